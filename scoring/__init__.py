@@ -1,0 +1,1 @@
+"""Pure credit scoring library: features, model bundle, explanations, policy. No Flask, no SQLAlchemy."""

@@ -1,0 +1,1 @@
+"""Training sets, training, evaluation, model cards and bundles for data scientists."""
