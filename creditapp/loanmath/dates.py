@@ -1,0 +1,70 @@
+"""Due-date arithmetic and the 30/360 day count used by the loan mathematics.
+
+Monthly schedules keep an *anchor day*: a loan first due on 31 January is due on 28/29
+February, then 31 March again (the clamp to month end never moves the anchor).
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+from datetime import date, timedelta
+from typing import Literal
+
+Frequency = Literal["monthly", "weekly"]
+FREQUENCIES: tuple[str, ...] = ("monthly", "weekly")
+PERIODS_PER_YEAR: dict[str, int] = {"monthly": 12, "weekly": 52}
+
+
+def add_months(start: date, months: int, anchor_day: int | None = None) -> date:
+    """Move ``start`` by whole months, clamping the anchor day to the month's last day.
+
+    Args:
+        start: the date to move from.
+        months: how many months to move (may be negative).
+        anchor_day: day of month to aim for (defaults to ``start.day``); 1..31.
+
+    Returns:
+        The date ``months`` months later on ``min(anchor_day, days in that month)``.
+    """
+    day = start.day if anchor_day is None else anchor_day
+    if not 1 <= day <= 31:
+        raise ValueError(f"anchor_day must be 1..31, got {day}")
+    year, month0 = divmod(start.year * 12 + start.month - 1 + months, 12)
+    last = _stdcal.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day, last))
+
+
+def due_dates(first_due: date, count: int, frequency: str = "monthly") -> tuple[date, ...]:
+    """Return ``count`` due dates starting at ``first_due``.
+
+    Args:
+        first_due: the first due date; for monthly schedules its day is the anchor day.
+        count: number of dates (>= 0).
+        frequency: ``"monthly"`` (same day of month, clamped) or ``"weekly"`` (every 7 days).
+
+    Returns:
+        The due dates in order.
+    """
+    if frequency == "monthly":
+        return tuple(add_months(first_due, k, first_due.day) for k in range(count))
+    if frequency == "weekly":
+        return tuple(first_due + timedelta(weeks=k) for k in range(count))
+    raise ValueError(f"frequency must be one of {FREQUENCIES}, got {frequency!r}")
+
+
+def days_30e_360(start: date, end: date) -> int:
+    """Days between two dates by the 30E/360 convention (every month counts 30 days).
+
+    Day 31 counts as day 30 on both ends, so a whole calendar month is always 30 days and
+    a whole year 360, which keeps broken-period interest consistent with ``rate / 12``.
+
+    Args:
+        start: first date (exclusive).
+        end: last date (inclusive); may be before ``start`` (negative result).
+
+    Returns:
+        The 30E/360 day count.
+    """
+    d1 = min(start.day, 30)
+    d2 = min(end.day, 30)
+    return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)

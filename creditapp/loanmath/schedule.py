@@ -1,0 +1,392 @@
+"""Repayment schedules: annuity, equal principal and flat, with grace periods.
+
+Conventions (all stated here because other systems get them subtly wrong):
+- Day count 30/360: a period's interest is ``balance * annual_rate / 12`` (monthly) or
+  ``/ 52`` (weekly), whatever the calendar length of the period.
+- Interest is computed exactly in ``Decimal`` (the division by 12 or 52 comes last, so a
+  true half Rupiah is seen as one) and rounded to the Rupiah with ``rounding``.
+- The LAST installment absorbs every rounding remainder: principal parts sum exactly to
+  the principal and the closing balance is 0.
+- Grace: the first ``grace_interest`` periods have nothing due, the next
+  ``grace_principal`` periods are interest only, the rest amortise the whole principal.
+  Interest of the interest-grace periods is *deferred, not capitalised*: it accrues on
+  the opening balance as usual, earns no interest itself, and is paid back in equal
+  parts with the amortising installments (remainder in the last). So principal parts
+  still sum to the principal. ``Installment.deferred_interest`` records it: positive
+  while deferred, negative while paid back; ``interest + deferred_interest`` is always the
+  interest accrued in the period.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+    localcontext,
+)
+from typing import Literal
+
+from creditapp.loanmath.dates import FREQUENCIES, PERIODS_PER_YEAR, add_months, due_dates
+
+Method = Literal["annuity", "equal_principal", "flat"]
+METHODS: tuple[str, ...] = ("annuity", "equal_principal", "flat")
+ROUNDINGS = frozenset(
+    {
+        ROUND_HALF_UP,
+        ROUND_HALF_EVEN,
+        ROUND_HALF_DOWN,
+        ROUND_DOWN,
+        ROUND_UP,
+        ROUND_FLOOR,
+        ROUND_CEILING,
+    }
+)
+MAX_TENOR = 360
+# Enough digits that P * r / (1 - (1 + r)^-n) is exact to far below a Rupiah for any
+# principal up to 10^15 and 360 periods.
+_PRECISION = 60
+
+
+class ScheduleError(ValueError):
+    """An argument of a schedule calculation is out of range; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Installment:
+    """One row of a repayment schedule; every amount is whole Rupiah."""
+
+    number: int
+    due_date: date
+    principal: int
+    interest: int
+    total: int
+    opening_balance: int
+    closing_balance: int
+    deferred_interest: int = 0  # accrued minus due: > 0 while deferred, < 0 when repaid
+
+
+def round_rupiah(value: Decimal, rounding: str = ROUND_HALF_UP) -> int:
+    """Round a Decimal amount to whole Rupiah with an explicit rounding mode."""
+    return int(value.quantize(Decimal(1), rounding=rounding))
+
+
+def period_interest(
+    balance: int, annual_rate: Decimal, frequency: str = "monthly", rounding: str = ROUND_HALF_UP
+) -> int:
+    """Interest of one period on ``balance`` (30/360: ``annual_rate / periods per year``).
+
+    Args:
+        balance: principal the interest accrues on, Rupiah.
+        annual_rate: nominal annual rate, e.g. ``Decimal("0.06")``.
+        frequency: ``"monthly"`` or ``"weekly"``.
+        rounding: a ``decimal`` rounding mode.
+
+    Returns:
+        The rounded interest in Rupiah.
+    """
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return round_rupiah(balance * annual_rate / PERIODS_PER_YEAR[frequency], rounding)
+
+
+def exact_annuity_payment(
+    principal: int, annual_rate: Decimal, periods: int, frequency: str = "monthly"
+) -> Decimal:
+    """The unrounded equal installment ``P * r / (1 - (1 + r)^-n)`` (``P / n`` when r = 0)."""
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        if annual_rate == 0:
+            return Decimal(principal) / periods
+        rate = annual_rate / PERIODS_PER_YEAR[frequency]
+        return principal * rate / (1 - (1 + rate) ** -periods)
+
+
+def _annuity_runs_clean(
+    principal: int, payment: int, periods: int, annual_rate: Decimal, frequency: str, rounding: str
+) -> bool:
+    """True when ``payment`` never amortises negatively nor clears the balance before the end."""
+    balance = principal
+    for _ in range(periods - 1):
+        paid = payment - period_interest(balance, annual_rate, frequency, rounding)
+        if paid < 0 or paid >= balance:
+            return False
+        balance -= paid
+    return True
+
+
+def annuity_installment(
+    principal: int,
+    annual_rate: Decimal,
+    periods: int,
+    frequency: str = "monthly",
+    rounding: str = ROUND_HALF_UP,
+) -> int:
+    """The equal installment in whole Rupiah: the exact annuity rounded with ``rounding``.
+
+    For tiny principals over long tenors the rounded payment can overshoot so much that the
+    balance would reach 0 before the last period; then the payment is lowered one Rupiah
+    at a time (the search ends at ``round(P * r)``, an interest-only payment that always
+    works). For any realistic loan the first candidate is taken.
+
+    Returns:
+        The installment every period but the last pays.
+    """
+    payment = round_rupiah(
+        exact_annuity_payment(principal, annual_rate, periods, frequency), rounding
+    )
+    floor = period_interest(principal, annual_rate, frequency, rounding)
+    while payment > floor and not _annuity_runs_clean(
+        principal, payment, periods, annual_rate, frequency, rounding
+    ):
+        payment -= 1
+    return payment
+
+
+def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ScheduleError(f"{name} must be an int, got {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        bound = f">= {low}" if high is None else f"in {low}..{high}"
+        raise ScheduleError(f"{name} must be {bound}, got {value}")
+    return value
+
+
+def check_terms(
+    principal: int, annual_rate: Decimal, method: str, frequency: str, rounding: str
+) -> None:
+    """Validate the loan terms shared by every schedule builder; raise ``ScheduleError``."""
+    _check_int("principal", principal, 1)
+    if not isinstance(annual_rate, Decimal) or not annual_rate.is_finite():
+        raise ScheduleError(f"annual_rate must be a finite Decimal, got {annual_rate!r}")
+    if not Decimal(0) <= annual_rate < 1:
+        raise ScheduleError(f"annual_rate must be in [0, 1), got {annual_rate}")
+    if method not in METHODS:
+        raise ScheduleError(f"method must be one of {METHODS}, got {method!r}")
+    if frequency not in FREQUENCIES:
+        raise ScheduleError(f"frequency must be one of {FREQUENCIES}, got {frequency!r}")
+    if rounding not in ROUNDINGS:
+        raise ScheduleError(f"rounding must be a decimal rounding mode, got {rounding!r}")
+
+
+def amortise(
+    principal: int,
+    annual_rate: Decimal,
+    dates: Sequence[date],
+    *,
+    method: str,
+    frequency: str = "monthly",
+    grace_principal: int = 0,
+    grace_interest: int = 0,
+    rounding: str = ROUND_HALF_UP,
+    first_number: int = 1,
+) -> tuple[Installment, ...]:
+    """Build a schedule over given due dates (one installment per date).
+
+    Used by ``build_schedule`` and by prepayment and restructuring, which keep existing
+    due dates. Arguments are as in ``build_schedule``; ``first_number`` numbers the rows.
+
+    Returns:
+        The installments.
+    """
+    check_terms(principal, annual_rate, method, frequency, rounding)
+    tenor = _check_int("tenor", len(dates), 1, MAX_TENOR)
+    _check_int("grace_principal", grace_principal, 0)
+    _check_int("grace_interest", grace_interest, 0)
+    if grace_principal + grace_interest >= tenor:
+        raise ScheduleError(
+            f"grace_principal + grace_interest must be < tenor ({tenor}), "
+            f"got {grace_principal} + {grace_interest}"
+        )
+    grace = grace_interest + grace_principal
+    amortising = tenor - grace
+    flat_interest = period_interest(principal, annual_rate, frequency, rounding)
+
+    def accrued(balance: int) -> int:
+        if method == "flat":
+            return flat_interest
+        return period_interest(balance, annual_rate, frequency, rounding)
+
+    deferred_total = (
+        grace_interest * flat_interest
+        if method == "flat"
+        else (grace_interest * period_interest(principal, annual_rate, frequency, rounding))
+    )  # the balance is untouched during grace, so every grace period accrues the same
+    catch_up = deferred_total // amortising
+    payment = (
+        annuity_installment(principal, annual_rate, amortising, frequency, rounding)
+        if method == "annuity"
+        else 0
+    )
+    principal_part = principal // amortising
+    rows: list[Installment] = []
+    balance = principal
+    for k, due in enumerate(dates):
+        interest = accrued(balance)
+        deferred = 0
+        if k < grace_interest:
+            paid, deferred, interest = 0, interest, 0
+        elif k < grace:
+            paid = 0
+        else:
+            last = k == tenor - 1
+            share = deferred_total - catch_up * (amortising - 1) if last else catch_up
+            if last:
+                paid = balance
+            elif method == "annuity":
+                paid = payment - interest
+            else:
+                paid = principal_part
+            deferred, interest = -share, interest + share
+        rows.append(
+            Installment(
+                number=first_number + k,
+                due_date=due,
+                principal=paid,
+                interest=interest,
+                total=paid + interest,
+                opening_balance=balance,
+                closing_balance=balance - paid,
+                deferred_interest=deferred,
+            )
+        )
+        balance -= paid
+    return tuple(rows)
+
+
+def build_schedule(
+    principal: int,
+    annual_rate: Decimal,
+    tenor: int,
+    first_due: date,
+    *,
+    method: Method,
+    frequency: Literal["monthly", "weekly"] = "monthly",
+    grace_principal: int = 0,
+    grace_interest: int = 0,
+    day_count: Literal["30/360"] = "30/360",
+    rounding: str = ROUND_HALF_UP,
+) -> tuple[Installment, ...]:
+    """Build the repayment schedule of a loan.
+
+    Args:
+        principal: amount disbursed, Rupiah (> 0).
+        annual_rate: nominal annual rate as a Decimal in [0, 1).
+        tenor: number of installments, 1..360 (grace periods included).
+        first_due: due date of installment 1; its day of month anchors monthly dates.
+        method: ``"annuity"`` (equal totals), ``"equal_principal"`` or ``"flat"``
+            (interest on the original principal every period).
+        frequency: ``"monthly"`` (rate / 12) or ``"weekly"`` (rate / 52).
+        grace_principal: periods with interest only (after the interest grace).
+        grace_interest: first periods with nothing due; interest deferred (module doc).
+        day_count: only ``"30/360"`` is supported.
+        rounding: ``decimal`` rounding mode for interest and the annuity payment.
+
+    Returns:
+        The installments, numbered from 1; the last closes the balance to exactly 0.
+    """
+    if day_count != "30/360":
+        raise ScheduleError(f"day_count must be '30/360', got {day_count!r}")
+    _check_int("tenor", tenor, 1, MAX_TENOR)
+    if frequency not in FREQUENCIES:
+        raise ScheduleError(f"frequency must be one of {FREQUENCIES}, got {frequency!r}")
+    return amortise(
+        principal,
+        annual_rate,
+        due_dates(first_due, tenor, frequency),
+        method=method,
+        frequency=frequency,
+        grace_principal=grace_principal,
+        grace_interest=grace_interest,
+        rounding=rounding,
+    )
+
+
+def _grouped(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def format_schedule_table(schedule: Sequence[Installment]) -> str:
+    """Render a schedule as a fixed-width text table with a totals line (Rupiah, '.' groups)."""
+    header = ("No", "Due date", "Opening", "Principal", "Interest", "Total", "Closing")
+    body = [
+        (
+            str(i.number),
+            i.due_date.isoformat(),
+            _grouped(i.opening_balance),
+            _grouped(i.principal),
+            _grouped(i.interest),
+            _grouped(i.total),
+            _grouped(i.closing_balance),
+        )
+        for i in schedule
+    ]
+    totals = (
+        "Total",
+        "",
+        "",
+        _grouped(sum(i.principal for i in schedule)),
+        _grouped(sum(i.interest for i in schedule)),
+        _grouped(sum(i.total for i in schedule)),
+        "",
+    )
+    widths = [max(len(row[c]) for row in [header, *body, totals]) for c in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(
+            cell.ljust(w) if c < 2 else cell.rjust(w)
+            for c, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *map(line, body), rule, line(totals)])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print a schedule table: ``python -m creditapp.loanmath.schedule --principal ...``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--principal", type=int, required=True)
+    parser.add_argument("--rate", type=Decimal, required=True, help="annual rate, e.g. 0.06")
+    parser.add_argument("--tenor", type=int, required=True)
+    parser.add_argument("--method", choices=METHODS, default="annuity")
+    parser.add_argument("--frequency", choices=FREQUENCIES, default="monthly")
+    parser.add_argument("--grace-principal", type=int, default=0)
+    parser.add_argument("--grace-interest", type=int, default=0)
+    # The command line is the one place that may read the clock: a default for a printout.
+    parser.add_argument(
+        "--first-due",
+        type=date.fromisoformat,
+        default=None,
+        help="YYYY-MM-DD (default: one month from today)",
+    )
+    args = parser.parse_args(argv)
+    first_due = args.first_due or add_months(date.today(), 1)
+    try:
+        schedule = build_schedule(
+            args.principal,
+            args.rate,
+            args.tenor,
+            first_due,
+            method=args.method,
+            frequency=args.frequency,
+            grace_principal=args.grace_principal,
+            grace_interest=args.grace_interest,
+        )
+    except ScheduleError as exc:
+        parser.error(str(exc))
+    print(format_schedule_table(schedule))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
