@@ -1,1 +1,4 @@
-"""Pure credit scoring library: features, model bundle, explanations, policy. No Flask, no SQLAlchemy."""
+"""Pure credit scoring library: features, model bundle, explanations, policy.
+
+No Flask, no SQLAlchemy: only numpy, lightgbm and the standard library.
+"""

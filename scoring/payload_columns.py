@@ -1,0 +1,265 @@
+"""Column extraction with validation: the fast building blocks of ``scoring.payload``.
+
+Each helper takes the list of values of one field across the records of one table, checks
+them all at once (a set of Python types, a vectorised numpy comparison) and only when a check
+fails walks the values one by one to name every bad record in ``errors``. The happy path
+therefore costs one list comprehension and a few numpy calls per column, which keeps a
+700-transaction payload well under a millisecond to parse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoring.raw import EPOCH_ORDINAL
+
+# Dates outside these years are typing mistakes ("20266-01-01", "0026-11-02"), not history.
+MIN_PLAUSIBLE_YEAR = 1900
+MAX_PLAUSIBLE_YEAR = 2100
+
+Errors = dict[str, list[str]]
+PathOf = Callable[[int], str]
+
+
+def add_error(errors: Errors, path: str, reason: str) -> None:
+    """Record one reason for one field path."""
+    errors.setdefault(path, []).append(reason)
+
+
+def records(value: Any, path: str, errors: Errors, cap: int) -> list[Mapping[str, Any]]:
+    """Return the list of record objects at ``path`` (missing or null = empty).
+
+    Args:
+        value: the JSON value found at ``path``.
+        path: field path used in error keys, e.g. ``transactions``.
+        errors: collected errors, updated in place.
+        cap: the largest number of records accepted.
+
+    Returns:
+        The records that are JSON objects; the others are reported.
+    """
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        add_error(errors, path, "must be a list")
+        return []
+    if len(value) > cap:
+        add_error(errors, path, f"has {len(value)} records, more than the limit of {cap}")
+        return []
+    if set(map(type, value)) <= {dict}:
+        return value
+    good: list[Mapping[str, Any]] = []
+    for i, item in enumerate(value):
+        if isinstance(item, Mapping):
+            good.append(item)
+        else:
+            add_error(errors, f"{path}[{i}]", "must be an object")
+    return good
+
+
+def scalar_int(value: Any, path: str, errors: Errors, minimum: int) -> int:
+    """Validate one whole number (no numpy: scalars are most of a payload's fields)."""
+    if type(value) is not int:
+        add_error(errors, path, _type_reason(value, "a whole number"))
+        return minimum
+    if value < minimum:
+        word = "positive" if minimum == 1 else f"at least {minimum}"
+        add_error(errors, path, f"must be {word}, got {value}")
+        return minimum
+    if value >= 2**62:
+        add_error(errors, path, "is far too large")
+        return minimum
+    return value
+
+
+def scalar_day(value: Any, path: str, errors: Errors) -> int:
+    """Validate one ISO date and return its day number."""
+    ordinal = _one_date(value, path, errors, nullable=False)
+    year = date.fromordinal(ordinal).year
+    if not MIN_PLAUSIBLE_YEAR <= year <= MAX_PLAUSIBLE_YEAR:
+        add_error(errors, path, f"is not a plausible date (year {year})")
+    return ordinal - EPOCH_ORDINAL
+
+
+def int_column(
+    values: Sequence[Any],
+    path_of: PathOf,
+    errors: Errors,
+    *,
+    minimum: int,
+    nullable: bool = False,
+    null_as: int = -1,
+) -> NDArray[np.int64]:
+    """Return whole numbers as int64, reporting wrong types and values below ``minimum``.
+
+    Args:
+        values: the raw values, one per record.
+        path_of: record index -> field path for error keys.
+        errors: collected errors, updated in place.
+        minimum: the smallest accepted value (1 for amounts that must be positive).
+        nullable: whether null is accepted (stored as ``null_as``).
+        null_as: the stored value of a null.
+
+    Returns:
+        The column; bad entries hold ``minimum`` (the errors make the parse fail anyway).
+    """
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    types = set(map(type, values))
+    if not types <= {int}:
+        clean: list[int] = []
+        for i, v in enumerate(values):
+            if type(v) is int:
+                clean.append(v)
+            elif v is None and nullable:
+                clean.append(null_as)
+            else:
+                add_error(errors, path_of(i), _type_reason(v, "a whole number"))
+                clean.append(minimum)
+        values = clean
+    try:
+        column = np.array(values, dtype=np.int64)
+    except OverflowError:
+        huge = [k for k, v in enumerate(values) if not -(2**62) < v < 2**62]
+        for k in huge:
+            add_error(errors, path_of(k), "is far too large")
+        column = np.array([v if -(2**62) < v < 2**62 else minimum for v in values], np.int64)
+    bad = column < minimum
+    if nullable:
+        bad &= column != null_as
+    if bad.any():
+        word = "positive" if minimum == 1 else f"at least {minimum}"
+        for j in np.flatnonzero(bad):
+            add_error(errors, path_of(int(j)), f"must be {word}, got {int(column[j])}")
+    return column
+
+
+def float_column(
+    values: Sequence[Any],
+    path_of: PathOf,
+    errors: Errors,
+    *,
+    low: float,
+    high: float,
+    nullable: bool = False,
+) -> NDArray[np.float64]:
+    """Return numbers in ``[low, high]`` as float64 (null -> NaN when ``nullable``)."""
+    out = np.full(len(values), np.nan)
+    for i, v in enumerate(values):
+        if v is None and nullable:
+            continue
+        if type(v) not in (int, float):
+            add_error(errors, path_of(i), _type_reason(v, "a number"))
+        elif not low <= v <= high:
+            add_error(errors, path_of(i), f"must be between {low:g} and {high:g}, got {v}")
+        else:
+            out[i] = v
+    return out
+
+
+def day_column(
+    values: Sequence[Any],
+    path_of: PathOf,
+    errors: Errors,
+    *,
+    nullable: bool = False,
+) -> NDArray[np.int64]:
+    """Parse ISO dates (``YYYY-MM-DD``) into day numbers; null -> -1 when ``nullable``."""
+    if not values:
+        return np.zeros(0, dtype=np.int64)
+    if set(map(type, values)) == {str} and set(map(len, values)) == {10}:
+        try:  # numpy parses ISO dates in C; the length check keeps "2026-11" from passing
+            days = np.array(values, dtype="datetime64[D]").astype(np.int64)
+        except ValueError:
+            pass
+        else:
+            _check_plausible(days, path_of, errors)
+            return days
+    ordinals = [_one_date(v, path_of(i), errors, nullable) for i, v in enumerate(values)]
+    days = np.array(ordinals, dtype=np.int64) - EPOCH_ORDINAL
+    days[np.array(ordinals, dtype=np.int64) == -1] = -1
+    _check_plausible(days, path_of, errors)
+    return days
+
+
+def month_column(values: Sequence[Any], path_of: PathOf, errors: Errors) -> NDArray[np.int64]:
+    """Parse ``YYYY-MM`` strings into month numbers (``year * 12 + month - 1``)."""
+    out = np.zeros(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        if not isinstance(v, str) or len(v) != 7 or v[4] != "-":
+            add_error(errors, path_of(i), _type_reason(v, "a month written YYYY-MM"))
+            continue
+        try:
+            d = date.fromisoformat(v + "-01")
+        except ValueError:
+            add_error(errors, path_of(i), f"is not a valid month: {v!r}")
+            continue
+        if not MIN_PLAUSIBLE_YEAR <= d.year <= MAX_PLAUSIBLE_YEAR:
+            add_error(errors, path_of(i), f"is not a plausible month: {v}")
+        out[i] = d.year * 12 + d.month - 1
+    return out
+
+
+def code_column(
+    values: Sequence[Any], codes: Sequence[str], path_of: PathOf, errors: Errors
+) -> NDArray[np.int8]:
+    """Map strings to their index in ``codes``, reporting unknown values."""
+    if not values:
+        return np.zeros(0, dtype=np.int8)
+    index = {c: k for k, c in enumerate(codes)}
+    try:
+        return np.array(list(map(index.__getitem__, values)), dtype=np.int8)
+    except (KeyError, TypeError):
+        pass
+    out = np.zeros(len(values), dtype=np.int8)
+    for i, v in enumerate(values):
+        k = index.get(v) if isinstance(v, str) else None
+        if k is None:
+            add_error(errors, path_of(i), f"must be one of {', '.join(codes)}; got {v!r}")
+        else:
+            out[i] = k
+    return out
+
+
+def columns(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> list[Sequence[Any]]:
+    """Return one list of values per key, in one pass over the records (missing -> None)."""
+    if not rows:
+        return [[] for _ in keys]
+    try:
+        return list(zip(*map(itemgetter(*keys), rows), strict=True))
+    except KeyError:
+        return [[r.get(k) for r in rows] for k in keys]
+
+
+def _one_date(v: Any, path: str, errors: Errors, nullable: bool) -> int:
+    if v is None and nullable:
+        return -1
+    if not isinstance(v, str):
+        add_error(errors, path, _type_reason(v, "a date written YYYY-MM-DD"))
+        return EPOCH_ORDINAL
+    try:
+        return date.fromisoformat(v).toordinal()
+    except ValueError:
+        add_error(errors, path, f"is not a valid date (YYYY-MM-DD): {v!r}")
+        return EPOCH_ORDINAL
+
+
+def _check_plausible(days: NDArray[np.int64], path_of: PathOf, errors: Errors) -> None:
+    low = date(MIN_PLAUSIBLE_YEAR, 1, 1).toordinal() - EPOCH_ORDINAL
+    high = date(MAX_PLAUSIBLE_YEAR, 12, 31).toordinal() - EPOCH_ORDINAL
+    bad = ((days < low) | (days > high)) & (days != -1)
+    for i in np.flatnonzero(bad):
+        year = date.fromordinal(int(days[i]) + EPOCH_ORDINAL).year
+        add_error(errors, path_of(int(i)), f"is not a plausible date (year {year})")
+
+
+def _type_reason(v: Any, wanted: str) -> str:
+    if v is None:
+        return f"is required and must be {wanted}"
+    return f"must be {wanted}, got {type(v).__name__} {v!r}"[:160]
