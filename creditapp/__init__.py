@@ -1,0 +1,30 @@
+"""Flask application: the only package that knows HTTP, the database and templates."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the app; ``config`` overrides what the environment says (tests pass a dict)."""
+    instance = os.environ.get("CREDITAPP_INSTANCE")
+    app = Flask(__name__, instance_path=instance or None, instance_relative_config=True)
+    from .config import default_config, load_secret_key
+
+    app.config.from_mapping(default_config(Path(app.instance_path)))
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+
+    from . import cli, db, errors, health
+
+    db.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    cli.init_app(app)
+    return app

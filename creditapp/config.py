@@ -1,0 +1,44 @@
+"""Configuration from the environment, with safe defaults for a single-machine install."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return the instance's secret key, generating it once on first start.
+
+    A hard-coded default would make every install share one key; a key generated per start
+    would log everyone out on restart and break CSRF tokens across gunicorn workers.
+    """
+    path = instance_path / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: when two workers start at once, exactly one writes and the other reads.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def default_config(instance_path: Path) -> dict[str, Any]:
+    """Return the configuration read from the environment."""
+    env = os.environ
+    return {
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'creditapp.db'}",
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "MODEL_DIR": env.get("MODEL_DIR") or str(instance_path / "models"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
+        "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "id"),
+        "JSON_SORT_KEYS": False,
+    }

@@ -1,0 +1,94 @@
+"""Every error the app returns: JSON under /api, an HTML page elsewhere, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A business rule refused the request; ``errors`` maps field names to reasons."""
+
+    status_code = 422
+    code = "unprocessable"
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+def wants_json() -> bool:
+    """Return whether the client should get JSON errors."""
+    return request.path.startswith("/api") or request.path == "/healthz"
+
+
+def error_response(
+    status: int, code: str, message: str, errors: dict[str, Any] | None = None
+) -> tuple[Response, int] | tuple[str, int]:
+    """Render one error as JSON or HTML."""
+    if wants_json():
+        return jsonify({"code": code, "message": message, "errors": errors or {}}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def _code_for(exc: HTTPException) -> str:
+    return (exc.name or "error").lower().replace(" ", "_").replace("'", "")
+
+
+def handle_http_exception(exc: HTTPException) -> Any:
+    """Answer a werkzeug HTTP error (404, 405, 413, 422, ...)."""
+    status = exc.code or 500
+    errors: dict[str, Any] = {}
+    # flask-smorest / webargs put marshmallow's messages on the exception.
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict) and "messages" in data:
+        messages = data["messages"]
+        # webargs nests them by location (json, query, headers); lenders want the field.
+        if isinstance(messages, dict) and len(messages) == 1:
+            errors = next(iter(messages.values()))
+        else:
+            errors = messages
+    message = exc.description if status != 500 else InternalServerError.description
+    return error_response(status, _code_for(exc), message or "", errors)
+
+
+def handle_validation_error(exc: ValidationError) -> Any:
+    """Answer a marshmallow error raised outside flask-smorest's argument parsing."""
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    return error_response(422, "unprocessable_entity", UnprocessableEntity.description, messages)
+
+
+def handle_domain_error(exc: DomainError) -> Any:
+    """Answer a refused business action with its reason."""
+    return error_response(exc.status_code, exc.code, exc.message, exc.errors)
+
+
+def handle_unexpected(exc: Exception) -> Any:
+    """Log the failure (without request data, which may hold personal data) and hide it."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500, "internal_server_error", InternalServerError.description)
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,65 @@
+"""SQLAlchemy 2.0 typed models: the whole data model of the platform."""
+
+from .access import ApiKey, Lender, User
+from .altdata import (
+    Certification,
+    CooperativeLoan,
+    CooperativeMembership,
+    CooperativeSaving,
+    ExportRecord,
+    MarketplaceMonth,
+    Partnership,
+    Transaction,
+)
+from .application import Application, Decision, IdempotencyRecord, ScoreRecord
+from .base import Base
+from .enterprise import Enterprise, SizeObservation
+from .loan import (
+    Disbursement,
+    Installment,
+    Loan,
+    LoanMovement,
+    LoanStatus,
+    Repayment,
+    RepaymentAllocation,
+)
+from .program import CreditProgram, ProgramLenderQuota
+from .registry import AuditEvent, ModelVersion
+from .servicing import GuaranteeClaim, Recovery, Restructuring, SubsidyAccrual, WriteOff
+
+__all__ = [
+    "ApiKey",
+    "Application",
+    "AuditEvent",
+    "Base",
+    "Certification",
+    "CooperativeLoan",
+    "CooperativeMembership",
+    "CooperativeSaving",
+    "CreditProgram",
+    "Decision",
+    "Disbursement",
+    "Enterprise",
+    "ExportRecord",
+    "GuaranteeClaim",
+    "IdempotencyRecord",
+    "Installment",
+    "Lender",
+    "Loan",
+    "LoanMovement",
+    "LoanStatus",
+    "MarketplaceMonth",
+    "ModelVersion",
+    "Partnership",
+    "ProgramLenderQuota",
+    "Recovery",
+    "Repayment",
+    "RepaymentAllocation",
+    "Restructuring",
+    "ScoreRecord",
+    "SizeObservation",
+    "SubsidyAccrual",
+    "Transaction",
+    "User",
+    "WriteOff",
+]

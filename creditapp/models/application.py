@@ -1,0 +1,112 @@
+"""Applications, their immutable score records and the officers' decisions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, check_in, check_positive, money, utcnow
+
+APPLICATION_STATUSES = ("submitted", "scored", "approved", "declined", "referred", "withdrawn")
+PURPOSES = ("working_capital", "investment")
+RECOMMENDATIONS = ("approve", "refer", "decline")
+DECISION_OUTCOMES = ("approve", "decline", "refer")
+BANDS = ("A", "B", "C", "D", "E")
+
+
+class Application(Base):
+    """A loan application by an enterprise to a program, through one lender."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        check_in("status", APPLICATION_STATUSES),
+        check_in("purpose", PURPOSES),
+        *check_positive("requested_amount", "tenor_months"),
+        Index("ix_applications_lender_created", "lender_id", "id"),
+        Index("ix_applications_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lender_id: Mapped[int] = mapped_column(ForeignKey("lenders.id"))
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("credit_programs.id"), index=True)
+    reference: Mapped[str | None] = mapped_column(String(64))
+    applied_on: Mapped[date] = mapped_column(Date)
+    requested_amount: Mapped[int] = money()
+    tenor_months: Mapped[int] = mapped_column(Integer)
+    purpose: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScoreRecord(Base):
+    """The full result of scoring an application, stored once and never changed, so any
+    past decision can be reproduced from its model version and input hash."""
+
+    __tablename__ = "score_records"
+    __table_args__ = (
+        check_in("band", BANDS),
+        check_in("recommendation", RECOMMENDATIONS),
+        Index("ix_score_records_application", "application_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    model_name: Mapped[str] = mapped_column(String(64))
+    model_version: Mapped[str] = mapped_column(String(64))
+    feature_spec_version: Mapped[str] = mapped_column(String(32))
+    input_hash: Mapped[str] = mapped_column(String(64))
+    features: Mapped[dict[str, Any]] = mapped_column(JSON)
+    quality: Mapped[dict[str, Any]] = mapped_column(JSON)
+    margin: Mapped[float] = mapped_column(Float)
+    pd: Mapped[float] = mapped_column(Float)
+    score: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(String(1))
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    recourse: Mapped[list[Any] | None] = mapped_column(JSON)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recommendation: Mapped[str] = mapped_column(String(8))
+    recommended_amount: Mapped[int] = money()
+    recommended_tenor: Mapped[int] = mapped_column(SmallInteger)
+    result_json: Mapped[str] = mapped_column(String)  # the exact bytes returned to the lender
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Decision(Base):
+    """A loan officer's decision; overriding the recommendation needs a reason."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (check_in("outcome", DECISION_OUTCOMES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    score_record_id: Mapped[int | None] = mapped_column(ForeignKey("score_records.id"))
+    decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str] = mapped_column(String(8))
+    overrides_recommendation: Mapped[bool] = mapped_column(default=False)
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    reason_text: Mapped[str | None] = mapped_column(String(1000))
+    approved_amount: Mapped[int | None] = money(nullable=True)
+    approved_tenor: Mapped[int | None] = mapped_column(SmallInteger)
+    decided_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyRecord(Base):
+    """The first response to a POST carrying an ``Idempotency-Key``; a replay returns it."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (Index("uq_idempotency_lender_key", "lender_id", "key", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lender_id: Mapped[int] = mapped_column(ForeignKey("lenders.id"))
+    key: Mapped[str] = mapped_column(String(128))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(SmallInteger)
+    response_body: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,239 @@
+"""Loans, their schedules and every movement of money on them.
+
+Balances kept on the loan (``outstanding_principal`` and the paid amounts on installments)
+are caches of the ledger: each change to them is written together with a ``LoanMovement``,
+so the ledger alone can rebuild them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, check_in, check_non_negative, check_positive, money, utcnow
+from .program import INTEREST_METHODS, PREPAYMENT_MODES, RATE
+
+LOAN_STATUSES = ("approved", "active", "closed", "written_off")
+FREQUENCIES = ("monthly", "weekly")
+MOVEMENT_KINDS = (
+    "disbursement",
+    "principal_repayment",
+    "interest_repayment",
+    "penalty_repayment",
+    "penalty_charge",
+    "write_off",
+    "recovery",
+    "restructure",
+)
+
+
+class Loan(Base):
+    """A loan made under a program, with the terms copied from the program at approval."""
+
+    __tablename__ = "loans"
+    __table_args__ = (
+        check_in("status", LOAN_STATUSES),
+        check_in("interest_method", INTEREST_METHODS),
+        check_in("frequency", FREQUENCIES),
+        check_in("prepayment_mode", PREPAYMENT_MODES),
+        *check_positive("principal", "tenor"),
+        *check_non_negative("disbursed_amount", "outstanding_principal", "dpd"),
+        CheckConstraint("disbursed_amount <= principal", name="disbursed_within_principal"),
+        CheckConstraint("collectibility BETWEEN 1 AND 5", name="collectibility_range"),
+        Index("ix_loans_lender_status", "lender_id", "status"),
+        Index("ix_loans_program_status", "program_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lender_id: Mapped[int] = mapped_column(ForeignKey("lenders.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("credit_programs.id"))
+    principal: Mapped[int] = money()
+    annual_rate: Mapped[Decimal] = mapped_column(RATE)
+    subsidy_rate: Mapped[Decimal] = mapped_column(RATE)
+    guarantee_coverage: Mapped[Decimal] = mapped_column(RATE)
+    penalty_daily_rate: Mapped[Decimal] = mapped_column(RATE, default=Decimal(0))
+    interest_method: Mapped[str] = mapped_column(String(16))
+    frequency: Mapped[str] = mapped_column(String(8), default="monthly")
+    tenor: Mapped[int] = mapped_column(SmallInteger)  # installments in the current schedule
+    grace_principal: Mapped[int] = mapped_column(SmallInteger, default=0)
+    prepayment_mode: Mapped[str] = mapped_column(String(20))
+    allocation_order: Mapped[str] = mapped_column(String(64))  # e.g. "penalty,interest,principal"
+    purpose: Mapped[str] = mapped_column(String(16))
+    approved_on: Mapped[date] = mapped_column(Date)
+    first_due_on: Mapped[date | None] = mapped_column(Date)
+    maturity_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="approved")
+    schedule_version: Mapped[int] = mapped_column(SmallInteger, default=1)
+    disbursed_amount: Mapped[int] = money(default=0)
+    outstanding_principal: Mapped[int] = money(default=0)
+    dpd: Mapped[int] = mapped_column(Integer, default=0)
+    collectibility: Mapped[int] = mapped_column(SmallInteger, default=1)
+    last_aged_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    written_off_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Installment(Base):
+    """One due date of a schedule version; superseded versions stay for history."""
+
+    __tablename__ = "installments"
+    __table_args__ = (
+        UniqueConstraint("loan_id", "schedule_version", "number"),
+        *check_non_negative(
+            "principal_due",
+            "interest_due",
+            "penalty_due",
+            "principal_paid",
+            "interest_paid",
+            "penalty_paid",
+        ),
+        CheckConstraint("principal_paid <= principal_due", name="principal_not_overpaid"),
+        CheckConstraint("interest_paid <= interest_due", name="interest_not_overpaid"),
+        CheckConstraint("penalty_paid <= penalty_due", name="penalty_not_overpaid"),
+        Index("ix_installments_due", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))
+    schedule_version: Mapped[int] = mapped_column(SmallInteger)
+    number: Mapped[int] = mapped_column(SmallInteger)
+    due_on: Mapped[date] = mapped_column(Date)
+    principal_due: Mapped[int] = money()
+    interest_due: Mapped[int] = money()
+    penalty_due: Mapped[int] = money(default=0)
+    principal_paid: Mapped[int] = money(default=0)
+    interest_paid: Mapped[int] = money(default=0)
+    penalty_paid: Mapped[int] = money(default=0)
+    settled_on: Mapped[date | None] = mapped_column(Date)
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Disbursement(Base):
+    """Money paid out to the borrower; a second person must confirm it (maker-checker)."""
+
+    __tablename__ = "disbursements"
+    __table_args__ = (
+        check_in("status", ("pending", "confirmed", "rejected")),
+        *check_positive("amount"),
+        CheckConstraint(
+            "confirmed_by IS NULL OR requested_by IS NULL OR confirmed_by <> requested_by",
+            name="maker_is_not_checker",
+        ),
+        UniqueConstraint("loan_id", "idempotency_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    amount: Mapped[int] = money()
+    disbursed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_by_api_key: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+
+
+class Repayment(Base):
+    """A payment received from the borrower, with how it was allocated."""
+
+    __tablename__ = "repayments"
+    __table_args__ = (
+        *check_positive("amount"),
+        *check_non_negative("principal_part", "interest_part", "penalty_part", "excess_part"),
+        CheckConstraint(
+            "principal_part + interest_part + penalty_part + excess_part = amount",
+            name="parts_sum_to_amount",
+        ),
+        Index("uq_repayments_lender_key", "lender_id", "idempotency_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    lender_id: Mapped[int] = mapped_column(ForeignKey("lenders.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    amount: Mapped[int] = money()
+    paid_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    principal_part: Mapped[int] = money(default=0)
+    interest_part: Mapped[int] = money(default=0)
+    penalty_part: Mapped[int] = money(default=0)
+    excess_part: Mapped[int] = money(default=0)  # applied as prepayment of principal
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RepaymentAllocation(Base):
+    """The part of a repayment applied to one installment."""
+
+    __tablename__ = "repayment_allocations"
+    __table_args__ = (*check_non_negative("principal", "interest", "penalty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repayment_id: Mapped[int] = mapped_column(ForeignKey("repayments.id"), index=True)
+    installment_id: Mapped[int] = mapped_column(ForeignKey("installments.id"), index=True)
+    principal: Mapped[int] = money()
+    interest: Mapped[int] = money()
+    penalty: Mapped[int] = money()
+
+
+class LoanMovement(Base):
+    """The ledger: every change of a loan's money, append-only.
+
+    ``principal_delta`` is the signed change of outstanding principal (a disbursement adds,
+    a principal repayment or a write-off subtracts), so the balance is the sum of deltas.
+    """
+
+    __tablename__ = "loan_movements"
+    __table_args__ = (
+        check_in("kind", MOVEMENT_KINDS),
+        *check_non_negative("amount"),
+        Index("ix_loan_movements_loan_date", "loan_id", "posted_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = money()
+    principal_delta: Mapped[int] = money()
+    posted_on: Mapped[date] = mapped_column(Date)
+    repayment_id: Mapped[int | None] = mapped_column(ForeignKey("repayments.id"))
+    disbursement_id: Mapped[int | None] = mapped_column(ForeignKey("disbursements.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoanStatus(Base):
+    """A loan's state at the end of one business day; one row per loan and as-of date."""
+
+    __tablename__ = "loan_status_history"
+    __table_args__ = (
+        UniqueConstraint("loan_id", "as_of"),
+        *check_non_negative("dpd", "outstanding_principal", "arrears"),
+        CheckConstraint("collectibility BETWEEN 1 AND 5", name="collectibility_range"),
+        Index("ix_loan_status_history_as_of", "as_of"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))
+    as_of: Mapped[date] = mapped_column(Date)
+    dpd: Mapped[int] = mapped_column(Integer)
+    collectibility: Mapped[int] = mapped_column(SmallInteger)
+    outstanding_principal: Mapped[int] = money()
+    arrears: Mapped[int] = money()
+    status: Mapped[str] = mapped_column(String(12))

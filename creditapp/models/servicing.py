@@ -1,0 +1,110 @@
+"""Restructurings, write-offs, recoveries, guarantee claims and interest subsidy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, check_in, check_non_negative, check_positive, money, utcnow
+from .program import RATE
+
+
+class Restructuring(Base):
+    """A change of a loan's schedule; the old schedule version stays in ``installments``."""
+
+    __tablename__ = "restructurings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    effective_on: Mapped[date] = mapped_column(Date)
+    old_schedule_version: Mapped[int] = mapped_column(SmallInteger)
+    new_schedule_version: Mapped[int] = mapped_column(SmallInteger)
+    grace_months: Mapped[int] = mapped_column(SmallInteger, default=0)
+    extension_months: Mapped[int] = mapped_column(SmallInteger, default=0)
+    old_rate: Mapped[Decimal] = mapped_column(RATE)
+    new_rate: Mapped[Decimal] = mapped_column(RATE)
+    reason: Mapped[str] = mapped_column(String(500))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WriteOff(Base):
+    """Writing a loan off the books; needs a second person (maker-checker)."""
+
+    __tablename__ = "write_offs"
+    __table_args__ = (
+        check_in("status", ("pending", "approved", "rejected")),
+        *check_positive("amount"),
+        CheckConstraint(
+            "approved_by IS NULL OR approved_by <> requested_by", name="maker_is_not_checker"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    amount: Mapped[int] = money()
+    requested_on: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    reason: Mapped[str] = mapped_column(String(500))
+
+
+class Recovery(Base):
+    """Money recovered on a written-off loan."""
+
+    __tablename__ = "recoveries"
+    __table_args__ = (*check_positive("amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    amount: Mapped[int] = money()
+    recovered_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GuaranteeClaim(Base):
+    """A claim on the credit guarantee (Askrindo/Jamkrindo) for a loan's loss."""
+
+    __tablename__ = "guarantee_claims"
+    __table_args__ = (
+        check_in("trigger", ("collectibility_4", "arrears_at_maturity")),
+        check_in("status", ("submitted", "paid", "rejected")),
+        *check_non_negative("outstanding_principal", "amount", "paid_amount"),
+        UniqueConstraint("loan_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))
+    trigger: Mapped[str] = mapped_column(String(24))
+    claimed_on: Mapped[date] = mapped_column(Date)
+    outstanding_principal: Mapped[int] = money()
+    coverage: Mapped[Decimal] = mapped_column(RATE)
+    amount: Mapped[int] = money()
+    status: Mapped[str] = mapped_column(String(10), default="submitted")
+    paid_amount: Mapped[int] = money(default=0)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+
+
+class SubsidyAccrual(Base):
+    """Interest subsidy the government owes on one loan for one period."""
+
+    __tablename__ = "subsidy_accruals"
+    __table_args__ = (
+        UniqueConstraint("loan_id", "period_start"),
+        *check_non_negative("average_outstanding", "amount"),
+        CheckConstraint("period_end >= period_start", name="period_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("credit_programs.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    average_outstanding: Mapped[int] = money()
+    subsidy_rate: Mapped[Decimal] = mapped_column(RATE)
+    amount: Mapped[int] = money()

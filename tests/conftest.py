@@ -1,0 +1,98 @@
+"""Shared fixtures: an app on SQLite (default) or PostgreSQL (``TEST_DATABASE_URL``).
+
+Every test runs inside an outer transaction that is rolled back at teardown; the app's
+sessions join it through savepoints, so code under test may commit freely and nothing
+leaks between tests (the pattern of pypi/warehouse).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+
+from creditapp import create_app
+from creditapp.db import make_engine
+from creditapp.migrate import upgrade
+
+
+def reset_postgres(url: str) -> None:
+    """Empty a throwaway PostgreSQL database so migrations start from nothing."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test database, created by running the migrations on an empty database."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back after the test."""
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            yield conn
+        finally:
+            trans.rollback()
+
+
+@pytest.fixture
+def app(database_url: str, connection: Connection, tmp_path: Path) -> Flask:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-only-secret",
+            "MODEL_DIR": str(tmp_path / "models"),
+        }
+    )
+    app.extensions["db"].bind_to(connection)
+    return app
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session in the test's transaction, for arranging data and checking results."""
+    s: Session = app.extensions["db"].sessionmaker()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
