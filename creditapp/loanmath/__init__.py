@@ -5,7 +5,7 @@ no clock. Every function takes its inputs (including an as-of date where time ma
 returns new values; nothing is mutated. Money is whole Rupiah in ``int``; rates are
 ``Decimal``; every rounding step is explicit.
 
-Modules: ``dates`` (due dates, 30/360 days), ``schedule`` (repayment schedules),
+Modules: ``dates`` (due dates), ``schedule`` (repayment schedules),
 ``allocation`` (repayments, prepayment, payoff), ``ageing`` (DPD, OJK collectibility,
 guarantee), ``restructure`` (restructuring), ``subsidy`` (KUR rates and interest subsidy),
 ``rupiah`` (formatting and parsing).

@@ -1,4 +1,4 @@
-"""Due-date arithmetic and the 30/360 day count used by the loan mathematics.
+"""Due-date arithmetic of repayment schedules.
 
 Monthly schedules keep an *anchor day*: a loan first due on 31 January is due on 28/29
 February, then 31 March again (the clamp to month end never moves the anchor).
@@ -50,21 +50,3 @@ def due_dates(first_due: date, count: int, frequency: str = "monthly") -> tuple[
     if frequency == "weekly":
         return tuple(first_due + timedelta(weeks=k) for k in range(count))
     raise ValueError(f"frequency must be one of {FREQUENCIES}, got {frequency!r}")
-
-
-def days_30e_360(start: date, end: date) -> int:
-    """Days between two dates by the 30E/360 convention (every month counts 30 days).
-
-    Day 31 counts as day 30 on both ends, so a whole calendar month is always 30 days and
-    a whole year 360, which keeps broken-period interest consistent with ``rate / 12``.
-
-    Args:
-        start: first date (exclusive).
-        end: last date (inclusive); may be before ``start`` (negative result).
-
-    Returns:
-        The 30E/360 day count.
-    """
-    d1 = min(start.day, 30)
-    d2 = min(end.day, 30)
-    return 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
