@@ -8,7 +8,7 @@ returns new values; nothing is mutated. Money is whole Rupiah in ``int``; rates 
 Modules: ``dates`` (due dates), ``schedule`` (repayment schedules),
 ``allocation`` (repayments, prepayment, payoff), ``ageing`` (DPD, OJK collectibility,
 guarantee), ``restructure`` (restructuring), ``subsidy`` (KUR rates and interest subsidy),
-``rupiah`` (formatting and parsing).
+``rupiah`` (formatting and parsing), ``table`` (text rendering of a schedule).
 
 This file deliberately imports none of them, so ``python -m creditapp.loanmath.schedule``
 runs without a double-import warning.

@@ -16,9 +16,9 @@ from creditapp.loanmath.schedule import (
     Installment,
     ScheduleError,
     build_schedule,
-    format_schedule_table,
     main,
 )
+from creditapp.loanmath.table import format_schedule_table
 from tests.unit.loanmath.reference import (
     accumulation,
     annuity_exact,
