@@ -162,7 +162,15 @@ def _transactions(batch: RawBatch, as_of_month: NDArray[np.int64], put: Put) -> 
     put("tx_negative_month_share", _ratio(np.sum((net < 0) & mask, axis=1) * 1.0, months))
     total_in = np.sum(grid_in, axis=1)
     put("tx_outflow_inflow_ratio", _ratio(np.sum(grid_out, axis=1), total_in))
-    put("tx_inflow_trend", _trend(np.log1p(grid_in), mask & (col[None, :] < 12)))
+    # log of a month's inflow; empty months are gaps (own feature), not -inf growth
+    earning = mask & (grid_in > 0)
+    log_in = np.log(np.where(earning, grid_in, 1.0))
+    put("tx_inflow_trend", _trend(log_in, earning))
+    n_earning = earning.sum(axis=1).astype(np.float64)
+    mean_log = _ratio(np.sum(log_in * earning, axis=1), n_earning)
+    dev_log = np.where(earning, log_in - np.nan_to_num(mean_log)[:, None], 0.0)
+    log_sd = np.sqrt(_ratio(np.sum(dev_log * dev_log, axis=1), n_earning - 1.0))
+    put("tx_inflow_volatility", np.where(n_earning >= 3, log_sd, np.nan))
     digital = inflow & ((tx.channel[keep] == 1) | (tx.channel[keep] == 2))  # qris, ewallet
     put("tx_digital_share", _ratio(np.bincount(app[digital], amount[digital], n), total_in))
     put("tx_inflows_per_month", _ratio(np.sum(count_in, axis=1) * 1.0, months))

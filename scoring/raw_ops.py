@@ -154,3 +154,30 @@ def to_payload(batch: RawBatch, i: int, program: str = "KUR-MIKRO") -> dict[str,
         "request": {"program": program, "amount": int(p.requested_amount[i]),
                     "tenor_months": int(p.tenor_months[i]), "purpose": "working_capital"},
     }  # fmt: skip
+
+
+def concat_batches(batches: list[RawBatch]) -> RawBatch:
+    """Stack batches: the applications of ``batches[0]`` first, then ``batches[1]``'s, ...
+
+    Args:
+        batches: batches to stack (each sorted by ``app``).
+
+    Returns:
+        One batch whose ``app`` columns are offset so they stay sorted.
+    """
+    offsets = np.cumsum([0] + [b.n for b in batches])
+    prof_fields = [f.name for f in fields(Profiles)]
+    profiles = Profiles(
+        **{f: np.concatenate([getattr(b.profiles, f) for b in batches]) for f in prof_fields}
+    )
+    tables: dict[str, Any] = {}
+    for t in EVENT_TABLES:
+        parts = [getattr(b, t) for b in batches]
+        values = {
+            f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(parts[0])
+        }
+        values["app"] = np.concatenate(
+            [p.app + np.int32(o) for p, o in zip(parts, offsets[:-1], strict=True)]
+        ).astype(np.int32)
+        tables[t] = replace(parts[0], **values)
+    return RawBatch(n=int(offsets[-1]), profiles=profiles, **tables)
