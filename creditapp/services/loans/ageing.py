@@ -1,0 +1,252 @@
+"""End-of-day ageing of every active loan in a few set-based statements (no loop over loans).
+
+For one as-of date: charge late-payment penalties (programs with a daily penalty rate),
+write one ``LoanStatus`` row per active loan (days past due of the oldest unpaid due
+installment of the current schedule, OJK collectibility, arrears, outstanding), update the
+loans' cached dpd/collectibility/last_aged_on, and submit guarantee claims.
+
+Re-running a date changes nothing: a loan that already has a status row for the date is
+skipped by every statement. Penalties accrue per day since the later of the due date and
+the last ageing date, so skipped days are charged once and no day twice.
+Thresholds come from ``loanmath.ageing`` (``COLLECTIBILITY``, ``GUARANTEE_CLAIM_GRADE``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, cast
+
+from sqlalchemy import (
+    CursorResult,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from ...loanmath.ageing import COLLECTIBILITY, GUARANTEE_CLAIM_GRADE
+from ...models import GuaranteeClaim, Installment, Loan, LoanMovement, LoanStatus
+from ...models.base import UTCDateTime, utcnow
+from .sqlparts import MICRO, days_between, dialect_name, later_of, micro
+
+# Typed as tables (the ORM types ``__table__`` as a generic FromClause).
+LOANS = cast(Table, Loan.__table__)
+INST = cast(Table, Installment.__table__)
+HIST = cast(Table, LoanStatus.__table__)
+MOVEMENTS = cast(Table, LoanMovement.__table__)
+CLAIMS = cast(Table, GuaranteeClaim.__table__)
+
+
+@dataclass(frozen=True)
+class AgeingSummary:
+    """What one ageing run did."""
+
+    as_of: date
+    loans_aged: int  # status rows written by this run (0 on a re-run)
+    by_collectibility: dict[int, int] = field(default_factory=dict)  # all loans aged as_of
+    new_guarantee_claims: int = 0
+    penalty_charged: int = 0
+
+
+def collectibility_case(dpd: Any) -> ColumnElement[int]:
+    """SQL CASE giving the OJK grade for a dpd expression, from ``loanmath.COLLECTIBILITY``."""
+    bounded = [(dpd <= g.max_dpd, g.grade) for g in COLLECTIBILITY if g.max_dpd is not None]
+    return case(*bounded, else_=COLLECTIBILITY[-1].grade)
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount) if isinstance(result, CursorResult) else 0
+
+
+def age_loans(session: Session, as_of: date) -> AgeingSummary:
+    """Age every active loan as of ``as_of``.
+
+    Args:
+        session: the unit of work (flushed statements, not committed).
+        as_of: the business date aged; an installment due on it is not yet late.
+
+    Returns:
+        An ``AgeingSummary``.
+    """
+    session.flush()
+    dialect = dialect_name(session)
+    day = literal(as_of)
+    not_aged = ~exists().where(HIST.c.loan_id == LOANS.c.id, HIST.c.as_of == as_of)
+    eligible = and_(LOANS.c.status == "active", not_aged)
+    unpaid_pi = (INST.c.principal_due - INST.c.principal_paid) + (
+        INST.c.interest_due - INST.c.interest_paid
+    )
+    overdue = and_(INST.c.superseded.is_(False), INST.c.due_on < as_of, unpaid_pi > 0)
+
+    # 1. Penalties, before the status rows exist (they mark a loan as aged for the date).
+    since = later_of(dialect, INST.c.due_on, func.coalesce(LOANS.c.last_aged_on, INST.c.due_on))
+    days = days_between(dialect, day, since)
+    penalty = unpaid_pi * micro(LOANS.c.penalty_daily_rate) * days // MICRO
+    charged = and_(
+        eligible, overdue, LOANS.c.id == INST.c.loan_id, LOANS.c.penalty_daily_rate > 0, days > 0
+    )
+    per_loan = (
+        select(
+            INST.c.loan_id,
+            literal("penalty_charge"),
+            func.sum(penalty).label("amount"),
+            literal(0),
+            day,
+            literal(utcnow(), UTCDateTime()),
+        )
+        .select_from(INST.join(LOANS, LOANS.c.id == INST.c.loan_id))
+        .where(charged)
+        .group_by(INST.c.loan_id)
+        .having(func.sum(penalty) > 0)
+    )
+    mov = MOVEMENTS
+    penalty_total = 0
+    if session.scalar(select(exists().where(eligible, LOANS.c.penalty_daily_rate > 0))):
+        penalty_total = int(
+            session.scalar(
+                select(func.coalesce(func.sum(penalty), 0))
+                .select_from(INST.join(LOANS, LOANS.c.id == INST.c.loan_id))
+                .where(charged)
+            )
+            or 0
+        )
+        session.execute(
+            insert(mov).from_select(
+                ["loan_id", "kind", "amount", "principal_delta", "posted_on", "created_at"],
+                per_loan,
+            )
+        )
+        session.execute(
+            update(INST)
+            .where(charged, penalty > 0)
+            .values(penalty_due=INST.c.penalty_due + penalty)
+            .execution_options(synchronize_session=False)
+        )
+
+    # 2. One status row per active loan not yet aged for the date.
+    oldest = (
+        select(
+            INST.c.loan_id,
+            func.min(INST.c.due_on).label("oldest"),
+            func.sum(unpaid_pi).label("arrears"),
+        )
+        .where(overdue)
+        .group_by(INST.c.loan_id)
+        .subquery("oldest")
+    )
+    dpd = func.coalesce(days_between(dialect, day, oldest.c.oldest), 0)
+    aged = (
+        select(
+            LOANS.c.id.label("loan_id"),
+            dpd.label("dpd"),
+            LOANS.c.outstanding_principal,
+            func.coalesce(oldest.c.arrears, 0).label("arrears"),
+            LOANS.c.status,
+        )
+        .select_from(LOANS.outerjoin(oldest, oldest.c.loan_id == LOANS.c.id))
+        .where(eligible)
+        .subquery("aged")
+    )
+    rows = select(
+        aged.c.loan_id,
+        day,
+        aged.c.dpd,
+        collectibility_case(aged.c.dpd),
+        aged.c.outstanding_principal,
+        aged.c.arrears,
+        aged.c.status,
+    )
+    written = session.execute(
+        insert(HIST).from_select(
+            [
+                "loan_id",
+                "as_of",
+                "dpd",
+                "collectibility",
+                "outstanding_principal",
+                "arrears",
+                "status",
+            ],
+            rows,
+        )
+    )
+
+    # 3. The loans' cached ageing facts (never moved back by re-ageing an earlier date).
+    session.execute(
+        update(LOANS)
+        .where(
+            HIST.c.loan_id == LOANS.c.id,
+            HIST.c.as_of == as_of,
+            or_(LOANS.c.last_aged_on.is_(None), LOANS.c.last_aged_on < as_of),
+        )
+        .values(dpd=HIST.c.dpd, collectibility=HIST.c.collectibility, last_aged_on=as_of)
+        .execution_options(synchronize_session=False)
+    )
+
+    # 4. Guarantee claims, once per loan (the unique loan_id guards it too).
+    claims = CLAIMS
+    claimable = or_(
+        HIST.c.collectibility >= GUARANTEE_CLAIM_GRADE,
+        and_(LOANS.c.maturity_on < as_of, HIST.c.arrears > 0),
+    )
+    new_claims = (
+        select(
+            HIST.c.loan_id,
+            case(
+                (HIST.c.collectibility >= GUARANTEE_CLAIM_GRADE, "collectibility_4"),
+                else_="arrears_at_maturity",
+            ),
+            day,
+            HIST.c.outstanding_principal,
+            LOANS.c.guarantee_coverage,
+            HIST.c.outstanding_principal * micro(LOANS.c.guarantee_coverage) // MICRO,
+            literal("submitted"),
+            literal(0),
+        )
+        .select_from(HIST.join(LOANS, LOANS.c.id == HIST.c.loan_id))
+        .where(
+            HIST.c.as_of == as_of,
+            claimable,
+            ~exists().where(claims.c.loan_id == HIST.c.loan_id),
+        )
+    )
+    claimed = session.execute(
+        insert(claims).from_select(
+            [
+                "loan_id",
+                "trigger",
+                "claimed_on",
+                "outstanding_principal",
+                "coverage",
+                "amount",
+                "status",
+                "paid_amount",
+            ],
+            new_claims,
+        )
+    )
+    by_grade = {
+        int(grade): int(n)
+        for grade, n in session.execute(
+            select(HIST.c.collectibility, func.count())
+            .where(HIST.c.as_of == as_of)
+            .group_by(HIST.c.collectibility)
+        )
+    }
+    session.expire_all()  # cached loans/installments were changed behind the ORM's back
+    return AgeingSummary(
+        as_of=as_of,
+        loans_aged=_rowcount(written),
+        by_collectibility=by_grade,
+        new_guarantee_claims=_rowcount(claimed),
+        penalty_charged=penalty_total,
+    )

@@ -1,0 +1,307 @@
+"""Officer decisions on applications; approval turns an application into a loan.
+
+The loan copies the program's terms at approval (rate and subsidy by the enterprise's
+KUR access count, method, allocation order, prepayment mode, guarantee coverage, penalty),
+so a later change to the program never rewrites a loan already made.
+
+Schedule version 1 is built at approval with the first due date one month after the
+decision (or ``first_due_on``). It is a plan: when the first disbursement is confirmed on
+another date, or for another amount, ``confirm_disbursement`` re-anchors the schedule as a
+new version (version 1 is kept, superseded).
+
+Quotas: the program row is locked ``FOR UPDATE`` before the approved totals are summed, so
+two concurrent approvals cannot both take the last of a program's or a lender's quota.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ...errors import Conflict, DomainError, NotFound
+from ...loanmath.dates import add_months
+from ...loanmath.schedule import ScheduleError, build_schedule
+from ...models import (
+    Application,
+    CreditProgram,
+    Decision,
+    Enterprise,
+    Loan,
+    ProgramLenderQuota,
+)
+from ..audit import Actor, record
+from .common import installment_rows, refresh_schedule_facts, refuse, snapshot
+
+DECIDABLE = ("submitted", "scored", "referred")
+
+
+def _application(session: Session, application_id: int) -> Application:
+    application = session.scalar(
+        select(Application).where(Application.id == application_id).with_for_update()
+    )
+    if application is None:
+        raise NotFound(
+            "no such application", {"application_id": [f"no application {application_id}"]}
+        )
+    if application.status not in DECIDABLE:
+        raise Conflict(
+            "application already decided",
+            {"application_id": [f"status is {application.status}; decisions need {DECIDABLE}"]},
+        )
+    return application
+
+
+def _rate(values: list[str], access_count: int, field: str) -> Decimal:
+    """The tier for ``access_count`` earlier KUR loans (the last tier covers every later one)."""
+    if not values:
+        raise refuse(field, "the program defines no rates")
+    try:
+        rate = Decimal(values[min(max(access_count, 0), len(values) - 1)])
+    except InvalidOperation as exc:
+        raise refuse(field, "the program's rate is not a number") from exc
+    if not rate.is_finite() or not Decimal(0) <= rate < 1:
+        raise refuse(field, f"rate {rate} is outside [0, 1)")
+    return rate
+
+
+def _check_quota(session: Session, program: CreditProgram, lender_id: int, amount: int) -> None:
+    """Refuse an approval that would overshoot the program's or the lender's quota."""
+    if program.quota_total is not None:
+        used = session.scalar(
+            select(func.coalesce(func.sum(Loan.principal), 0)).where(Loan.program_id == program.id)
+        )
+        if int(used or 0) + amount > program.quota_total:
+            left = program.quota_total - int(used or 0)
+            raise refuse("amount", f"exceeds the program's remaining quota of Rp{left}")
+    quota = session.scalar(
+        select(ProgramLenderQuota.quota).where(
+            ProgramLenderQuota.program_id == program.id, ProgramLenderQuota.lender_id == lender_id
+        )
+    )
+    if quota is not None:
+        used = session.scalar(
+            select(func.coalesce(func.sum(Loan.principal), 0)).where(
+                Loan.program_id == program.id, Loan.lender_id == lender_id
+            )
+        )
+        if int(used or 0) + amount > quota:
+            left = quota - int(used or 0)
+            raise refuse("amount", f"exceeds the lender's remaining quota of Rp{left}")
+
+
+def approve_application(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    *,
+    amount: int,
+    tenor: int,
+    decided_by: int,
+    decided_on: date,
+    reason: str | None = None,
+    grace_principal: int = 0,
+    first_due_on: date | None = None,
+) -> Loan:
+    """Approve an application: write the decision, create the loan and its schedule.
+
+    Args:
+        session: the unit of work (flushed, not committed).
+        actor: who acts (audited).
+        application_id: the application to approve.
+        amount: approved principal, whole Rupiah, within the program's plafond.
+        tenor: installments (months), within the program's maximum for the purpose.
+        decided_by: the deciding user's id.
+        decided_on: the business date of the decision.
+        reason: the officer's reason (stored on the decision).
+        grace_principal: leading interest-only months, at most ``max_grace_months``.
+        first_due_on: first due date; default one month after ``decided_on``.
+
+    Returns:
+        The new loan (status ``approved``), with schedule version 1.
+
+    Raises:
+        DomainError: a term is outside the program's rules or a quota would be overshot.
+        NotFound / Conflict: no such application, or it was already decided.
+    """
+    application = _application(session, application_id)
+    program = session.scalar(
+        select(CreditProgram).where(CreditProgram.id == application.program_id).with_for_update()
+    )
+    enterprise = session.get(Enterprise, application.enterprise_id)
+    assert program is not None and enterprise is not None  # foreign keys guarantee them
+    errors: dict[str, list[str]] = {}
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        errors["amount"] = ["must be a whole number of Rupiah greater than 0"]
+    elif not program.plafond_min <= amount <= program.plafond_max:
+        errors["amount"] = [
+            f"must be within the program's plafond Rp{program.plafond_min}..Rp{program.plafond_max}"
+        ]
+    max_tenor = (
+        program.max_tenor_investment
+        if application.purpose == "investment"
+        else program.max_tenor_working_capital
+    )
+    if not isinstance(tenor, int) or isinstance(tenor, bool) or not 1 <= tenor <= max_tenor:
+        errors["tenor"] = [f"must be 1..{max_tenor} months for {application.purpose}"]
+    if not isinstance(grace_principal, int) or not 0 <= grace_principal <= program.max_grace_months:
+        errors["grace_principal"] = [f"must be 0..{program.max_grace_months} months"]
+    elif isinstance(tenor, int) and grace_principal >= tenor:
+        errors["grace_principal"] = ["must be shorter than the tenor"]
+    if first_due_on is not None and first_due_on <= decided_on:
+        errors["first_due_on"] = ["must be after the decision date"]
+    if errors:
+        raise DomainError("approval refused", errors)
+    annual_rate = _rate(program.rate_by_access, enterprise.kur_access_count, "annual_rate")
+    subsidy_rate = _rate(
+        program.subsidy_rate_by_access, enterprise.kur_access_count, "subsidy_rate"
+    )
+    first_due = first_due_on or add_months(decided_on, 1)
+    try:
+        schedule = build_schedule(
+            amount,
+            annual_rate,
+            tenor,
+            first_due,
+            method=program.interest_method,  # type: ignore[arg-type]
+            grace_principal=grace_principal,
+        )
+    except ScheduleError as exc:
+        raise refuse("schedule", str(exc)) from exc
+    _check_quota(session, program, application.lender_id, amount)
+
+    decision = Decision(
+        application_id=application.id,
+        decided_by=decided_by,
+        outcome="approve",
+        reason_text=reason,
+        approved_amount=amount,
+        approved_tenor=tenor,
+        decided_on=decided_on,
+    )
+    loan = Loan(
+        lender_id=application.lender_id,
+        application_id=application.id,
+        enterprise_id=application.enterprise_id,
+        program_id=program.id,
+        principal=amount,
+        annual_rate=annual_rate,
+        subsidy_rate=subsidy_rate,
+        guarantee_coverage=program.guarantee_coverage,
+        penalty_daily_rate=program.penalty_daily_rate,
+        interest_method=program.interest_method,
+        frequency="monthly",
+        tenor=tenor,
+        grace_principal=grace_principal,
+        prepayment_mode=program.prepayment_mode,
+        allocation_order=",".join(program.allocation_order),
+        purpose=application.purpose,
+        approved_on=decided_on,
+        status="approved",
+        schedule_version=1,
+        disbursed_amount=0,
+        outstanding_principal=0,
+        dpd=0,
+        collectibility=1,
+    )
+    before_status = application.status
+    application.status = "approved"
+    session.add_all([decision, loan])
+    session.flush()
+    session.add_all(installment_rows(loan, 1, schedule))
+    session.flush()
+    refresh_schedule_facts(session, loan)
+    record(
+        session,
+        actor,
+        "application.approve",
+        "application",
+        application.id,
+        before={"status": before_status},
+        after={"status": "approved", "loan_id": loan.id, "amount": amount, "tenor": tenor},
+        as_of=decided_on,
+    )
+    record(session, actor, "loan.create", "loan", loan.id, after=snapshot(loan), as_of=decided_on)
+    session.flush()
+    return loan
+
+
+def _decide_without_loan(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    outcome: str,
+    *,
+    decided_by: int,
+    decided_on: date,
+    reason: str,
+) -> Decision:
+    if not isinstance(reason, str) or not reason.strip():
+        raise refuse("reason", f"a reason is required to {outcome}")
+    application = _application(session, application_id)
+    if outcome == "refer" and application.status == "referred":
+        raise Conflict("already referred", {"application_id": ["the application is referred"]})
+    decision = Decision(
+        application_id=application.id,
+        decided_by=decided_by,
+        outcome=outcome,
+        reason_text=reason.strip(),
+        decided_on=decided_on,
+    )
+    before = application.status
+    application.status = {"decline": "declined", "refer": "referred"}[outcome]
+    session.add(decision)
+    session.flush()
+    record(
+        session,
+        actor,
+        f"application.{outcome}",
+        "application",
+        application.id,
+        before={"status": before},
+        after={"status": application.status, "reason": decision.reason_text},
+        as_of=decided_on,
+    )
+    return decision
+
+
+def decline_application(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    *,
+    decided_by: int,
+    decided_on: date,
+    reason: str,
+) -> Decision:
+    """Decline an application; ``reason`` is mandatory.
+
+    Returns:
+        The decision (outcome ``decline``).
+    """
+    return _decide_without_loan(
+        session, actor, application_id, "decline",
+        decided_by=decided_by, decided_on=decided_on, reason=reason,
+    )  # fmt: skip
+
+
+def refer_application(
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    *,
+    decided_by: int,
+    decided_on: date,
+    reason: str,
+) -> Decision:
+    """Refer an application for a second look; ``reason`` is mandatory.
+
+    Returns:
+        The decision (outcome ``refer``).
+    """
+    return _decide_without_loan(
+        session, actor, application_id, "refer",
+        decided_by=decided_by, decided_on=decided_on, reason=reason,
+    )  # fmt: skip

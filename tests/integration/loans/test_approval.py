@@ -1,0 +1,165 @@
+"""Approval turns an application into a loan with the program's terms and a schedule."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from creditapp.errors import Conflict, DomainError
+from creditapp.models import Application, Decision, Installment, Loan, ProgramLenderQuota
+from creditapp.services.loans import (
+    approve_application,
+    decline_application,
+    refer_application,
+)
+from tests.factories import core
+from tests.factories import loans as lf
+
+
+def _rows(session: Session, loan: Loan) -> list[Installment]:
+    return list(
+        session.scalars(
+            select(Installment)
+            .where(Installment.loan_id == loan.id, Installment.superseded.is_(False))
+            .order_by(Installment.number)
+        )
+    )
+
+
+def test_worked_example_50_juta_6_percent_24_months(session: Session) -> None:
+    loan = lf.approved_loan(session, amount=50_000_000, tenor=24)
+    rows = _rows(session, loan)
+    assert len(rows) == 24 and loan.tenor == 24
+    assert sum(r.principal_due for r in rows) == 50_000_000
+    # Independent annuity: P r / (1 - (1 + r)^-n), r = 0.06 / 12.
+    r = 0.005
+    payment = round(50_000_000 * r / (1 - (1 + r) ** -24))
+    assert payment == 2_216_031  # 2,216,030.62... rounded half up
+    assert all(x.principal_due + x.interest_due == payment for x in rows[:-1])
+    assert rows[0].interest_due == 250_000  # 50 juta * 0.5 %
+    assert rows[0].due_on == date(2026, 12, 3)  # one month after the decision
+    assert rows[-1].due_on == date(2028, 11, 3) == loan.maturity_on
+    assert loan.annual_rate == Decimal("0.06") and loan.subsidy_rate == Decimal("0.10")
+    assert loan.status == "approved" and loan.outstanding_principal == 0
+    application = session.get(Application, loan.application_id)
+    assert application is not None and application.status == "approved"
+    decision = session.scalar(select(Decision).where(Decision.application_id == application.id))
+    assert decision is not None and decision.outcome == "approve"
+    assert decision.approved_amount == 50_000_000 and decision.approved_tenor == 24
+
+
+def test_terms_are_copied_so_a_later_program_change_leaves_the_loan_alone(
+    session: Session,
+) -> None:
+    program = core.program(session)
+    loan = lf.approved_loan(session, program_obj=program)
+    program.rate_by_access = ["0.12", "0.12", "0.12", "0.12"]
+    program.prepayment_mode = "reduce_installment"
+    session.flush()
+    session.refresh(loan)
+    assert loan.annual_rate == Decimal("0.06")
+    assert loan.prepayment_mode == "shorten_tenor"
+    assert loan.allocation_order == "penalty,interest,principal"
+
+
+def test_rate_and_subsidy_follow_the_access_count(session: Session) -> None:
+    lender, program = core.lender(session), core.program(session)
+    application = core.application(session, lender, program)
+    from creditapp.models import Enterprise
+
+    enterprise = session.get(Enterprise, application.enterprise_id)
+    assert enterprise is not None
+    enterprise.kur_access_count = 2
+    loan = approve_application(
+        session, lf.SYSTEM, application.id, amount=20_000_000, tenor=12,
+        decided_by=lf.user(session).id, decided_on=date(2026, 11, 3),
+    )  # fmt: skip
+    assert loan.annual_rate == Decimal("0.08") and loan.subsidy_rate == Decimal("0.08")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"amount": 100_000_001}, "amount"),
+        ({"amount": 5_000_000}, "amount"),
+        ({"amount": 0}, "amount"),
+        ({"tenor": 37}, "tenor"),
+        ({"tenor": 0}, "tenor"),
+        ({"grace_principal": 1}, "grace_principal"),
+        ({"first_due_on": date(2026, 11, 3)}, "first_due_on"),
+    ],
+)
+def test_terms_outside_the_program_are_refused_and_nothing_is_stored(
+    session: Session, kwargs: dict[str, object], field: str
+) -> None:
+    lender, program = core.lender(session), core.program(session)  # max grace 0, tenor 36
+    application = core.application(session, lender, program)
+    args: dict[str, object] = {"amount": 50_000_000, "tenor": 24, **kwargs}
+    with pytest.raises(DomainError) as err:
+        approve_application(
+            session, lf.SYSTEM, application.id, decided_by=lf.user(session).id,
+            decided_on=date(2026, 11, 3), **args,  # type: ignore[arg-type]
+        )  # fmt: skip
+    assert field in err.value.errors
+    assert session.scalar(select(func.count()).select_from(Loan)) == 0
+    assert session.scalar(select(func.count()).select_from(Decision)) == 0
+    session.refresh(application)
+    assert application.status == "submitted"
+
+
+def test_a_program_rate_outside_the_rules_is_refused(session: Session) -> None:
+    program = core.program(session)
+    program.rate_by_access = ["1.5"]
+    with pytest.raises(DomainError) as err:
+        lf.approved_loan(session, program_obj=program)
+    assert "annual_rate" in err.value.errors
+
+
+def test_investment_purpose_allows_the_longer_tenor(session: Session) -> None:
+    lender, program = core.lender(session), core.program(session)
+    application = core.application(session, lender, program)
+    application.purpose = "investment"
+    loan = approve_application(
+        session, lf.SYSTEM, application.id, amount=50_000_000, tenor=60,
+        decided_by=lf.user(session).id, decided_on=date(2026, 11, 3),
+    )  # fmt: skip
+    assert loan.tenor == 60
+
+
+def test_program_and_lender_quotas_cannot_be_overshot(session: Session) -> None:
+    lender, program = core.lender(session), core.program(session)
+    program.quota_total = 80_000_000
+    lf.approved_loan(session, program_obj=program, lender_obj=lender, amount=50_000_000)
+    with pytest.raises(DomainError, match="program's remaining quota of Rp30000000"):
+        lf.approved_loan(session, program_obj=program, lender_obj=lender, amount=30_000_001)
+    lf.approved_loan(session, program_obj=program, lender_obj=lender, amount=30_000_000)
+
+    other = core.program(session)
+    session.add(ProgramLenderQuota(program_id=other.id, lender_id=lender.id, quota=40_000_000))
+    with pytest.raises(DomainError, match="lender's remaining quota"):
+        lf.approved_loan(session, program_obj=other, lender_obj=lender, amount=40_000_001)
+    lf.approved_loan(session, program_obj=other, amount=40_000_001)  # another lender: no quota
+
+
+def test_decline_and_refer_need_a_reason(session: Session) -> None:
+    lender, program = core.lender(session), core.program(session)
+    application = core.application(session, lender, program)
+    officer = lf.user(session)
+    day = date(2026, 11, 3)
+    with pytest.raises(DomainError) as err:
+        decline_application(session, lf.SYSTEM, application.id, decided_by=officer.id,
+                            decided_on=day, reason="  ")  # fmt: skip
+    assert "reason" in err.value.errors
+    refer_application(session, lf.SYSTEM, application.id, decided_by=officer.id,
+                      decided_on=day, reason="check the QRIS history")  # fmt: skip
+    assert application.status == "referred"
+    decision = decline_application(session, lf.SYSTEM, application.id, decided_by=officer.id,
+                                   decided_on=day, reason="income too low")  # fmt: skip
+    assert decision.outcome == "decline" and application.status == "declined"
+    with pytest.raises(Conflict):
+        approve_application(session, lf.SYSTEM, application.id, amount=50_000_000, tenor=24,
+                            decided_by=officer.id, decided_on=day)  # fmt: skip
