@@ -21,10 +21,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
 
-    from . import cli, db, errors, health
+    from . import api, cli, db, errors, health
 
     db.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.bp)
+    api.init_app(app)
     cli.init_app(app)
     return app

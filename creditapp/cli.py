@@ -137,7 +137,9 @@ def revoke_api_key(prefix: str) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
-    for cmd in (create_lender, create_user, create_api_key, revoke_api_key):
+    from .commands.demo import seed_demo
+
+    for cmd in (create_lender, create_user, create_api_key, revoke_api_key, seed_demo):
         app.cli.add_command(cmd)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
 
@@ -40,12 +40,17 @@ def wants_json() -> bool:
 
 
 def error_response(
-    status: int, code: str, message: str, errors: dict[str, Any] | None = None
-) -> tuple[Response, int] | tuple[str, int]:
+    status: int,
+    code: str,
+    message: str,
+    errors: dict[str, Any] | None = None,
+    headers: list[tuple[str, str]] | None = None,
+) -> Any:
     """Render one error as JSON or HTML."""
     if wants_json():
-        return jsonify({"code": code, "message": message, "errors": errors or {}}), status
-    return render_template("error.html", status=status, message=message), status
+        body = jsonify({"code": code, "message": message, "errors": errors or {}})
+        return body, status, headers or []
+    return render_template("error.html", status=status, message=message), status, headers or []
 
 
 def _code_for(exc: HTTPException) -> str:
@@ -66,7 +71,9 @@ def handle_http_exception(exc: HTTPException) -> Any:
         else:
             errors = messages
     message = exc.description if status != 500 else InternalServerError.description
-    return error_response(status, _code_for(exc), message or "", errors)
+    # Keep Allow (405), Retry-After (429) and WWW-Authenticate (401); drop the HTML type.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return error_response(status, _code_for(exc), message or "", errors, headers)
 
 
 def handle_validation_error(exc: ValidationError) -> Any:

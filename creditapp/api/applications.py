@@ -1,0 +1,138 @@
+"""POST/GET /applications and POST /score."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..db import get_session
+from ..schemas.application import (
+    ApplicationInSchema,
+    ApplicationListArgsSchema,
+    ApplicationOutSchema,
+    ApplicationPageSchema,
+    ScoreOnlySchema,
+)
+from ..schemas.common import ErrorSchema
+from ..services import applications, queries
+from ..services.audit import Actor
+from .auth import current_api_key_id, current_lender_id, protect
+from .idempotency import idempotent
+from .presenters import (
+    decode_cursor,
+    encode_cursor,
+    language,
+    present_application,
+    present_score,
+)
+
+blp = protect(
+    Blueprint(
+        "applications",
+        __name__,
+        url_prefix="/api/v1",
+        description="Submit and follow loan applications; scoring with reasons.",
+    ),
+    "applications",
+)
+
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 128},
+    "description": "Send the same key to retry safely; a replay returns the first response.",
+}
+LANGUAGE_HEADER = {
+    "name": "Accept-Language",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "enum": ["id", "en"]},
+    "description": "Language of reasons: id (default) or en.",
+}
+
+
+def _view(v: queries.ApplicationView) -> dict[str, Any]:
+    return present_application(
+        v.application, v.program_code, v.enterprise_name, v.score, v.decision, v.loan_id, language()
+    )
+
+
+@blp.route("/applications")
+class Applications(MethodView):
+    @idempotent(required=False)
+    @blp.arguments(ApplicationInSchema)
+    @blp.response(201, ApplicationOutSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid API key")
+    @blp.alt_response(409, schema=ErrorSchema, description="No champion model")
+    @blp.alt_response(413, schema=ErrorSchema, description="Body too large")
+    @blp.doc(parameters=[IDEMPOTENCY_HEADER, LANGUAGE_HEADER])
+    def post(self, _data: dict[str, Any]) -> dict[str, Any]:
+        """Submit an application with its alternative data; it is scored and stored."""
+        session = get_session()
+        payload = request.get_json()
+        submitted = applications.submit(
+            session,
+            Actor("api_key", current_api_key_id()),
+            current_lender_id(),
+            payload,
+            as_of=_data["as_of"],
+        )
+        session.flush()
+        return _view(
+            queries.application_view(session, current_lender_id(), submitted.application.id)
+        )
+
+    @blp.arguments(ApplicationListArgsSchema, location="query")
+    @blp.response(200, ApplicationPageSchema)
+    @blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid API key")
+    @blp.doc(parameters=[LANGUAGE_HEADER])
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List your applications, newest first; filter by status, band, program, dates."""
+        limit = args["limit"]
+        views = queries.list_applications(
+            get_session(),
+            current_lender_id(),
+            after_id=decode_cursor(args.get("cursor")),
+            limit=limit,
+            status=args.get("status"),
+            band=args.get("band"),
+            program=args.get("program"),
+            applied_from=args.get("applied_from"),
+            applied_to=args.get("applied_to"),
+        )
+        next_cursor = encode_cursor(views[-1].application.id) if len(views) == limit else None
+        return {
+            "items": [_view(v) for v in views],
+            "page": {"next_cursor": next_cursor, "limit": limit},
+        }
+
+
+@blp.route("/applications/<int:application_id>")
+class ApplicationById(MethodView):
+    @blp.response(200, ApplicationOutSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Not found (or not yours)")
+    @blp.doc(parameters=[LANGUAGE_HEADER])
+    def get(self, application_id: int) -> dict[str, Any]:
+        """Show one of your applications with its score, reasons and decision."""
+        return _view(queries.application_view(get_session(), current_lender_id(), application_id))
+
+
+@blp.route("/score")
+class Score(MethodView):
+    @blp.arguments(ApplicationInSchema)
+    @blp.response(200, ScoreOnlySchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="No champion model")
+    @blp.doc(parameters=[LANGUAGE_HEADER])
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Score an application without storing anything (what-if)."""
+        with_recourse = request.args.get("recourse") in ("1", "true")
+        as_of: date = data["as_of"]
+        result, _program = applications.score_payload(
+            get_session(), request.get_json(), as_of, with_recourse=with_recourse
+        )
+        return {"score": present_score(result.to_dict(), language())}

@@ -1,0 +1,84 @@
+"""API authentication: ``Authorization: Bearer <key>``, scopes, rate limit, tenancy.
+
+Every API blueprint calls ``protect(blueprint, scope)``, so no route can be added without a
+key check; the lender of the key is the only tenant whose rows a handler may touch.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import abort, current_app, g, request
+from flask_smorest import Blueprint
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
+
+from ..db import get_db
+from ..services.access import authenticate_key
+from .ratelimit import RateLimiter, retry_after_seconds
+
+# last_used_at is informative; writing it on every request would add a commit per call.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def current_lender_id() -> int:
+    """Return the lender of the authenticated key (only valid inside API handlers)."""
+    lender_id: int = g.lender_id
+    return lender_id
+
+
+def current_api_key_id() -> int:
+    key_id: int = g.api_key_id
+    return key_id
+
+
+def _limiter() -> RateLimiter:
+    limiter: RateLimiter = current_app.extensions["rate_limiter"]
+    return limiter
+
+
+def _authenticate(scope: str) -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized(
+            "Send your API key as 'Authorization: Bearer <key>'.",
+            www_authenticate=WWWAuthenticate("Bearer"),
+        )
+    # A session of its own: recording last use must commit even when the request does not,
+    # and must not leave the request's session holding an older SQLite snapshot.
+    with get_db().sessionmaker() as session:
+        key = authenticate_key(session, secret.strip())
+        if key is None:
+            raise Unauthorized(
+                "The API key is unknown or revoked.", www_authenticate=WWWAuthenticate("Bearer")
+            )
+        if scope not in key.scopes:
+            raise Forbidden(f"This API key may not use '{scope}'.")
+        wait = _limiter().acquire(key.id)
+        if wait > 0:
+            raise TooManyRequests(
+                "Rate limit exceeded for this API key.", retry_after=retry_after_seconds(wait)
+            )
+        g.lender_id = key.lender_id
+        g.api_key_id = key.id
+        now = datetime.now(UTC)
+        if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+            key.last_used_at = now
+            session.commit()
+
+
+def protect(blp: Blueprint, scope: str) -> Blueprint:
+    """Require a valid key with ``scope`` on every route of ``blp``."""
+
+    @blp.before_request
+    def _check() -> None:
+        if request.method == "OPTIONS":
+            abort(405)
+        _authenticate(scope)
+
+    return blp
+
+
+def init_app(limit_per_minute: int) -> RateLimiter:
+    return RateLimiter(limit_per_minute)

@@ -1,0 +1,156 @@
+"""The model registry: bundles on disk, their standing in the database, the champion.
+
+The serving app asks the database which version is champion on each scoring call (one
+indexed row) and keeps loaded bundles in memory by manifest hash, so a promotion is served
+by every gunicorn worker on its next request without a restart. A bundle is only ever read
+through ``scoring.bundle.load_bundle``, which refuses a tampered or half-written folder.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from scoring.bundle import MANIFEST_FILE, load_bundle, sha256_file
+from scoring.model import ModelBundle
+
+from ..errors import Conflict, DomainError, NotFound
+from ..models import ModelVersion
+from .audit import Actor, record
+
+_cache: dict[str, ModelBundle] = {}
+_cache_lock = threading.Lock()
+
+
+def champion(session: Session, name: str | None = None) -> ModelVersion | None:
+    """Return the champion version (of ``name``, or of any model)."""
+    stmt = select(ModelVersion).where(ModelVersion.is_champion)
+    if name:
+        stmt = stmt.where(ModelVersion.name == name)
+    return session.scalars(stmt.order_by(ModelVersion.id.desc())).first()
+
+
+def bundle_for(version: ModelVersion) -> ModelBundle:
+    """Return the loaded bundle of ``version``, verified on first load."""
+    with _cache_lock:
+        cached = _cache.get(version.manifest_sha256)
+    if cached is not None:
+        return cached
+    bundle = load_bundle(version.path)
+    actual = sha256_file(Path(version.path) / MANIFEST_FILE)
+    if actual != version.manifest_sha256:
+        raise DomainError(
+            "model bundle changed on disk",
+            {"model": [f"manifest of {version.name} {version.version} no longer matches"]},
+        )
+    with _cache_lock:
+        _cache[version.manifest_sha256] = bundle
+    return bundle
+
+
+def champion_bundle(session: Session) -> tuple[ModelVersion, ModelBundle]:
+    """Return the champion and its bundle, or raise when none is promoted."""
+    version = champion(session)
+    if version is None:
+        raise Conflict("no champion model", {"model": ["no model has been promoted yet"]})
+    return version, bundle_for(version)
+
+
+def register(
+    session: Session, actor: Actor, path: Path, trained_on: date | None = None
+) -> ModelVersion:
+    """Record a bundle folder as a model version (verifying it first)."""
+    bundle = load_bundle(path)
+    existing = session.scalar(
+        select(ModelVersion).where(
+            ModelVersion.name == bundle.name, ModelVersion.version == bundle.version
+        )
+    )
+    manifest_hash = sha256_file(Path(path) / MANIFEST_FILE)
+    if existing is not None:
+        if existing.manifest_sha256 != manifest_hash:
+            raise Conflict(
+                "version exists with other content",
+                {
+                    "version": [
+                        f"{bundle.name} {bundle.version} is registered with another manifest"
+                    ]
+                },
+            )
+        return existing
+    mv = ModelVersion(
+        name=bundle.name,
+        version=bundle.version,
+        path=str(Path(path).resolve()),
+        manifest_sha256=manifest_hash,
+        feature_spec_version=str(bundle.manifest["feature_spec_version"]),
+        metrics=dict(bundle.manifest.get("metrics", {})),
+        trained_on=trained_on,
+    )
+    session.add(mv)
+    session.flush()
+    record(session, actor, "model.register", "model_version", mv.id, after=_state(mv))
+    return mv
+
+
+def _state(mv: ModelVersion) -> dict[str, object]:
+    return {"name": mv.name, "version": mv.version, "status": mv.status, "champion": mv.is_champion}
+
+
+def promote(session: Session, actor: Actor, name: str, version: str) -> ModelVersion:
+    """Make ``version`` the champion of ``name``; the previous champion is retired."""
+    target = session.scalar(
+        select(ModelVersion)
+        .where(ModelVersion.name == name, ModelVersion.version == version)
+        .with_for_update()
+    )
+    if target is None:
+        raise NotFound("no such model version", {"version": [f"{name} {version} not registered"]})
+    load_bundle(target.path)  # refuse to promote a bundle that no longer verifies
+    previous = champion(session, name)
+    if previous is not None and previous.id == target.id:
+        return target
+    before = _state(previous) if previous else None
+    session.execute(
+        update(ModelVersion)
+        .where(ModelVersion.name == name, ModelVersion.is_champion)
+        .values(is_champion=False, status="retired")
+    )
+    session.flush()
+    target.is_champion = True
+    target.status = "champion"
+    target.promoted_at = datetime.now(UTC)
+    session.flush()
+    record(
+        session,
+        actor,
+        "model.promote",
+        "model_version",
+        target.id,
+        before=before,
+        after=_state(target),
+    )
+    return target
+
+
+def rollback(session: Session, actor: Actor, name: str) -> ModelVersion:
+    """Give the champion role back to the version promoted before the current one."""
+    current = champion(session, name)
+    if current is None:
+        raise Conflict("no champion", {"name": [f"{name} has no champion to roll back"]})
+    previous = session.scalars(
+        select(ModelVersion)
+        .where(
+            ModelVersion.name == name,
+            ModelVersion.id != current.id,
+            ModelVersion.promoted_at.is_not(None),
+        )
+        .order_by(ModelVersion.promoted_at.desc())
+    ).first()
+    if previous is None:
+        raise Conflict("nothing to roll back to", {"name": [f"{name} had no earlier champion"]})
+    return promote(session, actor, name, previous.version)

@@ -1,0 +1,157 @@
+"""Credit programs: seeding the KUR defaults, quotas, and the rules the scorer applies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scoring.policy import ProgramRules, kur_defaults
+
+from ..errors import NotFound
+from ..loanmath.subsidy import KUR_SUBSIDY_RATES
+from ..models import CreditProgram, Loan, ProgramLenderQuota
+from .audit import Actor, record
+
+DEFAULT_ALLOCATION_ORDER = ["penalty", "interest", "principal"]
+# The national KUR target for 2025 was about Rp 300 trillion; demo quotas are far smaller.
+DEMO_QUOTA = {"super_mikro": 50_000_000_000, "mikro": 500_000_000_000, "kecil": 500_000_000_000}
+
+
+def rules_for(program: CreditProgram) -> ProgramRules:
+    """Return the scoring policy's view of a program's configuration."""
+    return ProgramRules(
+        code=program.code,
+        name=program.name,
+        segment=program.segment,
+        plafond_min=program.plafond_min,
+        plafond_max=program.plafond_max,
+        rate_by_access=tuple(Decimal(r) for r in program.rate_by_access),
+        max_tenor_working_capital=program.max_tenor_working_capital,
+        max_tenor_investment=program.max_tenor_investment,
+        min_business_age_months=program.min_business_age_months,
+        min_business_age_months_trained=program.min_business_age_months_trained,
+        allow_other_productive_credit=program.allow_other_productive_credit,
+        eligible_kbli_divisions=tuple(program.eligible_kbli_divisions or ()),
+        collateral_threshold=program.collateral_threshold,
+        max_installment_share=Decimal(program.max_installment_share),
+        guarantee_coverage=Decimal(program.guarantee_coverage),
+    )
+
+
+def seed_kur_programs(session: Session, actor: Actor, active_from: date) -> list[CreditProgram]:
+    """Create the KUR Super Mikro, Mikro and Kecil programs unless they exist (idempotent)."""
+    created: list[CreditProgram] = []
+    for rules in kur_defaults():
+        if session.scalar(select(CreditProgram).where(CreditProgram.code == rules.code)):
+            continue
+        program = CreditProgram(
+            code=rules.code,
+            name=rules.name,
+            segment=rules.segment,
+            plafond_min=rules.plafond_min,
+            plafond_max=rules.plafond_max,
+            rate_by_access=[str(r) for r in rules.rate_by_access],
+            subsidy_rate_by_access=[str(r) for r in KUR_SUBSIDY_RATES[rules.segment]],
+            max_tenor_working_capital=rules.max_tenor_working_capital,
+            max_tenor_investment=rules.max_tenor_investment,
+            max_grace_months=6,
+            min_business_age_months=rules.min_business_age_months,
+            min_business_age_months_trained=rules.min_business_age_months_trained,
+            allow_other_productive_credit=rules.allow_other_productive_credit,
+            eligible_kbli_divisions=list(rules.eligible_kbli_divisions),
+            collateral_threshold=rules.collateral_threshold,
+            max_installment_share=rules.max_installment_share,
+            guarantee_coverage=rules.guarantee_coverage,
+            interest_method="annuity",
+            allocation_order=DEFAULT_ALLOCATION_ORDER,
+            prepayment_mode="shorten_tenor",
+            quota_total=DEMO_QUOTA[rules.segment],
+            active_from=active_from,
+        )
+        session.add(program)
+        session.flush()
+        record(
+            session,
+            actor,
+            "program.create",
+            "credit_program",
+            program.id,
+            after={"code": program.code},
+        )
+        created.append(program)
+    return created
+
+
+def program_by_code(session: Session, code: str) -> CreditProgram:
+    """Return the program with ``code``."""
+    program = session.scalar(select(CreditProgram).where(CreditProgram.code == code))
+    if program is None:
+        raise NotFound("no such program", {"program": [f"unknown program code {code!r}"]})
+    return program
+
+
+def is_active(program: CreditProgram, as_of: date) -> bool:
+    return program.active_from <= as_of and (
+        program.active_to is None or as_of <= program.active_to
+    )
+
+
+@dataclass(frozen=True)
+class ProgramStanding:
+    """A program with what is left of its quotas."""
+
+    program: CreditProgram
+    used_total: int
+    remaining_total: int | None
+    lender_quota: int | None
+    remaining_for_lender: int | None
+
+
+def active_programs(session: Session, as_of: date, lender_id: int) -> list[ProgramStanding]:
+    """Return the programs active on ``as_of`` with remaining quota, in two aggregate queries."""
+    programs = [
+        p
+        for p in session.scalars(select(CreditProgram).order_by(CreditProgram.plafond_min))
+        if is_active(p, as_of)
+    ]
+    used = dict(
+        session.execute(
+            select(Loan.program_id, func.sum(Loan.principal)).group_by(Loan.program_id)
+        ).tuples()
+    )
+    used_by_lender = dict(
+        session.execute(
+            select(Loan.program_id, func.sum(Loan.principal))
+            .where(Loan.lender_id == lender_id)
+            .group_by(Loan.program_id)
+        ).tuples()
+    )
+    quotas = dict(
+        session.execute(
+            select(ProgramLenderQuota.program_id, ProgramLenderQuota.quota).where(
+                ProgramLenderQuota.lender_id == lender_id
+            )
+        ).tuples()
+    )
+    out = []
+    for p in programs:
+        used_total = int(used.get(p.id) or 0)
+        lender_quota = quotas.get(p.id)
+        out.append(
+            ProgramStanding(
+                program=p,
+                used_total=used_total,
+                remaining_total=None
+                if p.quota_total is None
+                else max(p.quota_total - used_total, 0),
+                lender_quota=lender_quota,
+                remaining_for_lender=None
+                if lender_quota is None
+                else max(lender_quota - int(used_by_lender.get(p.id) or 0), 0),
+            )
+        )
+    return out

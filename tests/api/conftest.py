@@ -1,0 +1,88 @@
+"""API fixtures: KUR programs, two lenders with keys, the demo model as champion."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from creditapp.commands.demo import DEMO_MODEL_DIR, PROGRAMS_FROM
+from creditapp.services import access, models, programs
+from creditapp.services.audit import Actor
+from fixtures import generate_population
+from fixtures.payloads import application_payload
+from fixtures.tables import Population
+
+
+@pytest.fixture(scope="session")
+def population() -> Population:
+    return generate_population(40, seed=11)
+
+
+@pytest.fixture
+def payload(population: Population) -> dict[str, Any]:
+    """A fresh copy of a realistic application (tests may change it)."""
+    return copy.deepcopy(application_payload(population, 3))
+
+
+@dataclass
+class Tenant:
+    lender_id: int
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+@dataclass
+class ApiEnv:
+    a: Tenant
+    b: Tenant
+
+
+def register_demo_model(session: Session, model_dir: Path) -> None:
+    import shutil
+
+    from scoring.bundle import load_bundle
+
+    bundle = load_bundle(DEMO_MODEL_DIR)
+    target = model_dir / bundle.name / bundle.version
+    if not target.exists():
+        shutil.copytree(DEMO_MODEL_DIR, target)
+    mv = models.register(session, Actor.system(), target)
+    models.promote(session, Actor.system(), mv.name, mv.version)
+
+
+def make_env(session: Session, model_dir: Path) -> ApiEnv:
+    actor = Actor.system()
+    programs.seed_kur_programs(session, actor, PROGRAMS_FROM)
+    tenants = []
+    for code in ("BANK-A", "KSP-B"):
+        lender = access.create_lender(session, actor, code, f"Lender {code}", "bank")
+        key = access.issue_api_key(session, actor, lender, "tests")
+        tenants.append(Tenant(lender.id, key.secret))
+    register_demo_model(session, model_dir)
+    session.commit()
+    return ApiEnv(*tenants)
+
+
+@pytest.fixture
+def env(app: Flask, session: Session) -> ApiEnv:
+    return make_env(session, Path(app.config["MODEL_DIR"]))
+
+
+@pytest.fixture
+def api(client: FlaskClient) -> FlaskClient:
+    return client
+
+
+def today() -> date:
+    return date.today()
