@@ -106,17 +106,34 @@ def test_inflows_track_annual_sales(pop: Population) -> None:
 
 
 def test_ramadan_lifts_food_sales(pop: Population) -> None:
+    """Per food firm: inflow per day in Ramadan over inflow per day in the rest of its history."""
     t = pop.raw.transactions
-    food = (pop.enterprises.kbli_division[t.app] == 10) & t.inflow
-    d = t.day[food].astype("datetime64[D]")
-    ramadan = np.zeros(d.size, bool)
-    for leb in ("2022-05-02", "2023-04-22", "2024-04-10"):
-        lo = np.datetime64(leb) - np.timedelta64(30, "D")
-        ramadan |= (d >= lo) & (d < np.datetime64(leb))
-    per_day_ramadan = t.amount[food][ramadan].sum() / (3 * 30)
-    span = (d.max() - d.min()).astype(np.int64)
-    per_day_other = t.amount[food][~ramadan].sum() / (span - 90)
-    assert per_day_ramadan > 1.2 * per_day_other
+    ramadan = np.zeros(t.day.size, bool)
+    lebaran = [raw.day_number(date.fromisoformat(d)) for d in ("2022-05-02", "2023-04-22")]
+    lebaran.append(raw.day_number(date(2024, 4, 10)))
+    for leb in lebaran:
+        ramadan |= (t.day >= leb - 30) & (t.day < leb)
+    n = pop.n
+    first = np.full(n, np.iinfo(np.int32).max)
+    np.minimum.at(first, t.app, t.day)
+    end = pop.raw.profiles.as_of
+    ram_days = sum(
+        np.clip(np.minimum(end, leb) - np.maximum(first, leb - 30), 0, None) for leb in lebaran
+    )
+    total_days = end - first
+    money = t.amount * t.inflow
+    in_ram = np.bincount(t.app, weights=money * ramadan, minlength=n)
+    outside = np.bincount(t.app, weights=money * ~ramadan, minlength=n)
+    food = (pop.enterprises.kbli_division == 10) & (ram_days >= 30) & (outside > 0)
+    ratio = (in_ram[food] / ram_days[food]) / (outside[food] / (total_days - ram_days)[food])
+    assert food.sum() > 200
+    assert np.median(ratio) > 1.15
+    nonfood = np.isin(pop.enterprises.kbli_division, [16, 23, 25, 31]) & (ram_days >= 30)
+    nonfood &= outside > 0
+    other = (in_ram[nonfood] / ram_days[nonfood]) / (
+        outside[nonfood] / (total_days - ram_days)[nonfood]
+    )
+    assert np.median(ratio) > np.median(other) + 0.1
 
 
 def test_qris_rises_over_time(pop: Population) -> None:
