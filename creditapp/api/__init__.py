@@ -66,9 +66,9 @@ def init_app(app: Flask) -> None:
     app.extensions["rate_limiter"] = RateLimiter(per_minute)
 
     api = CreditApi(app)
-    from . import applications, programs
+    from . import applications, loans, programs
 
-    for blp in (applications.blp, programs.blp, programs.models_blp):
+    for blp in (applications.blp, loans.blp, programs.blp, programs.models_blp):
         api.register_blueprint(blp)
     app.extensions["credit_api"] = api
 

@@ -121,21 +121,21 @@ def active_programs(session: Session, as_of: date, lender_id: int) -> list[Progr
     used = dict(
         session.execute(
             select(Loan.program_id, func.sum(Loan.principal)).group_by(Loan.program_id)
-        ).tuples()
+        ).all()
     )
     used_by_lender = dict(
         session.execute(
             select(Loan.program_id, func.sum(Loan.principal))
             .where(Loan.lender_id == lender_id)
             .group_by(Loan.program_id)
-        ).tuples()
+        ).all()
     )
     quotas = dict(
         session.execute(
             select(ProgramLenderQuota.program_id, ProgramLenderQuota.quota).where(
                 ProgramLenderQuota.lender_id == lender_id
             )
-        ).tuples()
+        ).all()
     )
     out = []
     for p in programs:

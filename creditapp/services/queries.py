@@ -41,7 +41,7 @@ def _views(session: Session, stmt: Select[tuple[Application]]) -> list[Applicati
         .outerjoin(Decision, Decision.id == latest_decision.c.id)
         .outerjoin(Loan, Loan.application_id == Application.id)
     )
-    return [ApplicationView(*row) for row in session.execute(q).tuples()]
+    return [ApplicationView(*row) for row in session.execute(q)]
 
 
 def application_view(session: Session, lender_id: int, application_id: int) -> ApplicationView:

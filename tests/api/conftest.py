@@ -14,7 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from creditapp.commands.demo import DEMO_MODEL_DIR, PROGRAMS_FROM
+from creditapp.models import User
 from creditapp.services import access, models, programs
+from creditapp.services import loans as loan_services
 from creditapp.services.audit import Actor
 from fixtures import generate_population
 from fixtures.payloads import application_payload
@@ -86,3 +88,44 @@ def api(client: FlaskClient) -> FlaskClient:
 
 def today() -> date:
     return date.today()
+
+
+def officer(session: Session, lender_id: int, email: str) -> User:
+    user = User(
+        email=email, name=email, password_hash="x", role="loan_officer", lender_id=lender_id
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+@pytest.fixture
+def loan_id(api: FlaskClient, env: ApiEnv, session: Session, payload: dict[str, Any]) -> int:
+    """A loan of lender A, approved and disbursed (maker: the API key, checker: a user)."""
+    payload["request"].update(program="KUR-MIKRO", amount=50_000_000, tenor_months=24)
+    app_id = api.post("/api/v1/applications", json=payload, headers=env.a.headers).json["id"]
+    approver = officer(session, env.a.lender_id, "approver@bank-a.id")
+    decided = date.fromisoformat(payload["as_of"])
+    loan = loan_services.approve_application(
+        session,
+        Actor("user", approver.id),
+        app_id,
+        amount=50_000_000,
+        tenor=24,
+        decided_by=approver.id,
+        decided_on=decided,
+    )
+    session.commit()
+    resp = api.post(
+        f"/api/v1/loans/{loan.id}/disbursements",
+        json={"amount": 50_000_000, "disbursed_on": decided.isoformat()},
+        headers={**env.a.headers, "Idempotency-Key": "disb-1"},
+    )
+    assert resp.status_code == 201, resp.json
+    assert resp.json["status"] == "pending"
+    checker = officer(session, env.a.lender_id, "checker@bank-a.id")
+    loan_services.confirm_disbursement(
+        session, Actor("user", checker.id), resp.json["id"], checker.id, decided
+    )
+    session.commit()
+    return loan.id

@@ -101,9 +101,7 @@ def test_list_filters_by_band_and_status(
     ]
     other_band = "E" if band != "E" else "A"
     hit = api.get("/api/v1/applications", query_string={"band": band}, headers=env.a.headers)
-    miss = api.get(
-        "/api/v1/applications", query_string={"band": other_band}, headers=env.a.headers
-    )
+    miss = api.get("/api/v1/applications", query_string={"band": other_band}, headers=env.a.headers)
     assert len(hit.json["items"]) == 1 and miss.json["items"] == []
     declined = api.get(
         "/api/v1/applications", query_string={"status": "declined"}, headers=env.a.headers

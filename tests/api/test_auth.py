@@ -25,7 +25,9 @@ def test_no_key_gets_401_with_challenge(api: FlaskClient, env: ApiEnv) -> None:
 
 def test_wrong_key_gets_401(api: FlaskClient, env: ApiEnv) -> None:
     bad = env.a.key[:-4] + "AAAA"
-    assert api.get("/api/v1/programs", headers={"Authorization": f"Bearer {bad}"}).status_code == 401
+    assert (
+        api.get("/api/v1/programs", headers={"Authorization": f"Bearer {bad}"}).status_code == 401
+    )
     assert api.get("/api/v1/programs", headers={"Authorization": "Basic abc"}).status_code == 401
 
 

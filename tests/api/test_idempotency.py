@@ -87,7 +87,9 @@ def test_concurrent_duplicates_apply_exactly_once(
         client = app.test_client()
         barrier.wait()
         resp = client.post("/api/v1/applications", json=payload, headers=headers)
-        results.append((resp.status_code, resp.json["id"] if resp.status_code == 201 else resp.json))
+        results.append(
+            (resp.status_code, resp.json["id"] if resp.status_code == 201 else resp.json)
+        )
 
     threads = [threading.Thread(target=post) for _ in range(4)]
     for t in threads:

@@ -1,0 +1,58 @@
+"""Walk every operation of the OpenAPI document with two lenders: B never sees A's data."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from .conftest import ApiEnv
+
+# Minimal valid bodies for POSTs on another lender's resource: must be refused as not found.
+BODIES = {
+    "/api/v1/loans/{loan_id}/repayments": {"amount": 1000, "paid_on": "2026-12-01"},
+    "/api/v1/loans/{loan_id}/disbursements": {"amount": 1000, "disbursed_on": "2026-12-01"},
+}
+# Collection endpoints and what identifies an item in them.
+LISTS = {"/api/v1/applications": "id", "/api/v1/loans": "id"}
+# Operations that neither take an id nor list tenant data.
+SHARED = {
+    ("post", "/api/v1/applications"),
+    ("post", "/api/v1/score"),
+    ("get", "/api/v1/programs"),
+    ("get", "/api/v1/models/champion"),
+}
+
+
+def test_every_operation_is_tenant_safe(
+    api: FlaskClient, env: ApiEnv, loan_id: int, payload: dict[str, Any]
+) -> None:
+    a_app = api.get(f"/api/v1/loans/{loan_id}", headers=env.a.headers).json["application_id"]
+    ids = {"loan_id": loan_id, "application_id": a_app}
+    spec = api.get("/api/v1/openapi.json").json
+    walked = 0
+    for path, item in spec["paths"].items():
+        for method in ("get", "post", "put", "patch", "delete"):
+            if method not in item:
+                continue
+            params = re.findall(r"{(\w+)}", path)
+            if params:
+                url = path
+                for p in params:
+                    assert p in ids, f"{method.upper()} {path}: no tenancy fixture for {p}"
+                    url = url.replace(f"{{{p}}}", str(ids[p]))
+                headers = {**env.b.headers, "Idempotency-Key": f"walk-{walked}"}
+                resp = api.open(url, method=method, json=BODIES.get(path), headers=headers)
+                assert resp.status_code == 404, f"B reached A's {method.upper()} {path}"
+                # A itself still reaches it.
+                if method == "get":
+                    assert api.get(url, headers=env.a.headers).status_code == 200
+            elif method == "get" and path in LISTS:
+                items = api.get(path, headers=env.b.headers).json["items"]
+                assert items == [], f"B sees A's items in {path}"
+                assert api.get(path, headers=env.a.headers).json["items"]
+            else:
+                assert (method, path) in SHARED, f"{method.upper()} {path} is not classified"
+            walked += 1
+    assert walked >= 9
