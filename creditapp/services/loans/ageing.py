@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import (
-    CursorResult,
     Table,
     and_,
     case,
@@ -63,8 +62,8 @@ def collectibility_case(dpd: Any) -> ColumnElement[int]:
     return case(*bounded, else_=COLLECTIBILITY[-1].grade)
 
 
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount) if isinstance(result, CursorResult) else 0
+def _count(session: Session, table: Table, where: ColumnElement[bool]) -> int:
+    return int(session.scalar(select(func.count()).select_from(table).where(where)) or 0)
 
 
 def age_loans(session: Session, as_of: date) -> AgeingSummary:
@@ -165,7 +164,9 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
         aged.c.arrears,
         aged.c.status,
     )
-    written = session.execute(
+    # Counted before and after: psycopg reports no rowcount for INSERT ... SELECT here.
+    aged_before = _count(session, HIST, HIST.c.as_of == as_of)
+    session.execute(
         insert(HIST).from_select(
             [
                 "loan_id",
@@ -219,7 +220,8 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
             ~exists().where(claims.c.loan_id == HIST.c.loan_id),
         )
     )
-    claimed = session.execute(
+    claims_before = _count(session, claims, claims.c.claimed_on == as_of)
+    session.execute(
         insert(claims).from_select(
             [
                 "loan_id",
@@ -245,8 +247,8 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
     session.expire_all()  # cached loans/installments were changed behind the ORM's back
     return AgeingSummary(
         as_of=as_of,
-        loans_aged=_rowcount(written),
+        loans_aged=sum(by_grade.values()) - aged_before,
         by_collectibility=by_grade,
-        new_guarantee_claims=_rowcount(claimed),
+        new_guarantee_claims=_count(session, claims, claims.c.claimed_on == as_of) - claims_before,
         penalty_charged=penalty_total,
     )
