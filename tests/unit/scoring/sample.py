@@ -19,7 +19,7 @@ def make_payload(seed: int, months: int = 24, per_month: int = 30) -> dict[str, 
     start = AS_OF - timedelta(days=int(months * 30.4) + 20)
     base = rng.randint(5, 60) * 1_000_000
     txs = []
-    for k in range(months * per_month):
+    for _ in range(months * per_month):
         day = start + timedelta(days=rng.randrange((AS_OF - start).days))
         inflow = rng.random() < 0.6
         amount = int(base / per_month * rng.uniform(0.3, 2.0)) + 1

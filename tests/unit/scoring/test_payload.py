@@ -148,9 +148,10 @@ def test_every_error_is_collected_at_once() -> None:
 
 
 def test_not_an_object_is_an_error_not_a_crash() -> None:
-    for bad in (None, [], "x", {"enterprise": "x", "request": 3}):
+    bad_payloads: list[Any] = [None, [], "x", {"enterprise": "x", "request": 3}]
+    for bad in bad_payloads:
         with pytest.raises(InvalidApplication):
-            parse_application(bad)  # type: ignore[arg-type]
+            parse_application(bad)
 
 
 def test_batch_errors_are_prefixed_with_the_application() -> None:
