@@ -61,7 +61,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("API_SPEC_OPTIONS", spec_options)
     per_minute = int(
         app.config.get("API_RATE_LIMIT_PER_MINUTE")
-        or os.environ.get("API_RATE_LIMIT_PER_MINUTE", 600)
+        or os.environ.get("API_RATE_LIMIT_PER_MINUTE")
+        or 600
     )
     app.extensions["rate_limiter"] = RateLimiter(per_minute)
 

@@ -90,6 +90,11 @@ def load_population(
         applications.submit(
             session, actor, lender.id, payload, as_of=date.fromisoformat(payload["as_of"])
         )
+        if i % 100 == 99:
+            # Flushed rows stay in the transaction; dropping them from the identity map keeps
+            # each flush from re-scanning thousands of objects (one commit at the end).
+            session.flush()
+            session.expunge_all()
     return pop.n
 
 

@@ -18,7 +18,7 @@ MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-
 MAX_RECORDS = 20_000
 
 
-class RecordList(fields.List):
+class RecordList(fields.List[Any]):
     """A list of records documented by ``inner`` but validated in bulk by the scorer."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:

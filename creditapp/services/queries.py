@@ -22,13 +22,13 @@ class ApplicationView:
     loan_id: int | None
 
 
-def _latest(model: type[ScoreRecord] | type[Decision]) -> Select[tuple[int, int]]:
+def _latest(model: type[ScoreRecord] | type[Decision]) -> Select[int, int]:
     return select(model.application_id, func.max(model.id).label("id")).group_by(
         model.application_id
     )
 
 
-def _views(session: Session, stmt: Select[tuple[Application]]) -> list[ApplicationView]:
+def _views(session: Session, stmt: Select[Application]) -> list[ApplicationView]:
     latest_score = _latest(ScoreRecord).subquery()
     latest_decision = _latest(Decision).subquery()
     q = (
