@@ -141,6 +141,9 @@ def init_app(app: Flask) -> None:
 
     for cmd in (create_lender, create_user, create_api_key, revoke_api_key, seed_demo):
         app.cli.add_command(cmd)
+    from .commands import loans
+
+    loans.init_app(app)
 
 
 def main() -> None:

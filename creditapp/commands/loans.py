@@ -1,0 +1,140 @@
+"""Loan lifecycle commands: end-of-day ageing, subsidy accrual, approval, disbursement.
+
+Each command opens one session and commits once (``command_session``). Business dates are
+options, never the clock. Maker-checker steps name the acting user with ``--by EMAIL``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..cli import command_session, domain_errors
+from ..errors import NotFound
+from ..loanmath.dates import add_months
+from ..models import User
+from ..services import loans
+from ..services.audit import Actor
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter("expected YYYY-MM-DD", param_hint=option) from exc
+
+
+def _user(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        raise NotFound("no such user", {"by": [f"no active user {email!r}"]})
+    return user
+
+
+@click.command("age-loans")
+@with_appcontext
+@click.option("--as-of", "as_of", required=True, help="Business date YYYY-MM-DD.")
+@domain_errors
+def age_loans_command(as_of: str) -> None:
+    """Age every active loan as of a date (DPD, collectibility, penalties, claims)."""
+    with command_session() as session:
+        summary = loans.age_loans(session, _day(as_of, "--as-of"))
+    click.echo(f"as of {summary.as_of}: {summary.loans_aged} loans aged")
+    for grade in range(1, 6):
+        click.echo(f"  collectibility {grade}: {summary.by_collectibility.get(grade, 0)}")
+    click.echo(f"new guarantee claims: {summary.new_guarantee_claims}")
+    click.echo(f"penalty charged: Rp{summary.penalty_charged}")
+
+
+@click.command("accrue-subsidy")
+@with_appcontext
+@click.option("--month", required=True, help="Calendar month YYYY-MM.")
+@domain_errors
+def accrue_subsidy_command(month: str) -> None:
+    """Accrue the interest subsidy of one calendar month (re-running is a no-op)."""
+    try:
+        start = datetime.strptime(month, "%Y-%m").date()
+    except ValueError as exc:
+        raise click.BadParameter("expected YYYY-MM", param_hint="--month") from exc
+    end = add_months(start, 1) - timedelta(days=1)
+    with command_session() as session:
+        written = loans.accrue_subsidy(session, start, end)
+    click.echo(f"subsidy accrued for {written} loans, {start}..{end}")
+
+
+@click.command("approve-application")
+@with_appcontext
+@click.option("--application", "application_id", type=int, required=True)
+@click.option("--amount", type=int, required=True, help="Approved principal, Rupiah.")
+@click.option("--tenor", type=int, required=True, help="Months.")
+@click.option("--by", "by", required=True, help="E-mail of the deciding officer.")
+@click.option("--on", "on", required=True, help="Decision date YYYY-MM-DD.")
+@click.option("--reason", default=None)
+@click.option("--grace", type=int, default=0, show_default=True, help="Interest-only months.")
+@domain_errors
+def approve_application_command(
+    application_id: int, amount: int, tenor: int, by: str, on: str, reason: str | None, grace: int
+) -> None:
+    """Approve an application: create the loan and its schedule."""
+    with command_session() as session:
+        officer = _user(session, by)
+        loan = loans.approve_application(
+            session, Actor("user", officer.id), application_id, amount=amount, tenor=tenor,
+            decided_by=officer.id, decided_on=_day(on, "--on"), reason=reason,
+            grace_principal=grace,
+        )  # fmt: skip
+        click.echo(f"loan {loan.id} approved: Rp{loan.principal} over {loan.tenor} months")
+
+
+@click.command("request-disbursement")
+@with_appcontext
+@click.option("--loan", "loan_id", type=int, required=True)
+@click.option("--amount", type=int, required=True, help="Rupiah.")
+@click.option("--on", "on", required=True, help="Value date YYYY-MM-DD.")
+@click.option("--by", "by", required=True, help="E-mail of the maker.")
+@domain_errors
+def request_disbursement_command(loan_id: int, amount: int, on: str, by: str) -> None:
+    """Request a disbursement (maker); another user confirms it."""
+    with command_session() as session:
+        maker = _user(session, by)
+        item = loans.request_disbursement(
+            session, Actor("user", maker.id), loan_id, amount, _day(on, "--on"),
+            requested_by=maker.id,
+        )  # fmt: skip
+        click.echo(f"disbursement {item.id} pending: Rp{item.amount}")
+
+
+@click.command("confirm-disbursement")
+@with_appcontext
+@click.option("--disbursement", "disbursement_id", type=int, required=True)
+@click.option("--by", "by", required=True, help="E-mail of the checker (not the maker).")
+@click.option("--on", "on", required=True, help="Confirmation date YYYY-MM-DD.")
+@domain_errors
+def confirm_disbursement_command(disbursement_id: int, by: str, on: str) -> None:
+    """Confirm a pending disbursement (checker): money moves, the loan becomes active."""
+    with command_session() as session:
+        checker = _user(session, by)
+        item = loans.confirm_disbursement(
+            session, Actor("user", checker.id), disbursement_id, checker.id, _day(on, "--on")
+        )
+        click.echo(f"disbursement {item.id} confirmed: Rp{item.amount} to loan {item.loan_id}")
+
+
+COMMANDS = (
+    age_loans_command,
+    accrue_subsidy_command,
+    approve_application_command,
+    request_disbursement_command,
+    confirm_disbursement_command,
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the loan commands."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -1,0 +1,65 @@
+"""The loan commands: maker-checker from the command line, ageing and subsidy summaries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from creditapp.models import Disbursement, Loan, SubsidyAccrual
+from tests.factories import core
+from tests.factories import loans as lf
+
+
+def test_approve_then_maker_checker_disbursement(runner: FlaskCliRunner, session: Session) -> None:
+    lender, program = core.lender(session), core.program(session)
+    application = core.application(session, lender, program)
+    maker, checker = lf.user(session), lf.user(session)
+    session.commit()
+    result = runner.invoke(args=[
+        "approve-application", "--application", str(application.id), "--amount", "50000000",
+        "--tenor", "24", "--by", maker.email, "--on", "2026-11-03", "--reason", "good history",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    loan = session.scalar(select(Loan).where(Loan.application_id == application.id))
+    assert loan is not None and loan.tenor == 24
+    result = runner.invoke(args=[
+        "request-disbursement", "--loan", str(loan.id), "--amount", "50000000",
+        "--on", "2026-11-03", "--by", maker.email,
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pending = session.scalar(select(Disbursement).where(Disbursement.loan_id == loan.id))
+    assert pending is not None
+    confirm = ["confirm-disbursement", "--disbursement", str(pending.id), "--on", "2026-11-03"]
+    result = runner.invoke(args=[*confirm, "--by", maker.email])
+    assert result.exit_code == 1 and "second person" in result.output
+    result = runner.invoke(args=[*confirm, "--by", checker.email])
+    assert result.exit_code == 0, result.output
+    session.refresh(loan)
+    assert loan.status == "active" and loan.outstanding_principal == 50_000_000
+
+
+def test_age_loans_prints_the_summary(runner: FlaskCliRunner, session: Session) -> None:
+    lf.active_loan(session)
+    session.commit()
+    result = runner.invoke(args=["age-loans", "--as-of", "2027-04-03"])  # 121 days late
+    assert result.exit_code == 0, result.output
+    assert "1 loans aged" in result.output
+    assert "collectibility 4: 1" in result.output
+    assert "new guarantee claims: 1" in result.output
+    again = runner.invoke(args=["age-loans", "--as-of", "2027-04-03"])
+    assert "0 loans aged" in again.output and "new guarantee claims: 0" in again.output
+    bad = runner.invoke(args=["age-loans", "--as-of", "03/04/2027"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+
+
+def test_accrue_subsidy_for_a_month(runner: FlaskCliRunner, session: Session) -> None:
+    lf.active_loan(session)
+    session.commit()
+    result = runner.invoke(args=["accrue-subsidy", "--month", "2026-12"])
+    assert result.exit_code == 0 and "1 loans" in result.output, result.output
+    accrual = session.scalar(select(SubsidyAccrual))
+    assert accrual is not None
+    assert (accrual.period_start, accrual.period_end) == (date(2026, 12, 1), date(2026, 12, 31))
