@@ -1,0 +1,333 @@
+"""Train the default LightGBM pipeline: validation split, early stopping, Platt calibration.
+
+The defaults are meant to generalise without per-dataset tuning: a small learning rate with
+early stopping picks the number of trees; ``min_data_in_leaf`` grows with the data so leaves
+stay statistically meaningful; row and feature subsampling and an L2 penalty regularise; and
+categorical splits are smoothed. No class re-weighting: the booster models the real base rate
+and a Platt map fitted on held-out rows turns margins into PDs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from training.calibration import PlattCalibration, fit_platt
+from training.encoding import CategoryEncoder
+
+MAX_ROUNDS = 3000
+EARLY_STOPPING_ROUNDS = 100
+CROSSFIT_FOLDS = 5
+# Below this many rows (and without dates) the k-fold "crossfit" strategy is used.
+SMALL_DATA_ROWS = 20_000
+VALIDATION_FRACTION = 0.2
+# Measured by bench/training.py on this 2-core machine; callers can override per run.
+DEFAULT_NUM_THREADS = 1
+
+
+def default_params(
+    n_train: int, seed: int = 42, num_threads: int = DEFAULT_NUM_THREADS
+) -> dict[str, Any]:
+    """Return LightGBM parameters scaled to the training-set size.
+
+    Args:
+        n_train: rows the booster is fitted on.
+        seed: seeds every random choice inside LightGBM.
+        num_threads: OpenMP threads for training.
+
+    Returns:
+        A parameter dict for ``lightgbm.train``.
+    """
+    return {
+        "objective": "binary",
+        "metric": "binary_logloss",
+        "learning_rate": 0.05,
+        "num_leaves": 15,
+        # ~0.5% of the rows, at least 10: tiny leaves overfit on credit data.
+        "min_data_in_leaf": int(np.clip(n_train // 200, 10, 500)),
+        "min_sum_hessian_in_leaf": 1e-3,
+        "feature_fraction": 0.5,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambda_l2": 1.0,
+        "max_bin": 255,
+        "cat_smooth": 20.0,
+        "cat_l2": 10.0,
+        "min_data_per_group": 50,
+        "max_cat_threshold": 32,
+        "deterministic": True,
+        "force_row_wise": True,
+        "seed": seed,
+        "num_threads": num_threads,
+        "verbosity": -1,
+    }
+
+
+def validation_split(
+    y: NDArray[np.int8],
+    dates: NDArray[np.float64] | None,
+    fraction: float = VALIDATION_FRACTION,
+    seed: int = 42,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Carve a validation split out of the training rows.
+
+    Out-of-time (the latest ``fraction`` of rows by date) when dates exist, otherwise a
+    stratified random split, so the positive rate is the same on both sides.
+
+    Args:
+        y: 0/1 outcomes of the training rows.
+        dates: day numbers or None; rows without a date count as earliest.
+        fraction: share of rows for validation.
+        seed: seed of the stratified shuffle.
+
+    Returns:
+        (fit indices, validation indices), each sorted ascending.
+    """
+    n = len(y)
+    n_valid = max(1, int(round(n * fraction)))
+    if dates is not None:
+        order = np.argsort(np.nan_to_num(dates, nan=-np.inf), kind="stable")
+        valid = np.sort(order[n - n_valid :])
+        fit = np.sort(order[: n - n_valid])
+        if 0 < y[valid].sum() < len(valid):
+            return fit.astype(np.int64), valid.astype(np.int64)
+        # The latest rows hold a single class: fall back to a stratified split.
+    rng = np.random.default_rng(seed)
+    valid_parts = []
+    for cls in (0, 1):
+        idx = np.flatnonzero(y == cls)
+        rng.shuffle(idx)
+        valid_parts.append(idx[: max(1, int(round(len(idx) * fraction)))])
+    valid = np.sort(np.concatenate(valid_parts))
+    mask = np.ones(n, dtype=bool)
+    mask[valid] = False
+    return np.flatnonzero(mask).astype(np.int64), valid.astype(np.int64)
+
+
+@dataclass
+class TrainedModel:
+    """A fitted booster with its encoder and calibration."""
+
+    booster: lgb.Booster
+    encoder: CategoryEncoder
+    calibration: PlattCalibration
+    params: dict[str, Any]
+    best_iteration: int
+    monotone: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Feature names in matrix order."""
+        return list(self.encoder.columns)
+
+    def margin(self, x: NDArray[np.float64], num_threads: int = 1) -> NDArray[np.float64]:
+        """Raw log-odds of an encoded matrix."""
+        out = self.booster.predict(x, raw_score=True, num_threads=num_threads)
+        return np.asarray(out, dtype=np.float64)
+
+    def predict_pd(self, frame: pd.DataFrame, num_threads: int = 1) -> NDArray[np.float64]:
+        """Calibrated probability of default for rows of a feature frame."""
+        return self.calibration.apply(self.margin(self.encoder.transform(frame), num_threads))
+
+    def model_text(self) -> str:
+        """The LightGBM model in its text format."""
+        return str(self.booster.model_to_string(num_iteration=self.best_iteration))
+
+
+def monotone_vector(
+    names: list[str], monotone: Mapping[str, int] | None, categorical: set[str]
+) -> list[int]:
+    """Return LightGBM's per-feature monotone list (0 for categoricals and unnamed features)."""
+    if not monotone:
+        return [0] * len(names)
+    unknown = sorted(set(monotone) - set(names))
+    if unknown:
+        raise ValueError(f"monotone constraints name unknown features: {unknown}")
+    bad = sorted(c for c, s in monotone.items() if s not in (-1, 0, 1))
+    if bad:
+        raise ValueError(f"monotone signs must be -1, 0 or 1: {bad}")
+    cat = sorted(c for c in monotone if c in categorical and monotone[c] != 0)
+    if cat:
+        raise ValueError(f"monotone constraints are not allowed on categorical features: {cat}")
+    return [int(monotone.get(n, 0)) for n in names]
+
+
+def train_matrix(
+    x: NDArray[np.float64],
+    y: NDArray[np.int8],
+    encoder: CategoryEncoder,
+    dates: NDArray[np.float64] | None = None,
+    seed: int = 42,
+    num_threads: int = DEFAULT_NUM_THREADS,
+    monotone: Mapping[str, int] | None = None,
+    params: Mapping[str, Any] | None = None,
+    strategy: str = "auto",
+) -> TrainedModel:
+    """Train on an already encoded matrix (the product's own features come this way).
+
+    Two strategies choose the number of trees and the held-out rows for calibration:
+    ``holdout`` carves one validation split (out-of-time when dates exist), stops early on it,
+    fits Platt on it and keeps the booster trained on the rest; ``crossfit`` runs k-fold
+    early stopping, fits Platt on the out-of-fold margins and refits on all rows. ``auto``
+    uses crossfit below ``SMALL_DATA_ROWS`` rows without dates (where losing 20% of the rows
+    costs accuracy and the extra fits cost seconds), holdout otherwise.
+
+    Args:
+        x: float64 feature matrix; columns in ``encoder.columns`` order.
+        y: 0/1 outcomes.
+        encoder: a fitted encoder (names the columns and the categorical ones).
+        dates: day numbers for an out-of-time validation split, or None.
+        seed: seed for the split and LightGBM.
+        num_threads: training threads.
+        monotone: feature name -> -1/0/1.
+        params: overrides of :func:`default_params`.
+        strategy: "auto", "holdout" or "crossfit".
+
+    Returns:
+        The trained, calibrated model.
+    """
+    if strategy == "auto":
+        strategy = "crossfit" if dates is None and len(y) < SMALL_DATA_ROWS else "holdout"
+    if strategy not in ("holdout", "crossfit"):
+        raise ValueError(f"unknown strategy {strategy!r}")
+    n_fit = len(y) if strategy == "crossfit" else len(y) - int(round(len(y) * VALIDATION_FRACTION))
+    p = default_params(n_fit, seed=seed, num_threads=num_threads)
+    p.update(params or {})
+    names = encoder.columns
+    p["monotone_constraints"] = monotone_vector(names, monotone, set(encoder.levels))
+    p["monotone_constraints_method"] = "advanced"
+    ds_kwargs: dict[str, Any] = {
+        "feature_name": names,
+        "categorical_feature": encoder.categorical_indices,
+        "free_raw_data": False,
+        "params": {"max_bin": p["max_bin"], "verbosity": -1},
+    }
+    if strategy == "holdout":
+        booster, best, calibration = _fit_holdout(x, y, dates, seed, p, ds_kwargs)
+    else:
+        booster, best, calibration = _fit_crossfit(x, y, seed, p, ds_kwargs)
+    p["strategy"] = strategy
+    return TrainedModel(booster, encoder, calibration, p, best, dict(monotone or {}))
+
+
+def _fit_holdout(
+    x: NDArray[np.float64],
+    y: NDArray[np.int8],
+    dates: NDArray[np.float64] | None,
+    seed: int,
+    p: dict[str, Any],
+    ds_kwargs: dict[str, Any],
+) -> tuple[lgb.Booster, int, PlattCalibration]:
+    fit_idx, valid_idx = validation_split(y, dates, seed=seed)
+    train_set = lgb.Dataset(x[fit_idx], label=y[fit_idx], **ds_kwargs)
+    valid_set = lgb.Dataset(x[valid_idx], label=y[valid_idx], reference=train_set, **ds_kwargs)
+    booster = lgb.train(
+        p,
+        train_set,
+        num_boost_round=MAX_ROUNDS,
+        valid_sets=[valid_set],
+        valid_names=["valid"],
+        callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)],
+    )
+    best = int(booster.best_iteration) or booster.current_iteration()
+    # Keep only the trees early stopping chose, so the saved text is the model that is used.
+    booster = lgb.Booster(model_str=booster.model_to_string(num_iteration=best))
+    margin = booster.predict(x[valid_idx], raw_score=True, num_threads=p["num_threads"])
+    calibration = fit_platt(np.asarray(margin, dtype=np.float64), y[valid_idx])
+    return booster, best, calibration
+
+
+def _fit_crossfit(
+    x: NDArray[np.float64],
+    y: NDArray[np.int8],
+    seed: int,
+    p: dict[str, Any],
+    ds_kwargs: dict[str, Any],
+) -> tuple[lgb.Booster, int, PlattCalibration]:
+    folds = stratified_folds(y, CROSSFIT_FOLDS, seed)
+    full = lgb.Dataset(x, label=y, **ds_kwargs)
+    result = lgb.cv(
+        p,
+        full,
+        num_boost_round=MAX_ROUNDS,
+        folds=folds,
+        stratified=False,
+        callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)],
+        return_cvbooster=True,
+    )
+    cvbooster = result["cvbooster"]
+    assert isinstance(cvbooster, lgb.CVBooster)  # return_cvbooster=True guarantees it
+    best = int(cvbooster.best_iteration)
+    oof = np.empty(len(y), dtype=np.float64)
+    for (_, valid_idx), fold_booster in zip(folds, cvbooster.boosters, strict=True):
+        oof[valid_idx] = fold_booster.predict(
+            x[valid_idx], raw_score=True, num_iteration=best, num_threads=p["num_threads"]
+        )
+    calibration = fit_platt(oof, y)
+    # The fold models saw (k-1)/k of the rows; the final model sees all, so it gets
+    # proportionally more trees at the same learning rate.
+    rounds = max(1, int(round(best * CROSSFIT_FOLDS / (CROSSFIT_FOLDS - 1))))
+    booster = lgb.train(p, lgb.Dataset(x, label=y, **ds_kwargs), num_boost_round=rounds)
+    return lgb.Booster(model_str=booster.model_to_string()), rounds, calibration
+
+
+def stratified_folds(
+    y: NDArray[np.int8], k: int, seed: int
+) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """Return k (train, test) index pairs with the positive rate kept in every fold.
+
+    Args:
+        y: 0/1 outcomes.
+        k: number of folds.
+        seed: shuffle seed.
+
+    Returns:
+        List of (train indices, test indices), each sorted.
+    """
+    rng = np.random.default_rng(seed)
+    fold_of = np.empty(len(y), dtype=np.int64)
+    for cls in (0, 1):
+        idx = np.flatnonzero(y == cls)
+        rng.shuffle(idx)
+        fold_of[idx] = np.arange(len(idx)) % k
+    pairs = []
+    for f in range(k):
+        train = np.flatnonzero(fold_of != f).astype(np.int64)
+        pairs.append((train, np.flatnonzero(fold_of == f).astype(np.int64)))
+    return pairs
+
+
+def train_frame(
+    frame: pd.DataFrame,
+    y: NDArray[np.int8],
+    dates: NDArray[np.float64] | None = None,
+    seed: int = 42,
+    num_threads: int = DEFAULT_NUM_THREADS,
+    monotone: Mapping[str, int] | None = None,
+    params: Mapping[str, Any] | None = None,
+    strategy: str = "auto",
+) -> TrainedModel:
+    """Fit the encoder on ``frame`` and train (see :func:`train_matrix`).
+
+    Args:
+        frame: feature columns (float64 and ``category``), e.g. ``TabularData.frame``.
+        y: 0/1 outcomes.
+        dates: day numbers for an out-of-time validation split, or None.
+        seed: seed for the split and LightGBM.
+        num_threads: training threads.
+        monotone: feature name -> -1/0/1.
+        params: overrides of :func:`default_params`.
+        strategy: "auto", "holdout" or "crossfit" (see :func:`train_matrix`).
+
+    Returns:
+        The trained, calibrated model.
+    """
+    encoder = CategoryEncoder()
+    x = encoder.fit_transform(frame)
+    return train_matrix(x, y, encoder, dates, seed, num_threads, monotone, params, strategy)
