@@ -28,6 +28,9 @@ MIN_REASON_CONTRIBUTION = 1e-3
 GROUP: F64 = np.zeros((len(FEATURES), len(CHARACTERISTICS)))
 for _i, _f in enumerate(FEATURES):
     GROUP[_i, CHARACTERISTICS.index(_f.characteristic)] = 1.0
+MEMBERS: tuple[tuple[int, ...], ...] = tuple(
+    tuple(i for i, f in enumerate(FEATURES) if f.characteristic == c) for c in CHARACTERISTICS
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,16 @@ def contributions(bundle: ModelBundle, X: F64) -> F64:
     return np.asarray(out, dtype=np.float64)
 
 
+def margin_of(contrib: F64) -> F64:
+    """Return the raw margin as the row sums of contributions (bias included).
+
+    Equal to ``booster.predict(raw_score=True)`` to floating-point rounding (a test bounds the
+    difference by 1e-9), and it saves a second pass over the trees when contributions are
+    needed anyway.
+    """
+    return np.asarray(contrib.sum(axis=1), dtype=np.float64)
+
+
 def characteristic_contributions(contrib: F64) -> F64:
     """Sum feature contributions per characteristic: (n, k + 1) -> (n, c)."""
     return np.asarray(contrib[:, : len(FEATURES)] @ GROUP, dtype=np.float64)
@@ -91,13 +104,13 @@ def _reason(spec: FeatureSpec, total: float, value: float, adverse: bool) -> Rea
     v_id = format_value(spec.value_format, value, "id")
     v_en = format_value(spec.value_format, value, "en")
     tid, ten = (spec.reason_id, spec.reason_en) if adverse else (spec.strength_id, spec.strength_en)
-    if np.isnan(value):
+    if value != value:  # NaN: the source is missing
         tid, ten = MISSING_TEXT[spec.source]
     return Reason(
         code=spec.name,
         characteristic=spec.characteristic,
         contribution=total,
-        value=None if np.isnan(value) else float(value),
+        value=None if value != value else float(value),
         text_id=tid.format(v=v_id),
         text_en=ten.format(v=v_en),
     )
@@ -114,15 +127,16 @@ def reasons_for_row(contrib_row: F64, values_row: F64) -> tuple[list[Reason], li
         Up to ``MAX_ADVERSE`` characteristics raising the PD and ``MAX_POSITIVE`` lowering it;
         each names the feature of that characteristic that pushed hardest in that direction.
     """
-    per_feature = contrib_row[: len(FEATURES)]
-    per_char = per_feature @ GROUP
-    order = np.argsort(-per_char, kind="stable")
+    per_feature = contrib_row[: len(FEATURES)].tolist()
+    values = values_row.tolist()
+    per_char = [sum(per_feature[i] for i in members) for members in MEMBERS]
+    # stable: ties keep the spec's characteristic order
+    order = sorted(range(len(per_char)), key=lambda c: -per_char[c])
     adverse = [c for c in order if per_char[c] > MIN_REASON_CONTRIBUTION][:MAX_ADVERSE]
     positive = [c for c in order[::-1] if per_char[c] < -MIN_REASON_CONTRIBUTION][:MAX_POSITIVE]
     result: tuple[list[Reason], list[Reason]] = ([], [])
     for out, chars, sign in ((result[0], adverse, 1.0), (result[1], positive, -1.0)):
         for c in chars:
-            members = np.flatnonzero(GROUP[:, c])
-            best = int(members[np.argmax(sign * per_feature[members])])
-            out.append(_reason(FEATURES[best], float(per_char[c]), values_row[best], sign > 0))
+            best = max(MEMBERS[c], key=lambda i: sign * per_feature[i])
+            out.append(_reason(FEATURES[best], per_char[c], values[best], sign > 0))
     return result

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -232,7 +231,7 @@ def columns(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> list[Se
     if not rows:
         return [[] for _ in keys]
     try:
-        return list(zip(*map(itemgetter(*keys), rows), strict=True))
+        return [[r[k] for r in rows] for k in keys]
     except KeyError:
         return [[r.get(k) for r in rows] for k in keys]
 

@@ -8,6 +8,7 @@ Rupiah (int), rates are ``Decimal`` and every rounding is explicit.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -111,6 +112,7 @@ class PolicyOutcome:
         }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=64)  # a fractional Decimal power is slow; programs have few rates
 def monthly_rate(annual_rate: Decimal) -> Decimal:
     """Return the monthly rate equivalent to an effective annual rate."""
     return (1 + annual_rate) ** (Decimal(1) / Decimal(12)) - 1

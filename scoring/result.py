@@ -9,7 +9,6 @@ bits of a platform's arithmetic never show.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -18,7 +17,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from scoring.explain import contributions, reasons_for_row
+from scoring.canonical import input_hash
+from scoring.explain import contributions, margin_of, reasons_for_row
 from scoring.features import FeatureMatrix, compute_features
 from scoring.model import ModelBundle
 from scoring.payload import InvalidApplication, parse_application, parse_request
@@ -27,12 +27,6 @@ from scoring.raw import RawBatch, from_day_number
 from scoring.recourse import recourse
 
 F64 = NDArray[np.float64]
-
-
-def input_hash(payload: Mapping[str, Any]) -> str:
-    """Return the sha256 of the canonical JSON of a payload (sorted keys, no spaces)."""
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _r6(x: float) -> float | None:
@@ -120,10 +114,10 @@ def score_application(
     program = _program(rules, request.program)
     fm = compute_features(raw)
     X = fm.values
-    margin = bundle.margin(X)
+    contrib = contributions(bundle, X)
+    margin = margin_of(contrib)
     pd = bundle.pd_from_margin(margin)
     band = bundle.bands[int(bundle.band_index(pd)[0])]
-    contrib = contributions(bundle, X)
     adverse, positive = reasons_for_row(contrib[0], X[0])
     outcome = evaluate_policy(program, policy_facts(raw, fm, 0), float(pd[0]), band.band,
                               request.amount, request.tenor_months, request.purpose)  # fmt: skip
@@ -177,7 +171,7 @@ def score_batch(
         into reasons when one is needed.
     """
     fm = compute_features(batch)
-    margin = bundle.margin(fm.values)
-    pd = bundle.pd_from_margin(margin)
     contrib = contributions(bundle, fm.values) if with_contributions else None
+    margin = bundle.margin(fm.values) if contrib is None else margin_of(contrib)
+    pd = bundle.pd_from_margin(margin)
     return BatchScores(fm, margin, pd, bundle.score(pd), bundle.band_index(pd), contrib)
