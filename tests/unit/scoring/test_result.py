@@ -9,10 +9,11 @@ import pytest
 
 from fixtures import Population
 from fixtures.payloads import application_payload
+from scoring.canonical import input_hash
 from scoring.model import ModelBundle
 from scoring.payload import InvalidApplication
 from scoring.policy import kur_defaults
-from scoring.result import input_hash, score_application, score_batch
+from scoring.result import score_application, score_batch
 
 
 def test_same_input_same_bytes(bundle: ModelBundle, population: Population) -> None:
