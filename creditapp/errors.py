@@ -70,6 +70,8 @@ def handle_http_exception(exc: HTTPException) -> Any:
             errors = next(iter(messages.values()))
         else:
             errors = messages
+        if not isinstance(errors, dict):  # e.g. ["Invalid JSON body."]: a whole-body error
+            errors = {"_body": errors}
     message = exc.description if status != 500 else InternalServerError.description
     # Keep Allow (405), Retry-After (429) and WWW-Authenticate (401); drop the HTML type.
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]

@@ -112,7 +112,7 @@ class Applications(MethodView):
         }
 
 
-@blp.route("/applications/<int:application_id>")
+@blp.route("/applications/<int(max=2147483647):application_id>")
 class ApplicationById(MethodView):
     @blp.response(200, ApplicationOutSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Not found (or not yours)")

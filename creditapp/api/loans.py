@@ -70,7 +70,7 @@ class Loans(MethodView):
         return {"items": items, "page": {"next_cursor": cursor, "limit": limit}}
 
 
-@blp.route("/<int:loan_id>")
+@blp.route("/<int(max=2147483647):loan_id>")
 class LoanById(MethodView):
     @blp.response(200, LoanSchema)
     @blp.alt_response(404, schema=ErrorSchema, description="Not found (or not yours)")
@@ -83,7 +83,7 @@ class LoanById(MethodView):
         return loan_views.loan_detail(session, loan, language(), as_of)
 
 
-@blp.route("/<int:loan_id>/disbursements")
+@blp.route("/<int(max=2147483647):loan_id>/disbursements")
 class Disbursements(MethodView):
     @idempotent(required=True)
     @blp.arguments(DisbursementInSchema)
@@ -107,7 +107,7 @@ class Disbursements(MethodView):
         return disbursement
 
 
-@blp.route("/<int:loan_id>/repayments")
+@blp.route("/<int(max=2147483647):loan_id>/repayments")
 class Repayments(MethodView):
     @idempotent(required=True)
     @blp.arguments(RepaymentInSchema)
