@@ -133,10 +133,15 @@ def reasons_for_row(contrib_row: F64, values_row: F64) -> tuple[list[Reason], li
     # stable: ties keep the spec's characteristic order
     order = sorted(range(len(per_char)), key=lambda c: -per_char[c])
     adverse = [c for c in order if per_char[c] > MIN_REASON_CONTRIBUTION][:MAX_ADVERSE]
-    positive = [c for c in order[::-1] if per_char[c] < -MIN_REASON_CONTRIBUTION][:MAX_POSITIVE]
     result: tuple[list[Reason], list[Reason]] = ([], [])
-    for out, chars, sign in ((result[0], adverse, 1.0), (result[1], positive, -1.0)):
-        for c in chars:
-            best = max(MEMBERS[c], key=lambda i: sign * per_feature[i])
-            out.append(_reason(FEATURES[best], per_char[c], values[best], sign > 0))
+    for c in adverse:
+        best = max(MEMBERS[c], key=lambda i: per_feature[i])
+        result[0].append(_reason(FEATURES[best], per_char[c], values[best], True))
+    for c in order[::-1]:
+        if per_char[c] >= -MIN_REASON_CONTRIBUTION or len(result[1]) == MAX_POSITIVE:
+            break
+        best = min(MEMBERS[c], key=lambda i: per_feature[i])
+        if values[best] != values[best]:
+            continue  # a missing source is never praised ("not a cooperative member")
+        result[1].append(_reason(FEATURES[best], per_char[c], values[best], False))
     return result
