@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..db import get_session
 from ..schemas.application import (
@@ -22,6 +21,7 @@ from ..services import applications, queries
 from ..services.audit import Actor
 from .auth import current_api_key_id, current_lender_id, protect
 from .idempotency import idempotent
+from .parsing import ApiBlueprint, request_json
 from .presenters import (
     decode_cursor,
     encode_cursor,
@@ -31,7 +31,7 @@ from .presenters import (
 )
 
 blp = protect(
-    Blueprint(
+    ApiBlueprint(
         "applications",
         __name__,
         url_prefix="/api/v1",
@@ -74,7 +74,7 @@ class Applications(MethodView):
     def post(self, _data: dict[str, Any]) -> dict[str, Any]:
         """Submit an application with its alternative data; it is scored and stored."""
         session = get_session()
-        payload = request.get_json()
+        payload = request_json()
         submitted = applications.submit(
             session,
             Actor("api_key", current_api_key_id()),
@@ -133,6 +133,6 @@ class Score(MethodView):
         with_recourse = request.args.get("recourse") in ("1", "true")
         as_of: date = data["as_of"]
         result, _program = applications.score_payload(
-            get_session(), request.get_json(), as_of, with_recourse=with_recourse
+            get_session(), request_json(), as_of, with_recourse=with_recourse
         )
         return {"score": present_score(result.to_dict(), language())}

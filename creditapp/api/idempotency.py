@@ -23,6 +23,7 @@ from ..db import get_session
 from ..errors import DomainError
 from ..models import IdempotencyRecord
 from .auth import current_lender_id
+from .parsing import request_json
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -31,7 +32,7 @@ MAX_KEY_LENGTH = 128
 
 def request_fingerprint() -> str:
     """Hash the method, path and body; JSON is canonicalised so key order does not matter."""
-    body = request.get_json(silent=True)
+    body = request_json()
     if body is None:
         raw = request.get_data()
     else:

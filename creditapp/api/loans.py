@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..db import get_session
 from ..schemas.common import ErrorSchema
@@ -26,10 +25,11 @@ from ..services.audit import Actor
 from .applications import LANGUAGE_HEADER
 from .auth import current_api_key_id, current_lender_id, protect
 from .idempotency import HEADER, idempotent
+from .parsing import ApiBlueprint
 from .presenters import decode_cursor, encode_cursor, language
 
 blp = protect(
-    Blueprint(
+    ApiBlueprint(
         "loans",
         __name__,
         url_prefix="/api/v1/loans",

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..db import get_session
 from ..errors import NotFound
@@ -14,9 +13,10 @@ from ..schemas.common import ErrorSchema
 from ..schemas.program import ChampionSchema, ProgramArgsSchema, ProgramSchema
 from ..services import models, programs
 from .auth import current_lender_id, protect
+from .parsing import ApiBlueprint
 
-blp = protect(Blueprint("programs", __name__, url_prefix="/api/v1/programs"), "programs")
-models_blp = protect(Blueprint("models", __name__, url_prefix="/api/v1/models"), "models")
+blp = protect(ApiBlueprint("programs", __name__, url_prefix="/api/v1/programs"), "programs")
+models_blp = protect(ApiBlueprint("models", __name__, url_prefix="/api/v1/models"), "models")
 
 
 @blp.route("")

@@ -1,0 +1,32 @@
+"""Argument parsing that reads the JSON body once per request.
+
+webargs parses the body itself and Flask's ``get_json`` caches its own parse; a 60 KB
+application with 700 transactions would otherwise be decoded two or three times per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+from flask_smorest import Blueprint
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+
+
+class CachedJsonParser(FlaskParser):  # type: ignore[misc]  # webargs' parser is untyped here
+    """Load JSON arguments from Flask's cached ``request.get_json()``."""
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        return req.get_json(cache=True)  # a malformed body raises 400 Bad Request
+
+
+class ApiBlueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
+    ARGUMENTS_PARSER = CachedJsonParser()
+
+
+def request_json() -> Any:
+    """The request's JSON body from the shared cache (None when the body is not JSON)."""
+    return flask.request.get_json(cache=True) if flask.request.is_json else None
