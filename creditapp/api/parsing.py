@@ -14,7 +14,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 
-class CachedJsonParser(FlaskParser):  # type: ignore[misc]  # webargs' parser is untyped here
+class CachedJsonParser(FlaskParser):
     """Load JSON arguments from Flask's cached ``request.get_json()``."""
 
     def _raw_load_json(self, req: flask.Request) -> Any:
