@@ -124,7 +124,9 @@ def polars_reference_features(raw: RawBatch) -> pl.DataFrame:
         .agg(
             inflow=pl.col("amount").filter(pl.col("inflow")).sum(),
             outflow=pl.col("amount").filter(~pl.col("inflow")).sum(),
-            digital=pl.col("amount").filter(pl.col("inflow") & pl.col("channel").is_in([1, 2])).sum(),
+            digital=pl.col("amount")
+            .filter(pl.col("inflow") & pl.col("channel").is_in([1, 2]))
+            .sum(),
             n_in=pl.col("inflow").sum(),
         )
         .with_columns(net=pl.col("inflow") - pl.col("outflow"))
@@ -145,9 +147,13 @@ def polars_reference_features(raw: RawBatch) -> pl.DataFrame:
                  "exports"):  # fmt: skip
         table = getattr(raw, name)
         cols = {f: getattr(table, f) for f in table.__dataclass_fields__}
-        agg = pl.DataFrame(cols).group_by("app").agg(
-            [pl.len().alias(f"{name}_n")]
-            + [pl.col(c).sum().alias(f"{name}_{c}") for c in cols if c != "app"]
+        agg = (
+            pl.DataFrame(cols)
+            .group_by("app")
+            .agg(
+                [pl.len().alias(f"{name}_n")]
+                + [pl.col(c).sum().alias(f"{name}_{c}") for c in cols if c != "app"]
+            )
         )
         out = out.join(agg, on="app", how="left")
     return out.sort("app")

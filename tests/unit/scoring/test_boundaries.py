@@ -1,0 +1,37 @@
+"""scoring is a pure library: numpy, lightgbm and the standard library only (DESIGN.md)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+SCORING = Path(__file__).resolve().parents[3] / "scoring"
+ALLOWED_THIRD_PARTY = {"numpy", "lightgbm"}
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_scoring_imports_only_numpy_lightgbm_and_the_standard_library() -> None:
+    files = sorted(SCORING.glob("*.py"))
+    assert files
+    for path in files:
+        bad = {
+            r for r in _imported_roots(path)
+            if r != "scoring" and r not in ALLOWED_THIRD_PARTY
+            and r not in sys.stdlib_module_names and r != "__future__"
+        }  # fmt: skip
+        assert not bad, f"{path.name} imports {sorted(bad)}"
+
+
+def test_no_pickle_in_scoring() -> None:
+    for path in SCORING.glob("*.py"):
+        assert not {"pickle", "joblib", "dill"} & _imported_roots(path), path.name
