@@ -137,9 +137,16 @@ def revoke_api_key(prefix: str) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
-    from .commands.demo import seed_demo
+    from .commands.demo import sample_application, seed_demo
 
-    for cmd in (create_lender, create_user, create_api_key, revoke_api_key, seed_demo):
+    for cmd in (
+        create_lender,
+        create_user,
+        create_api_key,
+        revoke_api_key,
+        seed_demo,
+        sample_application,
+    ):
         app.cli.add_command(cmd)
     from .commands import loans
 

@@ -123,3 +123,16 @@ def seed_demo(n: int, seed: int) -> None:
             return
         loaded = load_population(session, actor, lenders, n, seed)
         click.echo(f"population: {loaded} applications scored and stored")
+
+
+@click.command("sample-application")
+@click.option("--index", default=0, show_default=True, type=click.IntRange(0, 199))
+@click.option("--seed", default=42, show_default=True)
+def sample_application(index: int, seed: int) -> None:
+    """Print a realistic application payload (JSON) from the synthetic population."""
+    import json
+
+    from fixtures import generate_population
+    from fixtures.payloads import application_payload
+
+    click.echo(json.dumps(application_payload(generate_population(200, seed), index), indent=1))
