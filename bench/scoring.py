@@ -54,7 +54,7 @@ def dense_payload(seed: int) -> dict[str, Any]:
     payload = application_payload(pop, i)
     txs = payload["transactions"]
     parts = -(-MIN_RECORDS // len(txs))  # ceil
-    dense = []
+    dense: list[dict[str, Any]] = []
     for t in txs:
         amount = int(t["amount"])
         k = min(parts, amount)
