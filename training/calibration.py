@@ -76,7 +76,14 @@ def fit_platt(
     n_pos = float(yy.sum())
     n_neg = float(len(yy) - n_pos)
     t = np.where(yy > 0, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))
+
+    def loss(a: float, b: float) -> float:
+        z = a * x + b
+        # log(1 + exp(z)) - t z, computed without overflow.
+        return float(np.sum(np.logaddexp(0.0, z) - t * z))
+
     a, b = 1.0, 0.0
+    current = loss(a, b)
     for _ in range(max_iter):
         p = sigmoid(a * x + b)
         w = np.maximum(p * (1.0 - p), 1e-12)
@@ -85,7 +92,18 @@ def fit_platt(
         h = np.array([[np.dot(w * x, x), np.dot(w, x)], [np.dot(w, x), w.sum()]])
         h += np.eye(2) * 1e-9
         step = np.linalg.solve(h, g)
-        a, b = a - float(step[0]), b - float(step[1])
-        if np.max(np.abs(step)) < 1e-10:
+        # Backtracking: a full Newton step from a badly scaled start can overshoot (the
+        # Hessian vanishes where the sigmoid saturates), so halve it until the loss drops.
+        scale = 1.0
+        while scale > 1e-10:
+            na, nb = a - scale * float(step[0]), b - scale * float(step[1])
+            new = loss(na, nb)
+            if new <= current:
+                break
+            scale /= 2.0
+        else:
+            break
+        a, b, current = na, nb, new
+        if scale * np.max(np.abs(step)) < 1e-10:
             break
     return PlattCalibration(a, b)

@@ -99,7 +99,11 @@ class CategoryEncoder:
     def _codes(s: pd.Series, levels: list[str], rare: list[str]) -> NDArray[np.float64]:
         text = s.astype(str).where(s.notna())
         kept = levels[:-1]
-        codes = pd.Categorical(text, categories=kept).codes.astype(np.float64)
+        codes = (
+            pd.Index(kept, dtype=object)
+            .get_indexer(pd.Index(text.astype(object)))
+            .astype(np.float64)
+        )
         codes[codes < 0] = np.nan
         # Rare training levels share the "other" code; levels never seen stay missing, so a
         # new bank or city at predict time is treated like an unknown one, not a rare one.

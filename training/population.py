@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fixtures import generate_population
+from fixtures.tables import Population
 from scoring.bundle import write_bundle
 from scoring.feature_spec import FEATURE_NAMES, FEATURE_SPEC_VERSION, MONOTONE_CONSTRAINTS
 from scoring.features import compute_features
@@ -48,6 +49,7 @@ def train_population(
     seed: int,
     as_of: date | None = None,
     num_threads: int = DEFAULT_NUM_THREADS,
+    pop: Population | None = None,
 ) -> tuple[TrainedModel, dict[str, Any], dict[str, Any]]:
     """Train on ``fixtures.generate_population(n, seed)`` and evaluate on a holdout.
 
@@ -56,11 +58,13 @@ def train_population(
         seed: seed of the population, the holdout split and the model.
         as_of: population observation date (default: the fixtures' default).
         num_threads: training threads.
+        pop: an already generated population of these arguments (saves regenerating it).
 
     Returns:
         (model, report for the card, bundle manifest fields).
     """
-    pop = generate_population(n, seed) if as_of is None else generate_population(n, seed, as_of)
+    if pop is None:
+        pop = generate_population(n, seed) if as_of is None else generate_population(n, seed, as_of)
     x = compute_features(pop.raw).values
     y = pop.defaulted.astype(np.int8)
     train_idx, test_idx = validation_split(y, None, HOLDOUT_FRACTION, seed=seed + 1)
