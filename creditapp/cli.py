@@ -138,7 +138,9 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     from .commands.demo import sample_application, seed_demo
+    from .commands.models import models_cli
 
+    app.cli.add_command(models_cli)
     for cmd in (
         create_lender,
         create_user,

@@ -34,6 +34,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Unavailable(DomainError):
+    """A dependency (e.g. the champion model bundle) cannot be used right now."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+
 def wants_json() -> bool:
     """Return whether the client should get JSON errors."""
     return request.path.startswith("/api") or request.path == "/healthz"

@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from scoring.bundle import MANIFEST_FILE, load_bundle, sha256_file
+from scoring.bundle import MANIFEST_FILE, BundleError, load_bundle, sha256_file
 from scoring.model import ModelBundle
 
-from ..errors import Conflict, DomainError, NotFound
+from ..errors import Conflict, NotFound, Unavailable
 from ..models import ModelVersion
 from .audit import Actor, record
 
@@ -40,12 +40,19 @@ def bundle_for(version: ModelVersion) -> ModelBundle:
         cached = _cache.get(version.manifest_sha256)
     if cached is not None:
         return cached
-    bundle = load_bundle(version.path)
-    actual = sha256_file(Path(version.path) / MANIFEST_FILE)
+    label = f"{version.name} {version.version}"
+    try:
+        bundle = load_bundle(version.path)
+        actual = sha256_file(Path(version.path) / MANIFEST_FILE)
+    except (BundleError, OSError) as exc:
+        # Never score with a bundle that does not verify: refuse, loudly and clearly.
+        raise Unavailable(
+            "model bundle failed verification", {"model": [f"{label}: {exc}"]}
+        ) from None
     if actual != version.manifest_sha256:
-        raise DomainError(
+        raise Unavailable(
             "model bundle changed on disk",
-            {"model": [f"manifest of {version.name} {version.version} no longer matches"]},
+            {"model": [f"the manifest of {label} no longer matches the registry"]},
         )
     with _cache_lock:
         _cache[version.manifest_sha256] = bundle
