@@ -5,9 +5,12 @@ write one ``LoanStatus`` row per active loan (days past due of the oldest unpaid
 installment of the current schedule, OJK collectibility, arrears, outstanding), update the
 loans' cached dpd/collectibility/last_aged_on, and submit guarantee claims.
 
-Re-running a date changes nothing: a loan that already has a status row for the date is
-skipped by every statement. Penalties accrue per day since the later of the due date and
+Ageing runs forward: a loan whose ``last_aged_on`` is on or after the date is skipped by
+every statement, so re-running a date changes nothing, and an earlier date never moves a
+loan's cached facts back. Penalties accrue per day since the later of the due date and
 the last ageing date, so skipped days are charged once and no day twice.
+The status rows and the loans' facts both come from one aggregate over the installments
+(not from the freshly inserted history rows, whose planner statistics are stale).
 Thresholds come from ``loanmath.ageing`` (``COLLECTIBILITY``, ``GUARANTEE_CLAIM_GRADE``).
 """
 
@@ -66,6 +69,46 @@ def _count(session: Session, table: Table, where: ColumnElement[bool]) -> int:
     return int(session.scalar(select(func.count()).select_from(table).where(where)) or 0)
 
 
+def _charge_penalties(
+    session: Session, day: Any, charged: ColumnElement[bool], penalty: ColumnElement[Any]
+) -> int:
+    """Add the day's penalties to the installments, with one movement per loan.
+
+    Returns:
+        The total charged.
+    """
+    joined = INST.join(LOANS, LOANS.c.id == INST.c.loan_id)
+    total = int(
+        session.scalar(
+            select(func.coalesce(func.sum(penalty), 0)).select_from(joined).where(charged)
+        )
+        or 0
+    )
+    per_loan = (
+        select(
+            INST.c.loan_id,
+            literal("penalty_charge"),
+            func.sum(penalty),
+            literal(0),
+            day,
+            literal(utcnow(), UTCDateTime()),
+        )
+        .select_from(joined)
+        .where(charged)
+        .group_by(INST.c.loan_id)
+        .having(func.sum(penalty) > 0)
+    )
+    columns = ["loan_id", "kind", "amount", "principal_delta", "posted_on", "created_at"]
+    session.execute(insert(MOVEMENTS).from_select(columns, per_loan))
+    session.execute(
+        update(INST)
+        .where(charged, penalty > 0)
+        .values(penalty_due=INST.c.penalty_due + penalty)
+        .execution_options(synchronize_session=False)
+    )
+    return total
+
+
 def age_loans(session: Session, as_of: date) -> AgeingSummary:
     """Age every active loan as of ``as_of``.
 
@@ -79,59 +122,30 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
     session.flush()
     dialect = dialect_name(session)
     day = literal(as_of)
-    not_aged = ~exists().where(HIST.c.loan_id == LOANS.c.id, HIST.c.as_of == as_of)
-    eligible = and_(LOANS.c.status == "active", not_aged)
+    # Ageing runs forward: a loan already aged on or after as_of is skipped, which makes a
+    # re-run of the same date a no-op (and never moves the cached facts back in time).
+    eligible = and_(
+        LOANS.c.status == "active",
+        or_(LOANS.c.last_aged_on.is_(None), LOANS.c.last_aged_on < as_of),
+    )
     unpaid_pi = (INST.c.principal_due - INST.c.principal_paid) + (
         INST.c.interest_due - INST.c.interest_paid
     )
     overdue = and_(INST.c.superseded.is_(False), INST.c.due_on < as_of, unpaid_pi > 0)
 
-    # 1. Penalties, before the status rows exist (they mark a loan as aged for the date).
+    # 1. Penalties, while last_aged_on still holds the previous ageing date.
     since = later_of(dialect, INST.c.due_on, func.coalesce(LOANS.c.last_aged_on, INST.c.due_on))
     days = days_between(dialect, day, since)
     penalty = unpaid_pi * micro(LOANS.c.penalty_daily_rate) * days // MICRO
     charged = and_(
         eligible, overdue, LOANS.c.id == INST.c.loan_id, LOANS.c.penalty_daily_rate > 0, days > 0
     )
-    per_loan = (
-        select(
-            INST.c.loan_id,
-            literal("penalty_charge"),
-            func.sum(penalty).label("amount"),
-            literal(0),
-            day,
-            literal(utcnow(), UTCDateTime()),
-        )
-        .select_from(INST.join(LOANS, LOANS.c.id == INST.c.loan_id))
-        .where(charged)
-        .group_by(INST.c.loan_id)
-        .having(func.sum(penalty) > 0)
-    )
-    mov = MOVEMENTS
     penalty_total = 0
     if session.scalar(select(exists().where(eligible, LOANS.c.penalty_daily_rate > 0))):
-        penalty_total = int(
-            session.scalar(
-                select(func.coalesce(func.sum(penalty), 0))
-                .select_from(INST.join(LOANS, LOANS.c.id == INST.c.loan_id))
-                .where(charged)
-            )
-            or 0
-        )
-        session.execute(
-            insert(mov).from_select(
-                ["loan_id", "kind", "amount", "principal_delta", "posted_on", "created_at"],
-                per_loan,
-            )
-        )
-        session.execute(
-            update(INST)
-            .where(charged, penalty > 0)
-            .values(penalty_due=INST.c.penalty_due + penalty)
-            .execution_options(synchronize_session=False)
-        )
+        penalty_total = _charge_penalties(session, day, charged, penalty)
 
-    # 2. One status row per active loan not yet aged for the date.
+    # 2. One status row per eligible loan, then 3. the loans' cached facts, both from the
+    # same aggregate over the overdue installments of the current schedules.
     oldest = (
         select(
             INST.c.loan_id,
@@ -155,70 +169,51 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
         .where(eligible)
         .subquery("aged")
     )
-    rows = select(
+    graded = select(
         aged.c.loan_id,
-        day,
+        day.label("as_of"),
         aged.c.dpd,
-        collectibility_case(aged.c.dpd),
+        collectibility_case(aged.c.dpd).label("collectibility"),
         aged.c.outstanding_principal,
         aged.c.arrears,
         aged.c.status,
     )
     # Counted before and after: psycopg reports no rowcount for INSERT ... SELECT here.
     aged_before = _count(session, HIST, HIST.c.as_of == as_of)
-    session.execute(
-        insert(HIST).from_select(
-            [
-                "loan_id",
-                "as_of",
-                "dpd",
-                "collectibility",
-                "outstanding_principal",
-                "arrears",
-                "status",
-            ],
-            rows,
-        )
-    )
-
-    # 3. The loans' cached ageing facts (never moved back by re-ageing an earlier date).
+    columns = ["loan_id", "as_of", "dpd", "collectibility", "outstanding_principal", "arrears"]
+    session.execute(insert(HIST).from_select([*columns, "status"], graded))
+    facts = graded.subquery("facts")
     session.execute(
         update(LOANS)
-        .where(
-            HIST.c.loan_id == LOANS.c.id,
-            HIST.c.as_of == as_of,
-            or_(LOANS.c.last_aged_on.is_(None), LOANS.c.last_aged_on < as_of),
-        )
-        .values(dpd=HIST.c.dpd, collectibility=HIST.c.collectibility, last_aged_on=as_of)
+        .where(facts.c.loan_id == LOANS.c.id)
+        .values(dpd=facts.c.dpd, collectibility=facts.c.collectibility, last_aged_on=as_of)
         .execution_options(synchronize_session=False)
     )
 
-    # 4. Guarantee claims, once per loan (the unique loan_id guards it too).
+    # 4. Guarantee claims, once per loan (the unique loan_id guards it too). Arrears at
+    # maturity is dpd > 0 after the final due date.
     claims = CLAIMS
     claimable = or_(
-        HIST.c.collectibility >= GUARANTEE_CLAIM_GRADE,
-        and_(LOANS.c.maturity_on < as_of, HIST.c.arrears > 0),
+        LOANS.c.collectibility >= GUARANTEE_CLAIM_GRADE,
+        and_(LOANS.c.maturity_on < as_of, LOANS.c.dpd > 0),
     )
-    new_claims = (
-        select(
-            HIST.c.loan_id,
-            case(
-                (HIST.c.collectibility >= GUARANTEE_CLAIM_GRADE, "collectibility_4"),
-                else_="arrears_at_maturity",
-            ),
-            day,
-            HIST.c.outstanding_principal,
-            LOANS.c.guarantee_coverage,
-            HIST.c.outstanding_principal * micro(LOANS.c.guarantee_coverage) // MICRO,
-            literal("submitted"),
-            literal(0),
-        )
-        .select_from(HIST.join(LOANS, LOANS.c.id == HIST.c.loan_id))
-        .where(
-            HIST.c.as_of == as_of,
-            claimable,
-            ~exists().where(claims.c.loan_id == HIST.c.loan_id),
-        )
+    new_claims = select(
+        LOANS.c.id,
+        case(
+            (LOANS.c.collectibility >= GUARANTEE_CLAIM_GRADE, "collectibility_4"),
+            else_="arrears_at_maturity",
+        ),
+        day,
+        LOANS.c.outstanding_principal,
+        LOANS.c.guarantee_coverage,
+        LOANS.c.outstanding_principal * micro(LOANS.c.guarantee_coverage) // MICRO,
+        literal("submitted"),
+        literal(0),
+    ).where(
+        LOANS.c.last_aged_on == as_of,
+        LOANS.c.status == "active",
+        claimable,
+        ~exists().where(claims.c.loan_id == LOANS.c.id),
     )
     claims_before = _count(session, claims, claims.c.claimed_on == as_of)
     session.execute(

@@ -1,0 +1,203 @@
+"""Loan servicing benchmark on PostgreSQL: end-of-day ageing and repayment posting.
+
+``python -m bench.loans [--quick]`` creates a throwaway database ``bench_loans_<pid>`` on the
+server of ``BENCH_DATABASE_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/
+postgres``, used as admin), migrates it, bulk-loads N loans (1,000,000; quick 100,000) with
+12 monthly installments each by ``INSERT ... SELECT generate_series`` (server side, no
+round trips), then:
+
+(a) times ``age_loans`` for one as-of date (one commit) -> ``loans_per_s``; the reference is
+    a bare ``SELECT count(*), sum(principal_due - principal_paid)`` over the same
+    installments (one scan, the floor of any ageing), measured in the same run:
+    ``ageing_vs_one_scan`` = ageing seconds / reference seconds;
+(b) posts 200 repayments one by one through ``post_repayment`` with a commit each
+    -> ``repayment_p50_ms`` / ``repayment_p99_ms``.
+
+One loan in ten is in arrears from a varying installment, so every DPD bucket is filled.
+The database is dropped at the end, also on failure. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from datetime import date
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from creditapp.db import make_engine
+from creditapp.migrate import upgrade
+from creditapp.services.audit import Actor
+from creditapp.services.loans import age_loans, post_repayment
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+AS_OF = date(2026, 11, 30)
+TENOR = 12
+PRINCIPAL = 12_000_000
+REPAYMENTS = 200
+
+# ids are the generate_series value, so enterprise g, application g and loan g belong together.
+LOAD = [
+    """INSERT INTO lenders (id, code, name, kind, active, created_at)
+       VALUES (1, 'BENCH', 'Bench Bank', 'bank', true, now())""",
+    """INSERT INTO credit_programs (id, code, name, segment, plafond_min, plafond_max,
+         rate_by_access, subsidy_rate_by_access, max_tenor_working_capital,
+         max_tenor_investment, max_grace_months, min_business_age_months,
+         min_business_age_months_trained, allow_other_productive_credit,
+         eligible_kbli_divisions, collateral_threshold, max_installment_share,
+         guarantee_coverage, interest_method, allocation_order, prepayment_mode,
+         penalty_daily_rate, active_from, created_at, updated_at)
+       VALUES (1, 'KUR-BENCH', 'KUR Mikro', 'mikro', 10000001, 100000000,
+         '["0.06"]', '["0.10"]', 36, 60, 0, 6, 3, false, '[]', 100000000, 0.35, 0.70,
+         'equal_principal', '["penalty","interest","principal"]', 'shorten_tenor', 0,
+         '2024-01-01', now(), now())""",
+    """INSERT INTO enterprises (id, lender_id, name, owner_name, owner_nik, owner_gender,
+         kbli, kbli_division, province, regency, founded_on, workers, assets, annual_sales,
+         other_productive_credit, entrepreneurship_training, kur_access_count, created_at)
+       SELECT g, 1, 'UD ' || g, 'Owner ' || g, lpad(g::text, 16, '0'),
+         CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END, '10792', 10, '32', '3204',
+         '2019-03-01', 3, 150000000, 600000000, false, false, 0, now()
+       FROM generate_series(1, :n) g""",
+    """INSERT INTO applications (id, lender_id, enterprise_id, program_id, applied_on,
+         requested_amount, tenor_months, purpose, status, created_at)
+       SELECT g, 1, g, 1, '2025-11-01', :principal, :tenor, 'working_capital', 'approved',
+         now()
+       FROM generate_series(1, :n) g""",
+    # Disbursed on one of 330 days before the as-of date; first due one month later.
+    """INSERT INTO loans (id, lender_id, application_id, enterprise_id, program_id, principal,
+         annual_rate, subsidy_rate, guarantee_coverage, penalty_daily_rate, interest_method,
+         frequency, tenor, grace_principal, prepayment_mode, allocation_order, purpose,
+         approved_on, first_due_on, maturity_on, status, schedule_version, disbursed_amount,
+         outstanding_principal, dpd, collectibility, created_at)
+       SELECT g, 1, g, g, 1, :principal, 0.06, 0.10, 0.70, 0, 'equal_principal', 'monthly',
+         :tenor, 0, 'shorten_tenor', 'penalty,interest,principal', 'working_capital',
+         d, d + interval '1 month', d + make_interval(months => :tenor), 'active', 1,
+         :principal, :principal, 0, 1, now()
+       FROM (SELECT g, date '2025-12-01' + (g % 330) AS d FROM generate_series(1, :n) g) s""",
+    # Installments due before the as-of date are paid, except that every tenth loan stopped
+    # paying from installment (g / 10) % 12 + 1 on.
+    """INSERT INTO installments (loan_id, schedule_version, number, due_on, principal_due,
+         interest_due, penalty_due, principal_paid, interest_paid, penalty_paid, settled_on,
+         superseded)
+       SELECT l.id, 1, k, due, :part, 60000, 0, paid * :part, paid * 60000, 0,
+         CASE WHEN paid = 1 THEN due END, false
+       FROM loans l
+       CROSS JOIN generate_series(1, :tenor) k
+       CROSS JOIN LATERAL (SELECT (l.approved_on + make_interval(months => k))::date AS due) d
+       CROSS JOIN LATERAL (SELECT CASE WHEN due < :as_of
+           AND NOT (l.id % 10 = 0 AND k > (l.id / 10) % 12) THEN 1 ELSE 0 END AS paid) p""",
+    """UPDATE loans SET outstanding_principal = loans.principal - s.paid
+       FROM (SELECT loan_id, sum(principal_paid) AS paid FROM installments GROUP BY loan_id) s
+       WHERE s.loan_id = loans.id""",
+    # Ledger rows for the disbursements, so repayments see a disbursement date.
+    """INSERT INTO loan_movements (loan_id, kind, amount, principal_delta, posted_on, created_at)
+       SELECT id, 'disbursement', principal, principal, approved_on, now() FROM loans""",
+    "SELECT setval(pg_get_serial_sequence(t, 'id'), (SELECT max(id) FROM lenders))"
+    " FROM (VALUES ('lenders')) v(t)",
+    "SELECT setval(pg_get_serial_sequence('loans', 'id'), :n)",
+    "SELECT setval(pg_get_serial_sequence('applications', 'id'), :n)",
+    "SELECT setval(pg_get_serial_sequence('enterprises', 'id'), :n)",
+    "SELECT setval(pg_get_serial_sequence('credit_programs', 'id'), 1)",
+]
+
+
+def load(engine: Engine, n: int) -> float:
+    """Bulk-load ``n`` loans; return the seconds it took."""
+    params = {"n": n, "principal": PRINCIPAL, "tenor": TENOR, "part": PRINCIPAL // TENOR}
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for sql in LOAD:
+            conn.execute(text(sql), {**params, "as_of": AS_OF})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    return time.perf_counter() - started
+
+
+def one_scan(engine: Engine) -> float:
+    """The reference: one aggregate scan over every installment."""
+    with engine.connect() as conn:
+        started = time.perf_counter()
+        conn.execute(
+            text("SELECT count(*), sum(principal_due - principal_paid) FROM installments")
+        ).one()
+        return time.perf_counter() - started
+
+
+def time_ageing(engine: Engine) -> tuple[float, dict[int, int]]:
+    with Session(engine) as session:
+        started = time.perf_counter()
+        summary = age_loans(session, AS_OF)
+        session.commit()
+        return time.perf_counter() - started, summary.by_collectibility
+
+
+def time_repayments(engine: Engine, n: int) -> list[float]:
+    """Post ``REPAYMENTS`` repayments on loans in arrears, each in its own transaction."""
+    timings = []
+    # Every tenth loan stopped paying from installment (id / 10) % 12 + 1: with a remainder
+    # of at most 8 it has at least two installments overdue, so one installment's worth
+    # is allocated to arrears (no prepayment path).
+    in_arrears = [g for g in range(10, n + 1, 10) if (g // 10) % 12 <= 8][:REPAYMENTS]
+    for i, loan_id in enumerate(in_arrears):
+        with Session(engine) as session:
+            started = time.perf_counter()
+            post_repayment(
+                session, Actor.system(), loan_id, lender_id=1, amount=1_060_000 + i,
+                paid_on=AS_OF, idempotency_key=f"bench-{loan_id}",
+            )  # fmt: skip
+            session.commit()
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="loan servicing benchmark (PostgreSQL)")
+    ap.add_argument("--quick", action="store_true", help="100,000 loans; finish within 60 s")
+    ap.add_argument("--loans", type=int, default=None, help="override the number of loans")
+    args = ap.parse_args()
+    n = args.loans or (100_000 if args.quick else 1_000_000)
+    admin_url = make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    name = f"bench_loans_{os.getpid()}"
+    admin = make_engine(admin_url.render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    engine = None
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        load_s = load(engine, n)
+        print(f"loaded {n} loans x {TENOR} installments in {load_s:.1f} s", flush=True)
+        one_scan(engine)  # warm the cache so both timings read the same pages
+        reference = one_scan(engine)
+        ageing, grades = time_ageing(engine)
+        print(f"aged in {ageing:.2f} s (one scan {reference:.3f} s): {grades}", flush=True)
+        timings = time_repayments(engine, n)
+        p99 = statistics.quantiles(timings, n=100)[98]
+        print(
+            json.dumps(
+                {
+                    "loans": n,
+                    "ageing_seconds": round(ageing, 3),
+                    "loans_per_s": round(n / ageing),
+                    "ageing_vs_one_scan": round(ageing / reference, 1),
+                    "repayment_p50_ms": round(statistics.median(timings), 2),
+                    "repayment_p99_ms": round(p99, 2),
+                }
+            )
+        )
+    finally:
+        if engine is not None:
+            engine.dispose()
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
