@@ -21,8 +21,9 @@ from scoring.textfmt import format_value
 F64 = NDArray[np.float64]
 MAX_ADVERSE = 4
 MAX_POSITIVE = 4
-# A characteristic must move the log-odds by at least this much to be worth a sentence.
-MIN_REASON_CONTRIBUTION = 1e-3
+# A characteristic must move the log-odds by at least this much to be worth a sentence: smaller
+# ones read as noise and can contradict a policy rule ("installment light" at 59%).
+MIN_REASON_CONTRIBUTION = 0.01
 
 # (k features) x (c characteristics) one-hot: contributions @ GROUP sums per characteristic.
 GROUP: F64 = np.zeros((len(FEATURES), len(CHARACTERISTICS)))

@@ -62,7 +62,7 @@ def test_reasons_rank_characteristics_by_summed_contribution(
         sums: dict[str, float] = {}
         for k, f in enumerate(FEATURES):  # independent summation, by name
             sums[f.characteristic] = sums.get(f.characteristic, 0.0) + c[i, k]
-        top = sorted((v, ch) for ch, v in sums.items() if v > 1e-3)[::-1][:4]
+        top = sorted((v, ch) for ch, v in sums.items() if v > 0.01)[::-1][:4]
         assert [r.characteristic for r in adverse] == [ch for _, ch in top]
         for r in adverse:
             assert np.isclose(r.contribution, sums[r.characteristic], atol=1e-12)
