@@ -71,6 +71,8 @@ def app(database_url: str, connection: Connection, tmp_path: Path) -> Flask:
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-only-secret",
             "MODEL_DIR": str(tmp_path / "models"),
+            # Tests change programs and champions between requests and expect to see it.
+            "CONFIG_CACHE_SECONDS": 0,
         }
     )
     app.extensions["db"].bind_to(connection)

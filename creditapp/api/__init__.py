@@ -9,6 +9,7 @@ from flask import Flask, send_from_directory
 from flask_smorest import Api
 
 from ..schemas.common import ErrorSchema
+from ..services.lookup import CachedLookup, Lookup
 from .ratelimit import RateLimiter
 
 SECURITY_SCHEMES = {
@@ -65,6 +66,9 @@ def init_app(app: Flask) -> None:
         or 600
     )
     app.extensions["rate_limiter"] = RateLimiter(per_minute)
+    # Programs and the champion are re-read at most every CONFIG_CACHE_SECONDS per worker.
+    ttl = float(app.config.get("CONFIG_CACHE_SECONDS", 2.0))
+    app.extensions["lookup"] = CachedLookup(ttl) if ttl > 0 else Lookup()
 
     api = CreditApi(app)
     from . import applications, loans, programs

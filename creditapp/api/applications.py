@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 
 from ..db import get_session
@@ -19,6 +19,7 @@ from ..schemas.application import (
 from ..schemas.common import ErrorSchema
 from ..services import applications, queries
 from ..services.audit import Actor
+from ..services.lookup import Lookup
 from .auth import current_api_key_id, current_lender_id, protect
 from .idempotency import idempotent
 from .parsing import ApiBlueprint, request_json
@@ -56,6 +57,12 @@ LANGUAGE_HEADER = {
 }
 
 
+def lookup() -> Lookup:
+    """The app's cached view of programs and the champion model."""
+    cached: Lookup = current_app.extensions["lookup"]
+    return cached
+
+
 def _view(v: queries.ApplicationView) -> dict[str, Any]:
     return present_application(
         v.application, v.program_code, v.enterprise_name, v.score, v.decision, v.loan_id, language()
@@ -81,6 +88,7 @@ class Applications(MethodView):
             current_lender_id(),
             payload,
             as_of=_data["as_of"],
+            lookup=lookup(),
         )
         session.flush()
         return _view(
@@ -133,6 +141,6 @@ class Score(MethodView):
         with_recourse = request.args.get("recourse") in ("1", "true")
         as_of: date = data["as_of"]
         result, _program = applications.score_payload(
-            get_session(), request_json(), as_of, with_recourse=with_recourse
+            get_session(), request_json(), as_of, with_recourse=with_recourse, lookup=lookup()
         )
         return {"score": present_score(result.to_dict(), language())}

@@ -27,7 +27,6 @@ from ..models import (
     CooperativeLoan,
     CooperativeMembership,
     CooperativeSaving,
-    CreditProgram,
     Enterprise,
     ExportRecord,
     MarketplaceMonth,
@@ -36,8 +35,8 @@ from ..models import (
     SizeObservation,
     Transaction,
 )
-from . import models, programs
 from .audit import Actor, record
+from .lookup import Lookup, ProgramInfo
 from .sizeclass import size_class_by_sales, size_class_by_workers
 
 PROFILE_FIELDS = ("name", "owner_name", "owner_nik", "owner_gender", "kbli", "province", "regency",
@@ -57,15 +56,17 @@ class Submitted:
     result: ScoreResult
 
 
-def _program_for(session: Session, payload: dict[str, Any], as_of: date) -> CreditProgram:
+def _program_for(
+    session: Session, lookup: Lookup, payload: dict[str, Any], as_of: date
+) -> ProgramInfo:
     code = payload["request"]["program"]
     try:
-        program = programs.program_by_code(session, code)
+        program = lookup.program(session, code)
     except NotFound:
         raise DomainError(
             "unknown program", {"request.program": [f"no program with code {code!r}"]}
         ) from None
-    if not programs.is_active(program, as_of):
+    if not program.is_active(as_of):
         raise DomainError(
             "program not active", {"request.program": [f"{code} is not active on {as_of}"]}
         )
@@ -73,25 +74,34 @@ def _program_for(session: Session, payload: dict[str, Any], as_of: date) -> Cred
 
 
 def score_payload(
-    session: Session, payload: dict[str, Any], as_of: date, *, with_recourse: bool = False
-) -> tuple[ScoreResult, CreditProgram]:
+    session: Session,
+    payload: dict[str, Any],
+    as_of: date,
+    *,
+    with_recourse: bool = False,
+    lookup: Lookup | None = None,
+) -> tuple[ScoreResult, ProgramInfo]:
     """Score a validated payload with the champion model, storing nothing."""
-    program = _program_for(session, payload, as_of)
-    _version, bundle = models.champion_bundle(session)
+    lookup = lookup or Lookup()
+    program = _program_for(session, lookup, payload, as_of)
+    _champion, bundle = lookup.champion_bundle(session)
     try:
-        result = score_application(
-            bundle, payload, programs.rules_for(program), with_recourse=with_recourse
-        )
+        result = score_application(bundle, payload, program.rules, with_recourse=with_recourse)
     except InvalidApplication as exc:
         raise DomainError("invalid application", exc.errors) from None
     return result, program
 
 
 def submit(
-    session: Session, actor: Actor, lender_id: int, payload: dict[str, Any], as_of: date
+    session: Session,
+    actor: Actor,
+    lender_id: int,
+    payload: dict[str, Any],
+    as_of: date,
+    lookup: Lookup | None = None,
 ) -> Submitted:
     """Store an application with its alternative data and its score (flushes only)."""
-    result, program = score_payload(session, payload, as_of)
+    result, program = score_payload(session, payload, as_of, lookup=lookup)
     raw = parse_application(payload)  # the exact arrays that were scored
     ent_data = payload["enterprise"]
     enterprise = _upsert_enterprise(session, lender_id, ent_data)

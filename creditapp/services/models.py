@@ -36,26 +36,31 @@ def champion(session: Session, name: str | None = None) -> ModelVersion | None:
 
 def bundle_for(version: ModelVersion) -> ModelBundle:
     """Return the loaded bundle of ``version``, verified on first load."""
+    return bundle_at(version.name, version.version, version.path, version.manifest_sha256)
+
+
+def bundle_at(name: str, version: str, path: str, manifest_sha256: str) -> ModelBundle:
+    """Return the bundle at ``path``, verified against the registry's manifest hash."""
     with _cache_lock:
-        cached = _cache.get(version.manifest_sha256)
+        cached = _cache.get(manifest_sha256)
     if cached is not None:
         return cached
-    label = f"{version.name} {version.version}"
+    label = f"{name} {version}"
     try:
-        bundle = load_bundle(version.path)
-        actual = sha256_file(Path(version.path) / MANIFEST_FILE)
+        bundle = load_bundle(path)
+        actual = sha256_file(Path(path) / MANIFEST_FILE)
     except (BundleError, OSError) as exc:
         # Never score with a bundle that does not verify: refuse, loudly and clearly.
         raise Unavailable(
             "model bundle failed verification", {"model": [f"{label}: {exc}"]}
         ) from None
-    if actual != version.manifest_sha256:
+    if actual != manifest_sha256:
         raise Unavailable(
             "model bundle changed on disk",
             {"model": [f"the manifest of {label} no longer matches the registry"]},
         )
     with _cache_lock:
-        _cache[version.manifest_sha256] = bundle
+        _cache[manifest_sha256] = bundle
     return bundle
 
 
