@@ -6,7 +6,10 @@ postgres``, used as admin), migrates it, bulk-loads N loans (1,000,000; quick 10
 12 monthly installments each by ``INSERT ... SELECT generate_series`` (server side, no
 round trips), then:
 
-(a) times ``age_loans`` for one as-of date (one commit) -> ``loans_per_s``; the reference is
+(a) ages the day before (``first_ageing_seconds``: it rewrites every freshly loaded, full
+    loan page), vacuums as autovacuum would overnight, then times ``age_loans`` for the
+    as-of date (one commit) -> ``ageing_seconds``, ``loans_per_s`` (``--quick`` times only
+    the first run, so both figures are that run); the reference is
     a bare ``SELECT count(*), sum(principal_due - principal_paid)`` over the same
     installments (one scan, the floor of any ageing), measured in the same run:
     ``ageing_vs_one_scan`` = ageing seconds / reference seconds;
@@ -24,7 +27,7 @@ import json
 import os
 import statistics
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -68,7 +71,8 @@ LOAD = [
        SELECT g, 1, g, 1, '2025-11-01', :principal, :tenor, 'working_capital', 'approved',
          now()
        FROM generate_series(1, :n) g""",
-    # Disbursed on one of 330 days before the as-of date; first due one month later.
+    # Disbursed on one of 330 days before the as-of date; first due one month later. The
+    # outstanding principal counts the installments paid below (same rule), so no UPDATE.
     """INSERT INTO loans (id, lender_id, application_id, enterprise_id, program_id, principal,
          annual_rate, subsidy_rate, guarantee_coverage, penalty_daily_rate, interest_method,
          frequency, tenor, grace_principal, prepayment_mode, allocation_order, purpose,
@@ -77,8 +81,11 @@ LOAD = [
        SELECT g, 1, g, g, 1, :principal, 0.06, 0.10, 0.70, 0, 'equal_principal', 'monthly',
          :tenor, 0, 'shorten_tenor', 'penalty,interest,principal', 'working_capital',
          d, d + interval '1 month', d + make_interval(months => :tenor), 'active', 1,
-         :principal, :principal, 0, 1, now()
-       FROM (SELECT g, date '2025-12-01' + (g % 330) AS d FROM generate_series(1, :n) g) s""",
+         :principal, :principal - :part * p.paid, 0, 1, now()
+       FROM (SELECT g, date '2025-12-01' + (g % 330) AS d FROM generate_series(1, :n) g) s
+       CROSS JOIN LATERAL (SELECT count(*) AS paid FROM generate_series(1, :tenor) k
+         WHERE (d + make_interval(months => k))::date < :as_of
+           AND NOT (g % 10 = 0 AND k > (g / 10) % 12)) p""",
     # Installments due before the as-of date are paid, except that every tenth loan stopped
     # paying from installment (g / 10) % 12 + 1 on.
     """INSERT INTO installments (loan_id, schedule_version, number, due_on, principal_due,
@@ -91,9 +98,6 @@ LOAD = [
        CROSS JOIN LATERAL (SELECT (l.approved_on + make_interval(months => k))::date AS due) d
        CROSS JOIN LATERAL (SELECT CASE WHEN due < :as_of
            AND NOT (l.id % 10 = 0 AND k > (l.id / 10) % 12) THEN 1 ELSE 0 END AS paid) p""",
-    """UPDATE loans SET outstanding_principal = loans.principal - s.paid
-       FROM (SELECT loan_id, sum(principal_paid) AS paid FROM installments GROUP BY loan_id) s
-       WHERE s.loan_id = loans.id""",
     # Ledger rows for the disbursements, so repayments see a disbursement date.
     """INSERT INTO loan_movements (loan_id, kind, amount, principal_delta, posted_on, created_at)
        SELECT id, 'disbursement', principal, principal, approved_on, now() FROM loans""",
@@ -111,10 +115,18 @@ def load(engine: Engine, n: int) -> float:
     params = {"n": n, "principal": PRINCIPAL, "tenor": TENOR, "part": PRINCIPAL // TENOR}
     started = time.perf_counter()
     with engine.begin() as conn:
+        # A bulk load into a throwaway database of consistent generated rows: skip the
+        # per-row foreign-key triggers (session_replication_role needs a superuser).
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         for sql in LOAD:
+            step = time.perf_counter()
             conn.execute(text(sql), {**params, "as_of": AS_OF})
+            if sql.startswith("INSERT"):
+                print(f"  {time.perf_counter() - step:6.1f} s  {sql.split()[2]}", flush=True)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE")
+        # Visibility map and statistics, as the nightly autovacuum would leave them.
+        for table in ("loans", "installments", "loan_movements", "loan_status_history"):
+            conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
     return time.perf_counter() - started
 
 
@@ -128,12 +140,19 @@ def one_scan(engine: Engine) -> float:
         return time.perf_counter() - started
 
 
-def time_ageing(engine: Engine) -> tuple[float, dict[int, int]]:
+def time_ageing(engine: Engine, as_of: date) -> tuple[float, dict[int, int]]:
+    """Age every loan as of ``as_of`` in one transaction; return seconds and the grades."""
     with Session(engine) as session:
         started = time.perf_counter()
-        summary = age_loans(session, AS_OF)
+        summary = age_loans(session, as_of)
         session.commit()
-        return time.perf_counter() - started, summary.by_collectibility
+        elapsed = time.perf_counter() - started
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # What autovacuum does overnight: the dead loan versions become free space, so the
+        # next day's update of the (unindexed) ageing columns can stay on the same page.
+        conn.exec_driver_sql("VACUUM ANALYZE loans")
+        conn.exec_driver_sql("VACUUM ANALYZE loan_status_history")
+    return elapsed, summary.by_collectibility
 
 
 def time_repayments(engine: Engine, n: int) -> list[float]:
@@ -175,14 +194,22 @@ def main() -> None:
         print(f"loaded {n} loans x {TENOR} installments in {load_s:.1f} s", flush=True)
         one_scan(engine)  # warm the cache so both timings read the same pages
         reference = one_scan(engine)
-        ageing, grades = time_ageing(engine)
-        print(f"aged in {ageing:.2f} s (one scan {reference:.3f} s): {grades}", flush=True)
+        # The first run rewrites every freshly loaded (full) loan page; the timed run is an
+        # ordinary end of day after it.
+        # --quick skips the day before to stay within 60 s: its figure is a first run.
+        first, grades = time_ageing(engine, AS_OF - timedelta(days=0 if args.quick else 1))
+        ageing = first
+        if not args.quick:
+            ageing, grades = time_ageing(engine, AS_OF)
+        print(f"first ageing {first:.2f} s, next day {ageing:.2f} s (one scan {reference:.3f} s)")
+        print(f"collectibility: {dict(sorted(grades.items()))}", flush=True)
         timings = time_repayments(engine, n)
         p99 = statistics.quantiles(timings, n=100)[98]
         print(
             json.dumps(
                 {
                     "loans": n,
+                    "first_ageing_seconds": round(first, 3),
                     "ageing_seconds": round(ageing, 3),
                     "loans_per_s": round(n / ageing),
                     "ageing_vs_one_scan": round(ageing / reference, 1),
