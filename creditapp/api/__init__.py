@@ -10,6 +10,7 @@ from flask_smorest import Api
 
 from ..schemas.common import ErrorSchema
 from ..services.lookup import CachedLookup, Lookup
+from ..services.ttlcache import TTLCache
 from .ratelimit import RateLimiter
 
 SECURITY_SCHEMES = {
@@ -69,6 +70,8 @@ def init_app(app: Flask) -> None:
     # Programs and the champion are re-read at most every CONFIG_CACHE_SECONDS per worker.
     ttl = float(app.config.get("CONFIG_CACHE_SECONDS", 2.0))
     app.extensions["lookup"] = CachedLookup(ttl) if ttl > 0 else Lookup()
+    # Verified keys too: a revocation takes effect within the same few seconds.
+    app.extensions["key_cache"] = TTLCache(ttl)
 
     api = CreditApi(app)
     from . import applications, loans, programs

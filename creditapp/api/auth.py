@@ -6,6 +6,7 @@ key check; the lender of the key is the only tenant whose rows a handler may tou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, g, request
@@ -14,7 +15,8 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
 from ..db import get_db
-from ..services.access import authenticate_key
+from ..services.access import authenticate_key, hash_key
+from ..services.ttlcache import TTLCache
 from .ratelimit import RateLimiter, retry_after_seconds
 
 # last_used_at is informative; writing it on every request would add a commit per call.
@@ -45,27 +47,47 @@ def _authenticate(scope: str) -> None:
             "Send your API key as 'Authorization: Bearer <key>'.",
             www_authenticate=WWWAuthenticate("Bearer"),
         )
+    key = _verified_key(secret.strip())
+    if key is None:
+        raise Unauthorized(
+            "The API key is unknown or revoked.", www_authenticate=WWWAuthenticate("Bearer")
+        )
+    if scope not in key.scopes:
+        raise Forbidden(f"This API key may not use '{scope}'.")
+    wait = _limiter().acquire(key.id)
+    if wait > 0:
+        raise TooManyRequests(
+            "Rate limit exceeded for this API key.", retry_after=retry_after_seconds(wait)
+        )
+    g.lender_id = key.lender_id
+    g.api_key_id = key.id
+
+
+@dataclass(frozen=True)
+class VerifiedKey:
+    id: int
+    lender_id: int
+    scopes: tuple[str, ...]
+
+
+def _verified_key(secret: str) -> VerifiedKey | None:
+    """Look the key up (through the app's short cache) and record its use once a minute."""
+    cache: TTLCache[VerifiedKey | None] = current_app.extensions["key_cache"]
+    return cache.get(hash_key(secret), lambda: _load_key(secret))
+
+
+def _load_key(secret: str) -> VerifiedKey | None:
     # A session of its own: recording last use must commit even when the request does not,
     # and must not leave the request's session holding an older SQLite snapshot.
     with get_db().sessionmaker() as session:
-        key = authenticate_key(session, secret.strip())
+        key = authenticate_key(session, secret)
         if key is None:
-            raise Unauthorized(
-                "The API key is unknown or revoked.", www_authenticate=WWWAuthenticate("Bearer")
-            )
-        if scope not in key.scopes:
-            raise Forbidden(f"This API key may not use '{scope}'.")
-        wait = _limiter().acquire(key.id)
-        if wait > 0:
-            raise TooManyRequests(
-                "Rate limit exceeded for this API key.", retry_after=retry_after_seconds(wait)
-            )
-        g.lender_id = key.lender_id
-        g.api_key_id = key.id
+            return None
         now = datetime.now(UTC)
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             key.last_used_at = now
             session.commit()
+        return VerifiedKey(key.id, key.lender_id, tuple(key.scopes))
 
 
 def protect(blp: Blueprint, scope: str) -> Blueprint:
@@ -78,7 +100,3 @@ def protect(blp: Blueprint, scope: str) -> Blueprint:
         _authenticate(scope)
 
     return blp
-
-
-def init_app(limit_per_minute: int) -> RateLimiter:
-    return RateLimiter(limit_per_minute)
