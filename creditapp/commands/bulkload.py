@@ -234,8 +234,8 @@ def load_population(n: int, seed: int) -> None:
     with command_session() as session:
         codes = [code for code, _name, _kind in DEMO_LENDERS]
         lenders = list(session.scalars(select(Lender.id).where(Lender.code.in_(codes))))
-        rows = session.execute(select(CreditProgram.code, CreditProgram.id)).tuples()
-        programs = {code: program_id for code, program_id in rows}
+        found = session.execute(select(CreditProgram.code, CreditProgram.id))
+        programs = {code: program_id for code, program_id in found}
         if not lenders or not programs:
             raise click.ClickException("run seed-demo first: it creates the programs and lenders")
         pop = generate_population(n, seed)
