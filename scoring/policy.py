@@ -8,9 +8,8 @@ Rupiah (int), rates are ``Decimal`` and every rounding is explicit.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 from scoring.textfmt import rupiah
 
@@ -29,7 +28,7 @@ class ProgramRules:
     segment: str  # "super_mikro" | "mikro" | "kecil"
     plafond_min: int
     plafond_max: int
-    rate_by_access: tuple[Decimal, ...]  # effective annual rate, 1st, 2nd, 3rd, 4th+ access
+    rate_by_access: tuple[Decimal, ...]  # nominal annual rate (/ 12 a month), by access
     max_tenor_working_capital: int
     max_tenor_investment: int
     min_business_age_months: int = 6
@@ -92,7 +91,7 @@ class PolicyOutcome:
     recommended_amount: int
     recommended_tenor_months: int
     rate: Decimal
-    installment: int  # at the requested amount and tenor, whole Rupiah rounded up
+    installment: int  # at the requested amount and tenor, whole Rupiah (half up)
     installment_share: Decimal | None  # installment / average monthly net inflow, 4 decimals
     collateral_may_be_required: bool
 
@@ -112,41 +111,110 @@ class PolicyOutcome:
         }  # fmt: skip
 
 
-@functools.lru_cache(maxsize=64)  # a fractional Decimal power is slow; programs have few rates
+# Enough digits that P * r / (1 - (1 + r)^-n) is exact far below a Rupiah (the loan engine's
+# precision: same operations at the same precision give the same Rupiah).
+_PRECISION = 60
+_MONTHS_PER_YEAR = 12
+
+
 def monthly_rate(annual_rate: Decimal) -> Decimal:
-    """Return the monthly rate equivalent to an effective annual rate."""
-    return (1 + annual_rate) ** (Decimal(1) / Decimal(12)) - 1
+    """Return the monthly rate of a nominal annual rate: ``annual_rate / 12``.
+
+    This is the KUR / loan-engine convention (30/360 on the declining balance): 6% a year is
+    0.5% a month, and ``creditapp.loanmath`` builds every schedule with it.
+    """
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return annual_rate / _MONTHS_PER_YEAR
+
+
+def _interest(balance: int, annual_rate: Decimal) -> int:
+    """One month's interest as the loan engine rounds it (dividing by 12 last, half up)."""
+    return int((balance * annual_rate / _MONTHS_PER_YEAR).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def _runs_clean(principal: int, payment: int, tenor: int, annual_rate: Decimal) -> bool:
+    """True when ``payment`` neither amortises negatively nor clears the loan early."""
+    balance = principal
+    for _ in range(tenor - 1):
+        interest = _interest(balance, annual_rate)
+        paid = payment - interest
+        if paid < 0 or paid >= balance:
+            return False
+        balance -= paid
+    return True
+
+
+def _surely_clean(exact: Decimal, i: Decimal, tenor: int) -> bool:
+    """A cheap sufficient condition for ``_runs_clean`` (skips the period loop).
+
+    Rounding the payment and each period's interest moves the balance by at most one Rupiah a
+    period, compounded: at most ``tenor * g`` with ``g = (1 + i)^tenor``. The exact schedule
+    keeps at least ``A / (1 + i)`` outstanding before the last period and repays at least
+    ``A / g`` principal each period, so with a payment ``A`` well above both margins the
+    rounded schedule stays clean. Every realistic loan passes; tiny ones take the loop.
+    """
+    g = (1.0 + float(i)) ** tenor
+    margin = tenor * g
+    a = float(exact)
+    return a > 2.0 * (1.0 + float(i)) * (margin + 1.0) and a > 2.0 * g * (float(i) * margin + 2.0)
 
 
 def annuity_installment(principal: int, annual_rate: Decimal, tenor_months: int) -> int:
-    """Return the equal monthly installment, rounded up to whole Rupiah.
+    """Return the equal monthly installment in whole Rupiah, as the loan engine computes it.
+
+    Declining balance at ``annual_rate / 12`` a month; the exact annuity
+    ``P * i / (1 - (1 + i)^-n)`` rounded half up (6% a year, Rp 50.000.000 over 24 months ->
+    Rp 2.216.031). Like ``creditapp.loanmath.schedule.annuity_installment`` (a test compares
+    them), a payment so large for a tiny loan that it would clear the balance early is lowered
+    one Rupiah at a time, down to the first period's interest.
 
     Args:
         principal: amount lent (Rp).
-        annual_rate: effective annual rate.
+        annual_rate: nominal annual rate (``Decimal("0.06")`` = 6%).
         tenor_months: number of monthly installments (> 0).
 
     Returns:
-        The installment; rounding up keeps the affordability test conservative.
+        The installment of every period but the last (which absorbs the rounding remainder).
     """
-    i = monthly_rate(annual_rate)
-    if i == 0:
-        exact = Decimal(principal) / tenor_months
-    else:
-        exact = Decimal(principal) * i / (1 - (1 + i) ** -tenor_months)
-    return int(exact.to_integral_value(rounding=ROUND_CEILING))
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        if annual_rate == 0:
+            exact = Decimal(principal) / tenor_months
+            i = Decimal(0)
+        else:
+            i = annual_rate / _MONTHS_PER_YEAR
+            exact = principal * i / (1 - (1 + i) ** -tenor_months)
+        payment = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if _surely_clean(exact, i, tenor_months):
+            return payment
+        floor = _interest(principal, annual_rate)
+        while payment > floor and not _runs_clean(principal, payment, tenor_months, annual_rate):
+            payment -= 1
+        return payment
 
 
 def affordable_principal(installment: Decimal, annual_rate: Decimal, tenor_months: int) -> int:
-    """Return the largest principal whose installment does not exceed ``installment``."""
+    """Return the largest principal whose exact installment does not exceed ``installment``.
+
+    Args:
+        installment: the most the applicant can pay a month (Rp, may be fractional).
+        annual_rate: nominal annual rate (monthly rate = ``annual_rate / 12``).
+        tenor_months: number of monthly installments (> 0).
+
+    Returns:
+        The principal, rounded down to whole Rupiah.
+    """
     if installment <= 0:
         return 0
-    i = monthly_rate(annual_rate)
-    if i == 0:
-        exact = installment * tenor_months
-    else:
-        exact = installment * (1 - (1 + i) ** -tenor_months) / i
-    return int(exact.to_integral_value(rounding=ROUND_FLOOR))
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        i = monthly_rate(annual_rate)
+        if i == 0:
+            exact = installment * tenor_months
+        else:
+            exact = installment * (1 - (1 + i) ** -tenor_months) / i
+        return int(exact.to_integral_value(rounding=ROUND_FLOOR))
 
 
 def evaluate_policy(
@@ -159,6 +227,11 @@ def evaluate_policy(
     purpose: str,
 ) -> PolicyOutcome:
     """Apply a program's rules to one scored application.
+
+    Hard stops and band E decline. An applicant without transaction history cannot be tested
+    for affordability: that rule reads "not evaluated" (``passed`` false) and the application
+    is referred to an officer with the requested amount (within the program limits), never
+    declined for the missing data alone.
 
     Args:
         rules: the program.
@@ -212,22 +285,32 @@ def evaluate_policy(
                     f"{rupiah(rules.plafond_max, 'en')}")  # fmt: skip
     rate = rules.rate_for(facts.kur_access_count)
     installment = annuity_installment(requested_amount, rate, tenor)
-    net = Decimal(repr(facts.avg_monthly_net_inflow)) if facts.avg_monthly_net_inflow == \
-        facts.avg_monthly_net_inflow else Decimal(0)  # fmt: skip
+    has_history = facts.avg_monthly_net_inflow == facts.avg_monthly_net_inflow  # NaN: none
+    net = Decimal(repr(facts.avg_monthly_net_inflow)) if has_history else Decimal(0)
     share = (Decimal(installment) / net).quantize(Decimal("0.0001")) if net > 0 else None
     limit = rules.max_installment_share
     affordable = share is not None and share <= limit
     share_text = "-" if share is None else f"{share * 100:.1f}%"
-    soft_ok &= rule("affordability", affordable,
-                    f"Angsuran {rupiah(installment, 'id')} = {share_text.replace('.', ',')} "
-                    f"dari arus kas bersih bulanan (maks. {limit * 100:.0f}%)",
-                    f"Installment {rupiah(installment, 'en')} = {share_text} of monthly net "
-                    f"cash flow (max {limit * 100:.0f}%)")  # fmt: skip
+    if has_history:
+        soft_ok &= rule("affordability", affordable,
+                        f"Angsuran {rupiah(installment, 'id')} = {share_text.replace('.', ',')} "
+                        f"dari arus kas bersih bulanan (maks. {limit * 100:.0f}%)",
+                        f"Installment {rupiah(installment, 'en')} = {share_text} of monthly net "
+                        f"cash flow (max {limit * 100:.0f}%)")  # fmt: skip
+    else:  # nothing to measure the installment against: a person has to look, not a rule
+        soft_ok &= rule("affordability", False,
+                        f"Keterjangkauan tidak dinilai: tidak ada riwayat transaksi (angsuran "
+                        f"{rupiah(installment, 'id')})",
+                        f"Affordability not evaluated: no transaction history (installment "
+                        f"{rupiah(installment, 'en')})")  # fmt: skip
     risk_ok = band not in DECLINE_BANDS and band not in REFER_BANDS
     rule("risk_band", risk_ok, f"Kelas risiko {band} (PD {pd * 100:.1f}%)".replace(".", ","),
          f"Risk band {band} (PD {pd * 100:.1f}%)")  # fmt: skip
     collateral = requested_amount > rules.collateral_threshold
-    max_affordable = affordable_principal(max(net, Decimal(0)) * limit, rate, tenor)
+    if has_history:
+        max_affordable = affordable_principal(max(net, Decimal(0)) * limit, rate, tenor)
+    else:  # no cash flow to cap it: the officer weighs the request within the program limits
+        max_affordable = requested_amount
     amount = min(max_affordable, rules.plafond_max, requested_amount)
     amount -= amount % AMOUNT_STEP
     if not hard_ok or band in DECLINE_BANDS or amount < rules.plafond_min:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,6 +14,7 @@ from scoring.policy import (
     annuity_installment,
     evaluate_policy,
     kur_defaults,
+    monthly_rate,
 )
 
 SUPER, MIKRO, KECIL = kur_defaults()
@@ -33,25 +34,34 @@ def test_kur_defaults_match_the_design() -> None:
     assert MIKRO.guarantee_coverage == Decimal("0.70") and MIKRO.collateral_threshold == 100_000_000
 
 
-def test_annuity_matches_the_textbook_formula() -> None:
-    # 12% effective a year -> i = 1.12^(1/12) - 1; 10,000,000 over 12 months
-    i = 1.12 ** (1 / 12) - 1
-    expected = 10_000_000 * i / (1 - (1 + i) ** -12)
-    assert abs(annuity_installment(10_000_000, Decimal("0.12"), 12) - expected) < 1.0
+def test_annuity_is_the_kur_worked_example() -> None:
+    # 6% a year is 0.5% a month on the declining balance (not (1.06)^(1/12) - 1):
+    # 50,000,000 * 0.005 / (1 - 1.005^-24) = 2,216,030.6...; half up -> 2,216,031
+    expected = 50_000_000 * 0.005 / (1 - 1.005**-24)
+    assert 2_216_030.5 < expected < 2_216_031.0
+    assert annuity_installment(50_000_000, Decimal("0.06"), 24) == 2_216_031
     assert annuity_installment(1_200_000, Decimal(0), 12) == 100_000
 
 
-@given(st.integers(1_000_000, 500_000_000), st.sampled_from(["0.03", "0.06", "0.09"]),
+def test_monthly_rate_is_a_twelfth_of_the_annual_rate() -> None:
+    assert monthly_rate(Decimal("0.06")) == Decimal("0.005")
+    assert monthly_rate(Decimal("0.09")) * 12 == Decimal("0.09")
+
+
+@given(st.integers(1_000_000, 500_000_000), st.sampled_from(["0.03", "0.06", "0.07", "0.09"]),
        st.integers(1, 60))  # fmt: skip
 def test_installment_pays_off_the_loan(principal: int, rate: str, tenor: int) -> None:
+    # replay the schedule as a lender books it: interest = balance * rate / 12 rounded half up,
+    # the last installment takes whatever is left; it differs from the others by pennies only
     r = Decimal(rate)
     inst = annuity_installment(principal, r, tenor)
-    i = (1 + r) ** (Decimal(1) / 12) - 1
-    balance = Decimal(principal)
-    for _ in range(tenor):
-        balance = balance * (1 + i) - inst
-    assert balance <= 0  # rounded up, so never short
-    assert balance > -tenor * 2  # and over by at most about a Rupiah per month
+    balance = principal
+    for _ in range(tenor - 1):
+        interest = int((balance * r / 12).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        assert 0 < inst - interest < balance
+        balance -= inst - interest
+    last = balance + int((balance * r / 12).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert abs(last - inst) <= tenor  # at most about a Rupiah of rounding per month
 
 
 @given(st.integers(10_000, 50_000_000), st.integers(3, 60))
@@ -108,3 +118,33 @@ def test_collateral_flag_above_the_threshold() -> None:
     rich = PolicyFacts(**{**GOOD.__dict__, "avg_monthly_net_inflow": 80_000_000.0})
     out = evaluate_policy(KECIL, rich, 0.02, "A", 150_000_000, 36, "investment")
     assert out.collateral_may_be_required and out.recommendation == "approve"
+
+
+NO_HISTORY = PolicyFacts(**{**GOOD.__dict__, "avg_monthly_net_inflow": float("nan")})
+
+
+@given(st.integers(21, 200).map(lambda k: k * AMOUNT_STEP), st.integers(6, 36))
+def test_no_transaction_history_is_referred_not_declined(amount: int, tenor: int) -> None:
+    out = evaluate_policy(MIKRO, NO_HISTORY, 0.03, "B", amount, tenor, "working_capital")
+    assert out.recommendation == "refer"
+    assert out.recommended_amount == min(amount, MIKRO.plafond_max)
+    assert out.installment_share is None
+    rule = next(r for r in out.rules if r.rule == "affordability")
+    assert not rule.passed
+    assert "tidak dinilai" in rule.reason_id and "tidak ada riwayat transaksi" in rule.reason_id
+    assert "not evaluated" in rule.reason_en and "no transaction history" in rule.reason_en
+
+
+def test_no_history_still_declines_on_hard_stops_and_band_e() -> None:
+    young = PolicyFacts(**{**NO_HISTORY.__dict__, "business_age_months": 2.0})
+    out = evaluate_policy(MIKRO, young, 0.03, "B", 20_000_000, 12, "working_capital")
+    assert (out.recommendation, out.recommended_amount) == ("decline", 0)
+    out = evaluate_policy(MIKRO, NO_HISTORY, 0.5, "E", 20_000_000, 12, "working_capital")
+    assert (out.recommendation, out.recommended_amount) == ("decline", 0)
+
+
+def test_negative_cash_flow_history_is_still_declined() -> None:
+    # history that shows money going out is evidence, unlike no history at all
+    losing = PolicyFacts(**{**GOOD.__dict__, "avg_monthly_net_inflow": -500_000.0})
+    out = evaluate_policy(MIKRO, losing, 0.03, "B", 20_000_000, 12, "working_capital")
+    assert (out.recommendation, out.recommended_amount) == ("decline", 0)
