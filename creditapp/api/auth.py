@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, g, request
 from flask_smorest import Blueprint
+from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
@@ -83,11 +84,17 @@ def _load_key(secret: str) -> VerifiedKey | None:
         key = authenticate_key(session, secret)
         if key is None:
             return None
+        verified = VerifiedKey(key.id, key.lender_id, tuple(key.scopes))
         now = datetime.now(UTC)
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
             key.last_used_at = now
-            session.commit()
-        return VerifiedKey(key.id, key.lender_id, tuple(key.scopes))
+            try:
+                session.commit()
+            except OperationalError:
+                # Another worker is writing (SQLite allows one writer); the last-use time is
+                # informative, so the request goes on and a later call records it.
+                session.rollback()
+        return verified
 
 
 def protect(blp: Blueprint, scope: str) -> Blueprint:
