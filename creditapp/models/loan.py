@@ -120,6 +120,8 @@ class Installment(Base):
     principal_paid: Mapped[int] = money(default=0)
     interest_paid: Mapped[int] = money(default=0)
     penalty_paid: Mapped[int] = money(default=0)
+    # Interest of interest-grace periods, deferred and repaid with later installments.
+    deferred_interest: Mapped[int] = money(default=0, server_default="0")
     settled_on: Mapped[date | None] = mapped_column(Date)
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -215,6 +217,8 @@ class LoanMovement(Base):
     posted_on: Mapped[date] = mapped_column(Date)
     repayment_id: Mapped[int | None] = mapped_column(ForeignKey("repayments.id"))
     disbursement_id: Mapped[int | None] = mapped_column(ForeignKey("disbursements.id"))
+    # The installment a penalty charge or payment part belongs to, when there is one.
+    installment_id: Mapped[int | None] = mapped_column(ForeignKey("installments.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
