@@ -84,11 +84,27 @@ def parse_application(payload: Mapping[str, Any]) -> RawBatch:
     Raises:
         InvalidApplication: with every bad field named.
     """
+    return concat_batch([parse_tables(payload)])
+
+
+def parse_tables(payload: Mapping[str, Any]) -> AppTables:
+    """Validate one payload and return its parsed columns (``parse_application`` stacks them).
+
+    Args:
+        payload: one application in the ``PAYLOAD_SHAPE`` JSON form.
+
+    Returns:
+        The columns of the application; the scoring path also hashes them
+        (``scoring.canonical.parsed_input_hash``).
+
+    Raises:
+        InvalidApplication: with every bad field named.
+    """
     errors: Errors = {}
     tables = _parse_one(payload, "", errors)
     if errors:
         raise InvalidApplication(errors)
-    return concat_batch([tables])
+    return tables
 
 
 def parse_applications(payloads: Sequence[Mapping[str, Any]]) -> RawBatch:

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from scoring.canonical import input_hash
+from scoring.canonical import parsed_input_hash
 from scoring.explain import contributions, margin_of, reasons_for_row
+from scoring.feature_spec import FEATURE_INDEX
 from scoring.features import FeatureMatrix, compute_features
 from scoring.model import ModelBundle
-from scoring.payload import InvalidApplication, parse_application, parse_request
+from scoring.payload import InvalidApplication, parse_request, parse_tables
+from scoring.payload_tables import concat_batch
 from scoring.policy import PolicyFacts, ProgramRules, evaluate_policy
 from scoring.raw import RawBatch, from_day_number
 from scoring.recourse import recourse
@@ -55,8 +57,12 @@ class ScoreResult:
     policy: dict[str, object]
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the result as plain JSON values."""
-        return asdict(self)
+        """Return the result as plain JSON values.
+
+        The fields already hold JSON values, so this is a shallow dict (``dataclasses.asdict``
+        deep-copied every reason and rule for nothing); treat the nested values as read-only.
+        """
+        return {name: getattr(self, name) for name in _FIELDS}
 
     def to_json(self) -> bytes:
         """Return canonical JSON bytes (sorted keys, UTF-8): equal inputs give equal bytes."""
@@ -64,17 +70,22 @@ class ScoreResult:
         return text.encode("utf-8")
 
 
+_AGE = FEATURE_INDEX["business_age_months"]
+_NET_INFLOW = FEATURE_INDEX["tx_avg_monthly_net_inflow"]
+_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ScoreResult))
+
+
 def policy_facts(batch: RawBatch, features: FeatureMatrix, i: int) -> PolicyFacts:
     """Return the facts the program rules read for application ``i``."""
-    row = dict(zip(features.names, features.values[i].tolist(), strict=True))
+    row = features.values[i]
     p = batch.profiles
     return PolicyFacts(
-        business_age_months=row["business_age_months"],
+        business_age_months=float(row[_AGE]),
         entrepreneurship_training=bool(p.entrepreneurship_training[i]),
         other_productive_credit=bool(p.other_productive_credit[i]),
         kbli_division=int(p.kbli_division[i]),
         kur_access_count=int(p.kur_access_count[i]),
-        avg_monthly_net_inflow=row["tx_avg_monthly_net_inflow"],
+        avg_monthly_net_inflow=float(row[_NET_INFLOW]),
     )
 
 
@@ -109,7 +120,8 @@ def score_application(
     Raises:
         InvalidApplication: a bad payload, every bad field named.
     """
-    raw = parse_application(payload)
+    tables = parse_tables(payload)
+    raw = concat_batch([tables])
     request = parse_request(payload)
     program = _program(rules, request.program)
     fm = compute_features(raw)
@@ -128,7 +140,7 @@ def score_application(
         model_name=bundle.name,
         model_version=bundle.version,
         feature_spec_version=str(bundle.manifest["feature_spec_version"]),
-        input_hash=input_hash(payload),
+        input_hash=parsed_input_hash(payload, tables),
         as_of=from_day_number(int(raw.profiles.as_of[0])).isoformat(),
         features={n: _r6(v) for n, v in zip(fm.names, X[0].tolist(), strict=True)},
         data_quality=fm.quality(0),
