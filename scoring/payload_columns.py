@@ -173,44 +173,19 @@ def day_column(
     """Parse ISO dates (``YYYY-MM-DD``) into day numbers; null -> -1 when ``nullable``."""
     if not values:
         return np.zeros(0, dtype=np.int64)
-    days = _iso_days(values)
-    if days is None:  # something is off: the per-record walk names every bad record
-        ordinals = [_one_date(v, path_of(i), errors, nullable) for i, v in enumerate(values)]
-        days = np.array(ordinals, dtype=np.int64) - EPOCH_ORDINAL
-        days[np.array(ordinals, dtype=np.int64) == -1] = -1
+    if set(map(type, values)) == {str} and set(map(len, values)) == {10}:
+        try:  # numpy parses ISO dates in C; the length check keeps "2026-11" from passing
+            days = np.array(values, dtype="datetime64[D]").astype(np.int64)
+        except ValueError:
+            pass
+        else:
+            _check_plausible(days, path_of, errors)
+            return days
+    ordinals = [_one_date(v, path_of(i), errors, nullable) for i, v in enumerate(values)]
+    days = np.array(ordinals, dtype=np.int64) - EPOCH_ORDINAL
+    days[np.array(ordinals, dtype=np.int64) == -1] = -1
     _check_plausible(days, path_of, errors)
     return days
-
-
-# Byte pattern of "YYYY-MM-DD|": (byte - low) as uint8 must be <= span in every column (a byte
-# below ``low`` wraps around to a large number).
-_ISO_LOW = np.array([48, 48, 48, 48, 45, 48, 48, 45, 48, 48, 124], dtype=np.uint8)
-_ISO_SPAN = np.array([9, 9, 9, 9, 0, 9, 9, 0, 9, 9, 0], dtype=np.uint8)
-
-
-def _iso_days(values: Sequence[Any]) -> NDArray[np.int64] | None:
-    """Day numbers of ``YYYY-MM-DD`` strings, or None unless every value is a valid one.
-
-    One C-level ``"|".join`` (it also checks every value is a string), a byte-pattern check
-    and numpy's date parser on the bytes, instead of a Python call per record. Joined with a
-    separator no valid value contains, the text has ``11 n - 1`` bytes with a separator at
-    every 11th place only when each value has exactly 10 characters. numpy rejects impossible
-    dates (2026-02-30) with ValueError. None sends the caller to the per-record walk.
-    """
-    try:
-        text = "|".join(values).encode("ascii") + b"|"  # TypeError: a non-string value
-    except (TypeError, UnicodeEncodeError):
-        return None
-    if len(text) != 11 * len(values):
-        return None
-    raw = np.frombuffer(text, dtype=np.uint8).reshape(-1, 11)
-    if not ((raw - _ISO_LOW) <= _ISO_SPAN).all():
-        return None
-    try:
-        dates = np.frombuffer(text, dtype="S11").astype("S10").astype("datetime64[D]")
-    except ValueError:
-        return None
-    return dates.astype(np.int64)
 
 
 def month_column(values: Sequence[Any], path_of: PathOf, errors: Errors) -> NDArray[np.int64]:
