@@ -51,8 +51,9 @@ def env(app: Flask, session: Session) -> ApiEnv:
 
 def _submit(client: FlaskClient, env: ApiEnv, payload: dict[str, Any]) -> int:
     resp = client.post("/api/v1/applications", json=payload, headers=env.a.headers)
-    assert resp.status_code == 201, resp.json
-    return int(resp.json["id"])
+    body = resp.get_json()
+    assert resp.status_code == 201, body
+    return int(body["id"])
 
 
 def _payloads(population: Population) -> list[dict[str, Any]]:
@@ -102,7 +103,9 @@ def test_raw_batch_for_rebuilds_what_the_api_scored(
     want = compute_features(expected)
     np.testing.assert_array_equal(got.values, want.values)  # NaN where NaN, bit for bit
     np.testing.assert_array_equal(got.missing, want.missing)
-    stored = dict(session.execute(select(ScoreRecord.application_id, ScoreRecord.features)).all())
+    stored: dict[int, dict[str, Any]] = dict(
+        session.execute(select(ScoreRecord.application_id, ScoreRecord.features)).all()
+    )
     for row, app_id in enumerate(asked):
         recomputed = {
             n: None if np.isnan(v) else round(float(v), 6)
