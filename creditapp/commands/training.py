@@ -1,0 +1,399 @@
+"""``creditapp training ...``: the data scientist's loop on the platform's own data.
+
+``build-dataset`` labels loans from their outcomes and computes features with the very code
+that scores the API (``raw_batch_for`` -> ``compute_features``); ``train`` fits the training
+pipeline and writes bundle, card and PSI baseline, then registers (and optionally promotes)
+the version; ``compare`` puts two versions side by side on the same rows; ``drift`` measures
+the champion's recent scores against its training baseline.
+
+Dataset file (Parquet): ``application_id``, ``applied_on`` (date), ``owner_gender``,
+``province`` (fairness tables only, never features), ``bad`` (0/1), then the features in
+``scoring.feature_spec.FEATURE_NAMES`` order; key-value metadata ``imk.*`` records how it was
+built. Bad input exits with status 1 and a message naming the problem, having stored nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from flask import current_app
+from flask.cli import AppGroup
+from numpy.typing import NDArray
+from sqlalchemy import select
+from tqdm import tqdm
+
+from scoring.feature_spec import FEATURE_NAMES, FEATURE_SPEC_VERSION, MONOTONE_CONSTRAINTS
+from scoring.features import compute_features
+
+from ..cli import command_session, domain_errors
+from ..models import Application, ModelVersion, ScoreRecord
+from ..services import models
+from ..services.audit import Actor
+from ..services.outcomes import outcome_counts, outcome_labels
+from ..services.rawdata import raw_batch_for
+
+training_cli = AppGroup("training", help="Training sets, training, comparison and drift.")
+
+ID_COLUMNS = ("application_id", "applied_on", "owner_gender", "province")
+TARGET = "bad"
+FEATURE_CHUNK = 2_000  # applications per raw batch: bounds memory on large portfolios
+MIN_ROWS, MIN_PER_CLASS = 30, 5
+HOLDOUT_FRACTION = 0.2
+MIN_OOT_SPAN_DAYS = 180  # below this, "latest 20%" is not a meaningfully later period
+PSI_WATCH, PSI_ACT = 0.1, 0.25
+Day = click.DateTime(["%Y-%m-%d"])
+
+
+class Dataset:
+    """A training set read back from Parquet, checked, as numpy arrays."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            table = pq.read_table(path)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise click.ClickException(f"cannot read dataset {path}: {exc}") from None
+        meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+        missing = [c for c in (*ID_COLUMNS, *FEATURE_NAMES) if c not in table.column_names]
+        if TARGET not in table.column_names:
+            raise click.ClickException(f"{path}: no target column {TARGET!r} (0 = good, 1 = bad)")
+        if missing:
+            raise click.ClickException(f"{path}: missing columns {', '.join(missing[:8])}")
+        spec = meta.get("imk.feature_spec_version", FEATURE_SPEC_VERSION)
+        if spec != FEATURE_SPEC_VERSION:
+            raise click.ClickException(f"{path}: built for feature spec {spec!r}, "
+                                       f"this code computes {FEATURE_SPEC_VERSION!r}")  # fmt: skip
+        target = table.column(TARGET)
+        if target.null_count:
+            raise click.ClickException(f"{path}: target {TARGET!r} has {target.null_count} nulls")
+        y = np.asarray(target.to_numpy(), dtype=np.float64)
+        if not np.isin(y, (0.0, 1.0)).all():
+            raise click.ClickException(f"{path}: target {TARGET!r} must be 0 or 1")
+        self.path, self.meta = path, meta
+        self.y: NDArray[np.int8] = y.astype(np.int8)
+        self.x: NDArray[np.float64] = np.column_stack(
+            [np.asarray(table.column(n).to_numpy(zero_copy_only=False), np.float64)
+             for n in FEATURE_NAMES]
+        ) if len(y) else np.zeros((0, len(FEATURE_NAMES)))  # fmt: skip
+        self.ids = np.asarray(table.column("application_id").to_numpy(), dtype=np.int64)
+        applied = table.column("applied_on").to_numpy().astype("datetime64[D]")
+        self.days = applied.astype(np.int64).astype(np.float64)
+        self.gender = np.asarray(table.column("owner_gender").to_pylist(), dtype=object)
+        self.province = np.asarray(table.column("province").to_pylist(), dtype=object)
+
+    def check_trainable(self) -> None:
+        """Refuse data a model cannot learn from, naming the reason."""
+        n, bads = len(self.y), int(self.y.sum())
+        if n and bads in (0, n):
+            raise click.ClickException(
+                f"{self.path}: target {TARGET!r} is constant ({bads} bad of {n}): nothing to learn"
+            )
+        if n < MIN_ROWS or min(bads, n - bads) < MIN_PER_CLASS:
+            raise click.ClickException(
+                f"{self.path}: {n} rows with {bads} bad; training needs at least {MIN_ROWS} "
+                f"rows and {MIN_PER_CLASS} of each class"
+            )
+
+    def split(self, seed: int) -> tuple[NDArray[np.int64], NDArray[np.int64], str]:
+        """(train rows, holdout rows, how): out-of-time on the applied date when it spans
+        at least ``MIN_OOT_SPAN_DAYS``, else stratified (also when the latest rows hold one
+        class only)."""
+        from training.train import validation_split
+
+        span = float(self.days.max() - self.days.min()) if len(self.days) else 0.0
+        dates = self.days if span >= MIN_OOT_SPAN_DAYS else None
+        train, test = validation_split(self.y, dates, HOLDOUT_FRACTION, seed=seed + 1)
+        oot = dates is not None and self.days[test].min() >= self.days[train].max()
+        return train, test, "out-of-time" if oot else "stratified"
+
+    @property
+    def as_of(self) -> date:
+        """The dataset's as-of date (metadata), else its latest application date."""
+        if "imk.as_of" in self.meta:
+            return date.fromisoformat(self.meta["imk.as_of"])
+        return date.fromordinal(int(self.days.max()) + date(1970, 1, 1).toordinal())
+
+
+def _emit(result: dict[str, Any]) -> None:
+    click.echo(json.dumps(result, sort_keys=True, default=str))
+
+
+@training_cli.command("build-dataset")
+@click.option("--as-of", "as_of", type=Day, required=True, help="Observation date.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--bad-dpd", default=90, show_default=True, type=click.IntRange(1))
+@click.option("--window-months", default=12, show_default=True, type=click.IntRange(1))
+@domain_errors
+def build_dataset(as_of: datetime, out: Path, bad_dpd: int, window_months: int) -> None:
+    """Write features + outcome of every loan whose outcome window is observed."""
+    day = as_of.date()
+    with command_session() as session:
+        labels = outcome_labels(session, day, bad_dpd=bad_dpd, window_months=window_months)
+        counts = outcome_counts(session, day, bad_dpd=bad_dpd, window_months=window_months)
+        ids = labels.application_ids.tolist()
+        parts, profiles = [], []
+        with tqdm(total=len(ids), desc="features", unit="app", disable=not ids) as bar:
+            for lo in range(0, len(ids), FEATURE_CHUNK):
+                raw = raw_batch_for(session, ids[lo : lo + FEATURE_CHUNK])
+                parts.append(compute_features(raw).values)
+                profiles.append(raw.profiles)
+                bar.update(raw.n)
+    click.echo(f"loans disbursed by {day}: {counts.disbursed}; observed {window_months} months "
+               f"(labelled): {counts.observed}; excluded (disbursed too recently): "
+               f"{counts.excluded}")  # fmt: skip
+    if not ids:
+        raise click.ClickException(
+            f"no loan has a fully observed {window_months}-month outcome window by {day}"
+        )
+    x = np.vstack(parts)
+    columns: dict[str, Any] = {
+        "application_id": pa.array(labels.application_ids, pa.int64()),
+        "applied_on": pa.array(np.concatenate([p.as_of for p in profiles]).astype("M8[D]")),
+        "owner_gender": [("F" if f else "M") for p in profiles for f in p.owner_female.tolist()],
+        "province": [str(v) for p in profiles for v in p.province.tolist()],
+        TARGET: pa.array(labels.bad, pa.int8()),
+    }
+    columns.update({n: pa.array(x[:, j], pa.float64()) for j, n in enumerate(FEATURE_NAMES)})
+    meta = {"imk.as_of": day.isoformat(), "imk.bad_dpd": str(bad_dpd),
+            "imk.window_months": str(window_months),
+            "imk.feature_spec_version": FEATURE_SPEC_VERSION}  # fmt: skip
+    table = pa.table(columns).replace_schema_metadata(meta)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, out)  # never a half-written dataset under the real name
+    bad_rate = float(labels.bad.mean())
+    click.echo(f"dataset: {len(ids)} rows, {int(labels.bad.sum())} bad ({bad_rate:.1%}) -> {out}")
+    _emit({"out": str(out), "rows": len(ids), "bad": int(labels.bad.sum()),
+           "bad_rate": round(bad_rate, 6), "disbursed": counts.disbursed,
+           "excluded": counts.excluded, "as_of": day.isoformat()})  # fmt: skip
+
+
+def _fit(data: Dataset, name: str, version: str, seed: int, threads: int) -> tuple[Any, ...]:
+    """Train and evaluate; returns (model, report, manifest fields)."""
+    from training.population import bundle_manifest, numeric_encoder
+    from training.report import build_report
+    from training.train import train_matrix
+
+    train, test, how = data.split(seed)
+    monotone = dict(zip(FEATURE_NAMES, MONOTONE_CONSTRAINTS, strict=True))
+    model = train_matrix(
+        data.x[train], data.y[train], numeric_encoder(FEATURE_NAMES), dates=data.days[train],
+        seed=seed, num_threads=threads, monotone=monotone,
+    )  # fmt: skip
+    description = {"source": data.path.name, "as_of": data.as_of.isoformat(),
+                   "rows": len(data.y), "train_rows": len(train), "holdout_rows": len(test),
+                   "split": how, "bad_rate": round(float(data.y.mean()), 6),
+                   "features": len(FEATURE_NAMES), "feature_spec_version": FEATURE_SPEC_VERSION,
+                   **{k: v for k, v in data.meta.items() if k.startswith("imk.")}}  # fmt: skip
+    groups = {"owner_gender": data.gender[test], "province": data.province[test]}
+    report = build_report(model, data.x[train], data.y[train], data.x[test], data.y[test],
+                          description, groups=groups, seed=seed)  # fmt: skip
+    holdout_pd = report["_arrays"]["pd"]
+    manifest = bundle_manifest(model, data.x, data.y, holdout_pd, data.y[test], report,
+                               data.as_of, seed, len(data.y))  # fmt: skip
+    manifest.update(name=name, version=version, created=data.as_of.isoformat())
+    manifest["training"].update(dataset=data.path.name, split=how, holdout_rows=len(test))
+    return model, report, manifest
+
+
+@training_cli.command("train")
+@click.option("--dataset", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--name", required=True)
+@click.option("--version", required=True)
+@click.option("--seed", default=42, show_default=True)
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--promote", is_flag=True, help="Make the new version the champion.")
+@domain_errors
+def train(dataset: Path, name: str, version: str, seed: int, threads: int, promote: bool) -> None:
+    """Train on a dataset; write bundle, card and baseline; register (and promote)."""
+    from scoring.bundle import write_bundle
+    from training.card import write_card
+
+    if not name.strip() or "/" in name + version or version.startswith("."):
+        raise click.ClickException("name and version must be plain folder names")
+    data = Dataset(dataset)
+    data.check_trainable()
+    home = Path(current_app.config["MODEL_DIR"]) / name
+    bundle_dir, card_dir = home / version, home / f"{version}.card"
+    with command_session() as session:
+        known = session.scalar(select(ModelVersion.id).where(
+            ModelVersion.name == name, ModelVersion.version == version))  # fmt: skip
+    if known is not None or bundle_dir.exists() or card_dir.exists():
+        raise click.ClickException(f"{name} {version} already exists; versions are immutable")
+    with tqdm(total=3, desc="train") as bar:
+        model, report, manifest = _fit(data, name, version, seed, threads)
+        bar.update()
+        home.mkdir(parents=True, exist_ok=True)
+        card_tmp = Path(tempfile.mkdtemp(prefix=f".{version}.card.", dir=home))
+        written: list[Path] = [card_tmp]
+        try:
+            write_card(report, card_tmp, f"{name} {version}")
+            (card_tmp / "baseline.json").write_text(report["baseline"], encoding="utf-8")
+            bar.update()
+            write_bundle(bundle_dir, model.model_text(), manifest)  # atomic, refuses overwrite
+            written.append(bundle_dir)
+            os.rename(card_tmp, card_dir)
+            written.append(card_dir)
+            with command_session() as session:
+                mv = models.register(session, Actor.system(), bundle_dir, trained_on=data.as_of)
+                registered_path = mv.path
+                if promote:
+                    models.promote(session, Actor.system(), name, version)
+            bar.update()
+        except BaseException:
+            for path in written:  # nothing half-made survives a failure
+                shutil.rmtree(path, ignore_errors=True)
+            raise
+    metrics = report["metrics"]
+    click.echo(f"registered {name} {version}{' (champion)' if promote else ''}: "
+               f"AUC {metrics['auc']:.4f} on {report['data']['holdout_rows']} holdout rows "
+               f"({report['data']['split']})")  # fmt: skip
+    _emit({"name": name, "version": version, "path": registered_path, "card": str(card_dir),
+           "promoted": promote, "split": report["data"]["split"],
+           "dataset_rows": len(data.y), **metrics})  # fmt: skip
+
+
+def _registered(name: str, version: str) -> Path:
+    with command_session() as session:
+        path = session.scalar(select(ModelVersion.path).where(
+            ModelVersion.name == name, ModelVersion.version == version))  # fmt: skip
+    if path is None:
+        raise click.ClickException(f"{name} {version} is not registered")
+    return Path(path)
+
+
+def _rate(y: NDArray[np.int8], mask: NDArray[np.bool_]) -> float | None:
+    return round(float(y[mask].mean()), 6) if mask.any() else None
+
+
+@training_cli.command("compare")
+@click.argument("name")
+@click.argument("version_a")
+@click.argument("version_b")
+@click.option("--dataset", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--rows", type=click.Choice(["holdout", "all"]), default="holdout",
+              show_default=True, help="holdout: the rows `train --seed` held out.")  # fmt: skip
+@click.option("--seed", default=42, show_default=True)
+@click.option("--cutoff-band", default="C", show_default=True, help="Approve at or better.")
+@domain_errors
+def compare(name: str, version_a: str, version_b: str, dataset: Path, rows: str, seed: int,
+            cutoff_band: str) -> None:  # fmt: skip
+    """Score two versions on the same rows: metrics side by side and the swap set."""
+    from scoring.bundle import load_bundle
+    from training.evaluate import summary_metrics
+
+    data = Dataset(dataset)
+    data.check_trainable()
+    idx = data.split(seed)[1] if rows == "holdout" else np.arange(len(data.y))
+    x, y = data.x[idx], data.y[idx]
+    result: dict[str, Any] = {"name": name, "rows": len(idx), "row_set": rows,
+                              "cutoff_band": cutoff_band, "versions": {}}  # fmt: skip
+    approved = []
+    keys = ("auc", "gini", "ks", "brier", "calibration_error", "mean_pd")
+    for version in (version_a, version_b):
+        bundle = load_bundle(_registered(name, version))
+        letters = [b.band for b in bundle.bands]
+        if cutoff_band not in letters:
+            raise click.ClickException(f"{name} {version} has no band {cutoff_band!r}")
+        pd = bundle.pd(x)
+        approved.append(bundle.band_index(pd) <= letters.index(cutoff_band))
+        m = summary_metrics(y, pd)
+        result["versions"][version] = {k: round(m[k], 6) for k in keys} | {
+            "approval_rate": round(float(approved[-1].mean()), 6)}  # fmt: skip
+    a, b = approved
+    swap_in, swap_out = ~a & b, a & ~b
+    result["swap"] = {
+        "b_approves_a_declines": {"count": int(swap_in.sum()), "bad_rate": _rate(y, swap_in)},
+        "a_approves_b_declines": {"count": int(swap_out.sum()), "bad_rate": _rate(y, swap_out)},
+        "both_approve": int((a & b).sum()), "both_decline": int((~a & ~b).sum()),
+    }  # fmt: skip
+    click.echo(f"{name}: {len(idx)} {rows} rows, approve at band {cutoff_band} or better")
+    click.echo(f"{'metric':20}{version_a:>24}{version_b:>24}")
+    for k in (*keys, "approval_rate"):
+        va, vb = (result["versions"][v][k] for v in (version_a, version_b))
+        click.echo(f"{k:20}{va:>24.4f}{vb:>24.4f}")
+    for label, group in (("swap-in (B only)", swap_in), ("swap-out (A only)", swap_out)):
+        rate = _rate(y, group)
+        click.echo(f"{label:20}{int(group.sum()):>10} rows, bad rate "
+                   f"{'-' if rate is None else f'{rate:.1%}'}")  # fmt: skip
+    _emit(result)
+
+
+def _records(champion: ModelVersion, since: date | None, until: date | None) -> list[Any]:
+    stmt = (
+        select(ScoreRecord.score, ScoreRecord.features)
+        .join(Application, Application.id == ScoreRecord.application_id)
+        .where(ScoreRecord.model_name == champion.name,
+               ScoreRecord.model_version == champion.version)
+    )  # fmt: skip
+    if since:
+        stmt = stmt.where(Application.applied_on >= since)
+    if until:
+        stmt = stmt.where(Application.applied_on <= until)
+    with command_session() as session:
+        return list(session.execute(stmt).all())
+
+
+@training_cli.command("drift")
+@click.option("--name", default=None, help="Model name (default: the champion of any name).")
+@click.option("--since", type=Day, default=None, help="First application date read.")
+@click.option("--until", type=Day, default=None, help="Last application date read.")
+@click.option(
+    "--baseline-dataset",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Build the baseline from this dataset when none is stored.",
+)
+@domain_errors
+def drift(name: str | None, since: datetime | None, until: datetime | None,
+          baseline_dataset: Path | None) -> None:  # fmt: skip
+    """PSI of the champion's recent scores and features against its training baseline."""
+    from scoring.bundle import load_bundle
+    from training.psi import Baseline
+
+    with command_session() as session:
+        champion = models.champion(session, name)
+        if champion is None:
+            raise click.ClickException("no champion model")
+        session.expunge(champion)
+    label = f"{champion.name} {champion.version}"
+    stored = Path(champion.path).parent / f"{champion.version}.card" / "baseline.json"
+    if stored.is_file():
+        baseline, source = Baseline.from_json(stored.read_text(encoding="utf-8")), str(stored)
+    elif baseline_dataset is not None:
+        data = Dataset(baseline_dataset)
+        bundle = load_bundle(champion.path)
+        columns = {"score": bundle.score(bundle.pd(data.x))}
+        columns.update({n: data.x[:, j] for j, n in enumerate(FEATURE_NAMES)})
+        baseline, source = Baseline.fit(columns), str(baseline_dataset)
+    else:
+        raise click.ClickException(
+            f"champion {label} has no stored PSI baseline ({stored} is missing; models trained "
+            "elsewhere, like the demo model, have none): pass --baseline-dataset FILE"
+        )
+    rows = _records(champion, since.date() if since else None, until.date() if until else None)
+    if not rows:
+        raise click.ClickException(f"no score records of {label} in the chosen period")
+    columns = {"score": np.array([r[0] for r in rows], dtype=np.float64)}
+    for n in FEATURE_NAMES:
+        columns[n] = np.array([r[1].get(n) for r in rows], dtype=np.float64)  # None -> NaN
+    psi = {k: round(v, 6) for k, v in baseline.psi(columns).items()}
+    act = sorted(k for k, v in psi.items() if v >= PSI_ACT)
+    watch = sorted(k for k, v in psi.items() if PSI_WATCH <= v < PSI_ACT)
+    click.echo(f"{label}: {len(rows)} score records against {source}")
+    for k, v in sorted(psi.items(), key=lambda kv: -kv[1]):
+        flag = "ACT" if v >= PSI_ACT else ("watch" if v >= PSI_WATCH else "")
+        click.echo(f"{k:36}{v:10.4f}  {flag}")
+    _emit({"model": champion.name, "version": champion.version, "records": len(rows),
+           "baseline": source, "psi": psi, "watch": watch, "act": act,
+           "max_psi": max(psi.values(), default=0.0)})  # fmt: skip
