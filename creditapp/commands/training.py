@@ -344,6 +344,18 @@ def _records(champion: ModelVersion, since: date | None, until: date | None) -> 
         return list(session.execute(stmt).all())
 
 
+def _as_stored(baseline: Any) -> Any:
+    """The baseline with its bin edges rounded as score records store values (features to 6
+    decimals, the score to whole points). Rounding is monotone, so a value at or above an edge
+    stays so; without this, a discrete feature sitting on an edge (a share of 1/3) rounds
+    down into the bin below and shows as drift that is not there."""
+    from training.psi import Baseline
+
+    edges = {k: [float(round(e)) if k == "score" else round(e, 6) for e in v]
+             for k, v in baseline.edges.items()}  # fmt: skip
+    return Baseline(edges=edges, shares=baseline.shares)
+
+
 @training_cli.command("drift")
 @click.option("--name", default=None, help="Model name (default: the champion of any name).")
 @click.option("--since", type=Day, default=None, help="First application date read.")
@@ -387,7 +399,7 @@ def drift(name: str | None, since: datetime | None, until: datetime | None,
     columns = {"score": np.array([r[0] for r in rows], dtype=np.float64)}
     for n in FEATURE_NAMES:
         columns[n] = np.array([r[1].get(n) for r in rows], dtype=np.float64)  # None -> NaN
-    psi = {k: round(v, 6) for k, v in baseline.psi(columns).items()}
+    psi = {k: round(v, 6) for k, v in _as_stored(baseline).psi(columns).items()}
     act = sorted(k for k, v in psi.items() if v >= PSI_ACT)
     watch = sorted(k for k, v in psi.items() if PSI_WATCH <= v < PSI_ACT)
     click.echo(f"{label}: {len(rows)} score records against {source}")
