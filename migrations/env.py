@@ -25,8 +25,17 @@ def run_migrations() -> None:
     engine.dispose()
 
 
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    # Our UTCDateTime is a TypeDecorator over DateTime(timezone=True): render the plain type
+    # so generated migrations do not import application code.
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _run(conn: object) -> None:
     context.configure(
+        render_item=_render_item,
         connection=conn,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         compare_type=True,

@@ -120,3 +120,16 @@ def fresh_postgres_url(database_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, skip slow tests that never touch a database.
+
+    They ran in the SQLite pass of the same CI run; running them twice only costs minutes.
+    """
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="database-independent slow test: runs in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("slow") and "/tests/unit/" in str(item.path):
+            item.add_marker(skip)

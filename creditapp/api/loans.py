@@ -79,7 +79,7 @@ class LoanById(MethodView):
         """Show a loan: schedule, balances, days past due and collectibility."""
         session = get_session()
         loan = loan_views.owned_loan(session, current_lender_id(), loan_id)
-        as_of = loan.last_aged_on or date.today()
+        as_of = loan_views.last_ageing_date(session) or date.today()
         return loan_views.loan_detail(session, loan, language(), as_of)
 
 

@@ -15,6 +15,7 @@ from .application import Application, Decision, IdempotencyRecord, ScoreRecord
 from .base import Base
 from .enterprise import Enterprise, SizeObservation
 from .loan import (
+    AgeingRun,
     Disbursement,
     Installment,
     Loan,
@@ -28,6 +29,7 @@ from .registry import AuditEvent, ModelVersion
 from .servicing import GuaranteeClaim, Recovery, Restructuring, SubsidyAccrual, WriteOff
 
 __all__ = [
+    "AgeingRun",
     "ApiKey",
     "Application",
     "AuditEvent",

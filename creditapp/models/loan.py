@@ -241,3 +241,14 @@ class LoanStatus(Base):
     outstanding_principal: Mapped[int] = money()
     arrears: Mapped[int] = money()
     status: Mapped[str] = mapped_column(String(12))
+
+
+class AgeingRun(Base):
+    """One end-of-day ageing of the whole portfolio; runs only move forward in time."""
+
+    __tablename__ = "ageing_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, unique=True)
+    loans_aged: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..loanmath.ageing import COLLECTIBILITY
-from ..models import CreditProgram, Installment, Loan
+from ..models import AgeingRun, CreditProgram, Installment, Loan
 
 
 def owned_loan(session: Session, lender_id: int, loan_id: int) -> Loan:
@@ -24,6 +24,12 @@ def owned_loan(session: Session, lender_id: int, loan_id: int) -> Loan:
 def collectibility_label(grade: int, lang: str) -> dict[str, Any]:
     info = COLLECTIBILITY[grade - 1]
     return {"grade": grade, "name": info.name_id if lang == "id" else info.name_en}
+
+
+def last_ageing_date(session: Session) -> date | None:
+    """The date of the latest end-of-day ageing run (it ages every active loan)."""
+    last: date | None = session.scalar(select(func.max(AgeingRun.as_of)))
+    return last
 
 
 def loan_detail(session: Session, loan: Loan, lang: str, as_of: date) -> dict[str, Any]:
@@ -46,6 +52,7 @@ def loan_detail(session: Session, loan: Loan, lang: str, as_of: date) -> dict[st
         "annual_rate": str(loan.annual_rate),
         "arrears": arrears,
         "collectibility": collectibility_label(loan.collectibility, lang),
+        "last_aged_on": as_of if loan.status == "active" else loan.last_aged_on,
         "schedule": rows,
     }
 
