@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         rounds: dict[str, list[dict[str, float]]] = {"reference": [], "product": []}
         for _ in range(2):
             for name, app_path in (
-                ("reference", "bench.api_reference:app"),
+                ("reference", "bench._api_reference:app"),
                 ("product", "wsgi:app"),
             ):
                 port = free_port()
