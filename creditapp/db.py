@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets foreign keys and real transactions."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -33,7 +33,8 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # hide_parameters: a failed statement's values (names, NIK) never reach logs or errors.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 class Database:
