@@ -9,7 +9,6 @@ loans through the loan services (``demo_loans``).
 from __future__ import annotations
 
 import secrets
-import shutil
 import time
 from datetime import date
 from pathlib import Path
@@ -107,16 +106,7 @@ def ensure_users(
 
 def ensure_demo_model(session: Session, actor: Actor, model_dir: Path) -> str:
     """Install the demo bundle into MODEL_DIR, register it, and promote it if no champion."""
-    from scoring.bundle import load_bundle
-
-    bundle = load_bundle(DEMO_MODEL_DIR)
-    target = model_dir / bundle.name / bundle.version
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f".{bundle.version}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(DEMO_MODEL_DIR, tmp)
-        tmp.rename(target)  # atomic: a reader never sees half a bundle
+    target = models.install_bundle(DEMO_MODEL_DIR, model_dir)
     version = models.register(session, actor, target)
     if models.champion(session) is None:
         models.promote(session, actor, version.name, version.version)

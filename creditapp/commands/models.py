@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -26,16 +25,7 @@ models_cli = AppGroup("models", help="Model registry: register, promote, roll ba
 @domain_errors
 def register(bundle: Path, trained_on: datetime | None) -> None:
     """Copy a verified bundle into MODEL_DIR/<name>/<version>/ and record it."""
-    from scoring.bundle import load_bundle
-
-    loaded = load_bundle(bundle)  # refuses a tampered or partial bundle before copying
-    target = Path(current_app.config["MODEL_DIR"]) / loaded.name / loaded.version
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f".{loaded.version}.incoming"
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(bundle, tmp)
-        tmp.rename(target)  # readers see the whole folder or none of it
+    target = models.install_bundle(bundle, Path(current_app.config["MODEL_DIR"]))
     day = trained_on.date() if trained_on else None
     with command_session() as session:
         mv = models.register(session, Actor.system(), target, trained_on=day)

@@ -8,6 +8,7 @@ through ``scoring.bundle.load_bundle``, which refuses a tampered or half-written
 
 from __future__ import annotations
 
+import shutil
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from scoring.bundle import MANIFEST_FILE, BundleError, load_bundle, sha256_file
 from scoring.model import ModelBundle
 
-from ..errors import Conflict, NotFound, Unavailable
+from ..errors import Conflict, DomainError, NotFound, Unavailable
 from ..models import ModelVersion
 from .audit import Actor, record
 
@@ -32,11 +33,6 @@ def champion(session: Session, name: str | None = None) -> ModelVersion | None:
     if name:
         stmt = stmt.where(ModelVersion.name == name)
     return session.scalars(stmt.order_by(ModelVersion.id.desc())).first()
-
-
-def bundle_for(version: ModelVersion) -> ModelBundle:
-    """Return the loaded bundle of ``version``, verified on first load."""
-    return bundle_at(version.name, version.version, version.path, version.manifest_sha256)
 
 
 def bundle_at(name: str, version: str, path: str, manifest_sha256: str) -> ModelBundle:
@@ -64,19 +60,35 @@ def bundle_at(name: str, version: str, path: str, manifest_sha256: str) -> Model
     return bundle
 
 
-def champion_bundle(session: Session) -> tuple[ModelVersion, ModelBundle]:
-    """Return the champion and its bundle, or raise when none is promoted."""
-    version = champion(session)
-    if version is None:
-        raise Conflict("no champion model", {"model": ["no model has been promoted yet"]})
-    return version, bundle_for(version)
+def _verified(path: Path | str) -> ModelBundle:
+    try:
+        return load_bundle(path)
+    except (BundleError, OSError) as exc:
+        raise DomainError("invalid model bundle", {"bundle": [f"{path}: {exc}"]}) from None
+
+
+def install_bundle(source: Path, model_dir: Path) -> Path:
+    """Copy a verified bundle to ``model_dir/<name>/<version>/`` (no-op if already there).
+
+    The copy goes to a hidden sibling first and is renamed into place, so a worker never
+    reads half a bundle.
+    """
+    loaded = _verified(source)  # refuses a tampered or partial bundle before copying
+    target = model_dir / loaded.name / loaded.version
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.parent / f".{loaded.version}.incoming"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(source, tmp)
+        tmp.rename(target)
+    return target
 
 
 def register(
     session: Session, actor: Actor, path: Path, trained_on: date | None = None
 ) -> ModelVersion:
     """Record a bundle folder as a model version (verifying it first)."""
-    bundle = load_bundle(path)
+    bundle = _verified(path)
     existing = session.scalar(
         select(ModelVersion).where(
             ModelVersion.name == bundle.name, ModelVersion.version == bundle.version
@@ -122,7 +134,7 @@ def promote(session: Session, actor: Actor, name: str, version: str) -> ModelVer
     )
     if target is None:
         raise NotFound("no such model version", {"version": [f"{name} {version} not registered"]})
-    load_bundle(target.path)  # refuse to promote a bundle that no longer verifies
+    _verified(target.path)  # refuse to promote a bundle that no longer verifies
     previous = champion(session, name)
     if previous is not None and previous.id == target.id:
         return target

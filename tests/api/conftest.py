@@ -51,14 +51,7 @@ class ApiEnv:
 
 
 def register_demo_model(session: Session, model_dir: Path) -> None:
-    import shutil
-
-    from scoring.bundle import load_bundle
-
-    bundle = load_bundle(DEMO_MODEL_DIR)
-    target = model_dir / bundle.name / bundle.version
-    if not target.exists():
-        shutil.copytree(DEMO_MODEL_DIR, target)
+    target = models.install_bundle(DEMO_MODEL_DIR, model_dir)
     mv = models.register(session, Actor.system(), target)
     models.promote(session, Actor.system(), mv.name, mv.version)
 
