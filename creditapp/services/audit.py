@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent
+from ..models import AuditEvent, ScoreRecord
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,11 @@ def record(
     return ev
 
 
-@event.listens_for(AuditEvent, "before_update")
-def _refuse_update(*_args: Any) -> None:
-    raise PermissionError("the audit log is append-only")
+def _refuse_change(*_args: Any) -> None:
+    raise PermissionError("audit events and score records are append-only")
 
 
-@event.listens_for(AuditEvent, "before_delete")
-def _refuse_delete(*_args: Any) -> None:
-    raise PermissionError("the audit log is append-only")
+# The audit log and the score records are evidence: a past decision must stay reproducible.
+for _model in (AuditEvent, ScoreRecord):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)

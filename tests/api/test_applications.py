@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -109,3 +110,18 @@ def test_list_filters_by_band_and_status(
     assert declined.json["items"] == []
     bad = api.get("/api/v1/applications", query_string={"band": "Z"}, headers=env.a.headers)
     assert bad.status_code == 422 and "band" in bad.json["errors"]
+
+
+def test_score_records_cannot_be_changed(
+    api: FlaskClient, env: ApiEnv, session: Session, payload: dict[str, Any]
+) -> None:
+    app_id = api.post("/api/v1/applications", json=payload, headers=env.a.headers).json["id"]
+    record = session.scalar(select(ScoreRecord).where(ScoreRecord.application_id == app_id))
+    assert record is not None
+    record.band = "A" if record.band != "A" else "B"
+    with pytest.raises(PermissionError):
+        session.flush()
+    session.rollback()
+    session.delete(session.get(ScoreRecord, record.id))
+    with pytest.raises(PermissionError):
+        session.flush()
