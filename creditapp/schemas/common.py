@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 
 class ErrorSchema(Schema):
@@ -17,13 +17,6 @@ class ErrorSchema(Schema):
             "example": {"transactions[3].amount": ["must be greater than 0"]},
         },
     )
-
-
-class PageArgsSchema(Schema):
-    """Cursor pagination: pass the ``next_cursor`` of the previous page."""
-
-    cursor = fields.String(load_default=None, metadata={"description": "Opaque cursor"})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class PageMetaSchema(Schema):

@@ -67,7 +67,3 @@ def list_loans(
     if status:
         stmt = stmt.where(Loan.status == status)
     return list(session.scalars(stmt.order_by(Loan.id.desc()).limit(limit)))
-
-
-def count_loans(session: Session, lender_id: int) -> int:
-    return int(session.scalar(select(func.count(Loan.id)).where(Loan.lender_id == lender_id)) or 0)
