@@ -13,6 +13,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the app; ``config`` overrides what the environment says (tests pass a dict)."""
     instance = os.environ.get("CREDITAPP_INSTANCE")
     app = Flask(__name__, instance_path=instance or None, instance_relative_config=True)
+    from .jsonio import FastJSONProvider
+
+    app.json = FastJSONProvider(app)
     from .config import default_config, load_secret_key
 
     app.config.from_mapping(default_config(Path(app.instance_path)))

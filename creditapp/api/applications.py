@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 
 from ..db import get_session
@@ -136,11 +136,13 @@ class Score(MethodView):
     @blp.response(200, ScoreOnlySchema)
     @blp.alt_response(409, schema=ErrorSchema, description="No champion model")
     @blp.doc(parameters=[LANGUAGE_HEADER])
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, data: dict[str, Any]) -> Response:
         """Score an application without storing anything (what-if)."""
         with_recourse = request.args.get("recourse") in ("1", "true")
         as_of: date = data["as_of"]
         result, _program = applications.score_payload(
             get_session(), request_json(), as_of, with_recourse=with_recourse, lookup=lookup()
         )
-        return {"score": present_score(result.to_dict(), language())}
+        # The presented dict already is ScoreOnlySchema's dump (a test holds the two equal),
+        # so it goes out as is: marshmallow re-dumping it cost ~0.2 ms of every what-if.
+        return current_app.json.response({"score": present_score(result.to_dict(), language())})

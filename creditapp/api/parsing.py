@@ -26,6 +26,17 @@ class CachedJsonParser(FlaskParser):
 class ApiBlueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
     ARGUMENTS_PARSER = CachedJsonParser()
 
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        """flask-smorest's ``arguments``, with one schema instance for all requests.
+
+        Given a class, webargs instantiates it on every request, and marshmallow deep-copies
+        every declared field of it and of each nested schema: a quarter of a millisecond per
+        application body for nothing. The schemas hold no per-request state.
+        """
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
 
 def request_json() -> Any:
     """The request's JSON body from the shared cache (None when the body is not JSON)."""

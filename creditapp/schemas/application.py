@@ -26,6 +26,8 @@ class RecordList(fields.List[Any]):
             raise ValidationError("must be a list")
         if len(value) > MAX_RECORDS:
             raise ValidationError(f"at most {MAX_RECORDS} records")
+        if set(map(type, value)) <= {dict}:  # the usual case, checked at C speed
+            return value
         bad = [i for i, item in enumerate(value) if not isinstance(item, dict)]
         if bad:
             raise ValidationError({i: ["must be an object"] for i in bad[:20]})
@@ -154,6 +156,7 @@ class ReasonSchema(Schema):
 class RecourseSchema(Schema):
     code = fields.String()
     text = fields.String()
+    effort = fields.Integer(metadata={"description": "Relative size of the change (lower first)"})
     pd = fields.Float()
     score = fields.Integer()
     band = fields.String()

@@ -125,3 +125,21 @@ def test_score_records_cannot_be_changed(
     session.delete(session.get(ScoreRecord, record.id))
     with pytest.raises(PermissionError):
         session.flush()
+
+
+@pytest.mark.parametrize("query", ["", "?recourse=1"])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_score_body_is_exactly_its_documented_schema(
+    api: FlaskClient, env: ApiEnv, payload: dict[str, Any], query: str, lang: str
+) -> None:
+    # /score skips marshmallow's dump for speed; that is only sound while dumping the body
+    # through the documented schema changes nothing (no undocumented or reformatted field).
+    from creditapp.schemas.application import ScoreOnlySchema
+
+    headers = {**env.a.headers, "Accept-Language": lang}
+    resp = api.post(f"/api/v1/score{query}", json=payload, headers=headers)
+    assert resp.status_code == 200, resp.json
+    body = resp.json
+    assert ScoreOnlySchema().dump(body) == body
+    if query:
+        assert body["score"]["recourse"] is not None
