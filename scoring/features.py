@@ -195,6 +195,9 @@ def _trend(y: F64, mask: NDArray[np.bool_]) -> F64:
 
 def _marketplace(batch: RawBatch, as_of_month: NDArray[np.int64], put: Put) -> NDArray[np.bool_]:
     n, mp = batch.n, batch.marketplace
+    if not len(mp.app):  # no store in the whole batch (most single applications): skip the
+        put("mp_store_months", np.zeros(n))  # dozen numpy calls; the other columns stay NaN
+        return np.zeros(n, dtype=np.bool_)
     app = mp.app.astype(np.int64)
     rel = as_of_month[app] - mp.month
     keep = (rel >= 1) & (rel <= WINDOW_MONTHS)
@@ -228,16 +231,22 @@ def _cooperative(batch: RawBatch, as_of: NDArray[np.int64], as_of_month: NDArray
     member = since >= 0
     put("coop_tenure_months", np.where(member, (as_of - since) / DAYS_PER_MONTH, np.nan))
     sav = batch.savings
-    app = sav.app.astype(np.int64)
-    rel = as_of_month[app] - sav.month
-    keep = (rel >= 1) & (rel <= WINDOW_MONTHS)
-    app, status = app[keep], sav.status[keep]
-    n_sav = np.bincount(app, minlength=n).astype(np.float64)
-    on_time = np.bincount(app[status == 0], minlength=n).astype(np.float64)
-    missed = np.bincount(app[status == 2], minlength=n).astype(np.float64)
-    put("coop_savings_on_time_share", _ratio(on_time, n_sav))
-    put("coop_savings_missed", np.where(n_sav > 0, missed, np.nan))
+    if len(sav.app):  # else no savings record in the batch: both columns stay NaN
+        app = sav.app.astype(np.int64)
+        rel = as_of_month[app] - sav.month
+        keep = (rel >= 1) & (rel <= WINDOW_MONTHS)
+        app, status = app[keep], sav.status[keep]
+        n_sav = np.bincount(app, minlength=n).astype(np.float64)
+        on_time = np.bincount(app[status == 0], minlength=n).astype(np.float64)
+        missed = np.bincount(app[status == 2], minlength=n).astype(np.float64)
+        put("coop_savings_on_time_share", _ratio(on_time, n_sav))
+        put("coop_savings_missed", np.where(n_sav > 0, missed, np.nan))
     loans = batch.coop_loans
+    if not len(loans.app):  # members with no earlier loan have 0 of each; max DPD stays NaN
+        none = np.where(member, 0.0, np.nan)
+        put("coop_loans_repaid", none)
+        put("coop_loans_defaulted", none)
+        return
     lapp = loans.app.astype(np.int64)
     repaid = (loans.status == 0) | (loans.status == 1)
     put("coop_loans_repaid", np.where(member, np.bincount(lapp[repaid], minlength=n), np.nan))
@@ -252,7 +261,11 @@ def _cooperative(batch: RawBatch, as_of: NDArray[np.int64], as_of_month: NDArray
 def _certs_and_partnerships(
     batch: RawBatch, as_of: NDArray[np.int64], put: Put
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    n, cert = batch.n, batch.certifications
+    n, cert, part = batch.n, batch.certifications, batch.partnerships
+    if not len(cert.app) and not len(part.app):  # nothing held in the whole batch: all zero
+        for name in _CERT_AND_PARTNER_FEATURES:
+            put(name, np.zeros(n))
+        return np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
     capp = cert.app.astype(np.int64)
     valid = (cert.issued <= as_of[capp]) & ((cert.expires < 0) | (cert.expires >= as_of[capp]))
     held = np.zeros((n, 4), dtype=np.bool_)
@@ -260,7 +273,6 @@ def _certs_and_partnerships(
     put("cert_valid_count", held.sum(axis=1).astype(np.float64))
     put("cert_halal", held[:, 1].astype(np.float64))
     put("cert_food_safety", (held[:, 0] | held[:, 3]).astype(np.float64))
-    part = batch.partnerships
     papp = part.app.astype(np.int64)
     active = (part.since <= as_of[papp]) & ((part.until < 0) | (part.until >= as_of[papp]))
     value = np.bincount(papp[active], part.annual_value[active].astype(np.float64), n)
@@ -270,8 +282,21 @@ def _certs_and_partnerships(
     return np.bincount(capp, minlength=n) > 0, np.bincount(papp, minlength=n) > 0
 
 
+_CERT_AND_PARTNER_FEATURES = (
+    "cert_valid_count",
+    "cert_halal",
+    "cert_food_safety",
+    "partner_active_count",
+    "partner_value_to_sales",
+)
+
+
 def _exports(batch: RawBatch, as_of_month: NDArray[np.int64], put: Put) -> NDArray[np.bool_]:
     n, ex = batch.n, batch.exports
+    if not len(ex.app):  # no exporter in the batch (the usual case): both columns are 0
+        put("export_months_12", np.zeros(n))
+        put("export_share_of_sales", np.zeros(n))
+        return np.zeros(n, dtype=np.bool_)
     app = ex.app.astype(np.int64)
     rel = as_of_month[app] - ex.month
     last12 = (rel >= 1) & (rel <= 12)

@@ -79,6 +79,8 @@ class AppTables:
 
 
 def _app_column(tables: Sequence[AppTables], attr: str) -> NDArray[np.int32]:
+    if len(tables) == 1:  # the request path: every row belongs to application 0
+        return np.zeros(len(getattr(tables[0], attr)), dtype=np.int32)
     sizes = [len(getattr(t, attr)) for t in tables]
     return np.repeat(np.arange(len(tables), dtype=np.int32), sizes)
 
