@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, check_in, check_positive, money, utcnow
+from .base import Base, check_in, check_non_negative, check_positive, money, utcnow
 
 APPLICATION_STATUSES = ("submitted", "scored", "approved", "declined", "referred", "withdrawn")
 PURPOSES = ("working_capital", "investment")
@@ -18,13 +28,25 @@ BANDS = ("A", "B", "C", "D", "E")
 
 
 class Application(Base):
-    """A loan application by an enterprise to a program, through one lender."""
+    """A loan application by an enterprise to a program, through one lender.
+
+    The ``profile_*`` columns are the enterprise profile exactly as this application submitted
+    it (the values ``scoring.payload`` parsed and the model scored). The ``Enterprise`` row holds
+    only the latest profile, so an older application read through it would take facts that
+    changed later (a KUR loan granted after it, new other credit): label leakage in training
+    sets. NULL on rows stored before the snapshot existed (and on bulk-loaded synthetic rows);
+    ``services.rawdata`` falls back to the enterprise and its size observations for those.
+    Owner name, NIK and gender are deliberately not copied here: scoring never reads them.
+    """
 
     __tablename__ = "applications"
     __table_args__ = (
         check_in("status", APPLICATION_STATUSES),
         check_in("purpose", PURPOSES),
         *check_positive("requested_amount", "tenor_months"),
+        *check_non_negative(
+            "profile_workers", "profile_assets", "profile_annual_sales", "profile_kur_access_count"
+        ),
         Index("ix_applications_lender_created", "lender_id", "id"),
         Index("ix_applications_status", "status"),
     )
@@ -40,6 +62,15 @@ class Application(Base):
     purpose: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(12), default="submitted")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    profile_founded_on: Mapped[date | None] = mapped_column(Date)
+    profile_kbli_division: Mapped[int | None] = mapped_column(SmallInteger)
+    profile_province: Mapped[int | None] = mapped_column(SmallInteger)  # BPS code, as parsed
+    profile_workers: Mapped[int | None] = mapped_column(Integer)
+    profile_assets: Mapped[int | None] = money(nullable=True)
+    profile_annual_sales: Mapped[int | None] = money(nullable=True)
+    profile_other_productive_credit: Mapped[bool | None] = mapped_column(Boolean)
+    profile_entrepreneurship_training: Mapped[bool | None] = mapped_column(Boolean)
+    profile_kur_access_count: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class ScoreRecord(Base):
