@@ -116,6 +116,7 @@ def submit(
         tenor_months=req["tenor_months"],
         purpose=req["purpose"],
         status="scored",
+        **_profile_snapshot(raw),
     )
     session.add(application)
     session.flush()
@@ -167,11 +168,31 @@ def submit(
     return Submitted(application, score_record, result)
 
 
+def _profile_snapshot(raw: RawBatch) -> dict[str, Any]:
+    """The enterprise profile this application was scored with, for its ``profile_*`` columns.
+
+    Taken from the parsed arrays rather than the payload so the stored values are exactly the
+    model's inputs (``services.rawdata`` rebuilds the training row from them).
+    """
+    p = raw.profiles
+    return {
+        "profile_founded_on": from_day_number(int(p.founded[0])),
+        "profile_kbli_division": int(p.kbli_division[0]),
+        "profile_province": int(p.province[0]),
+        "profile_workers": int(p.workers[0]),
+        "profile_assets": int(p.assets[0]),
+        "profile_annual_sales": int(p.annual_sales[0]),
+        "profile_other_productive_credit": bool(p.other_productive_credit[0]),
+        "profile_entrepreneurship_training": bool(p.entrepreneurship_training[0]),
+        "profile_kur_access_count": int(p.kur_access_count[0]),
+    }
+
+
 def _upsert_enterprise(session: Session, lender_id: int, data: dict[str, Any]) -> Enterprise:
     """Find the lender's enterprise by its reference (or owner NIK and name), else create it.
 
     The profile columns hold the latest values; what each application said is kept in its
-    size observation and alternative data.
+    ``profile_*`` snapshot, size observation and alternative data.
     """
     stmt = select(Enterprise).where(Enterprise.lender_id == lender_id)
     if data.get("reference"):
