@@ -5,9 +5,13 @@ Training reads the platform's own applications through the same raw shape the AP
 train/serve skew. One query per table per chunk of ids; rows come back as columns and become
 numpy arrays (no ORM object per transaction).
 
-What an application said about the enterprise's size (workers, assets, annual sales) is kept
-in its ``SizeObservation`` (source ``application``, observed on the application date); the
-``Enterprise`` row holds the latest profile and is the fallback when no observation exists.
+The enterprise profile comes from the application's own ``profile_*`` snapshot (what it
+submitted and was scored with). The ``Enterprise`` row holds only the latest profile, so reading
+it for an older application would leak facts that changed later (a KUR loan granted after it)
+into its training row. Rows stored before the snapshot existed (NULL) fall back, column by
+column, to that old reading: the ``Enterprise`` row, with the size (workers, assets, annual
+sales) taken from the application's ``SizeObservation`` (source ``application``, observed on the
+application date) when one matches.
 """
 
 from __future__ import annotations
@@ -140,6 +144,20 @@ def raw_batch_for(session: Session, application_ids: Sequence[int]) -> RawBatch:
     )
 
 
+# The profile as each application submitted it, in the order of the fallbacks below.
+_SNAPSHOT = (
+    Application.profile_founded_on,
+    Application.profile_kbli_division,
+    Application.profile_province,
+    Application.profile_workers,
+    Application.profile_assets,
+    Application.profile_annual_sales,
+    Application.profile_other_productive_credit,
+    Application.profile_entrepreneurship_training,
+    Application.profile_kur_access_count,
+)
+
+
 def _profiles(session: Session, ids: list[int], position: dict[int, int]) -> Profiles:
     a, e, m = Application, Enterprise, CooperativeMembership
     stmt = (
@@ -149,6 +167,9 @@ def _profiles(session: Session, ids: list[int], position: dict[int, int]) -> Pro
             a.applied_on,
             a.requested_amount,
             a.tenor_months,
+            e.owner_gender,
+            m.member_since,
+            # the fallback for rows without a snapshot, same order as _SNAPSHOT
             e.founded_on,
             e.kbli_division,
             e.province,
@@ -158,8 +179,7 @@ def _profiles(session: Session, ids: list[int], position: dict[int, int]) -> Pro
             e.other_productive_credit,
             e.entrepreneurship_training,
             e.kur_access_count,
-            e.owner_gender,
-            m.member_since,
+            *_SNAPSHOT,
         )  # fmt: skip
         .join(e, e.id == a.enterprise_id)
         .outerjoin(m, m.application_id == a.id)
@@ -169,43 +189,59 @@ def _profiles(session: Session, ids: list[int], position: dict[int, int]) -> Pro
         missing = sorted(set(ids) - {r[0] for r in rows})
         raise ValueError(f"no stored application with id {missing[:10]}")
     rows.sort(key=lambda r: position[r[0]])
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 16
-    workers = np.array(cols[8], dtype=np.int64)
-    assets = np.array(cols[9], dtype=np.int64)
-    sales = np.array(cols[10], dtype=np.int64)
-    _apply_size_observations(session, rows, workers, assets, sales)
+    k = len(_SNAPSHOT)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * (7 + 2 * k)
+    latest, snapshot = cols[7 : 7 + k], cols[7 + k :]
+    profile = [_coalesce(s, f) for s, f in zip(snapshot, latest, strict=True)]
+    # Without a size snapshot, the application's own size observation (when one matches)
+    # corrects the enterprise's latest size; observations are read only for such rows.
+    no_size = [i for i, size in enumerate(zip(*snapshot[3:6], strict=True)) if None in size]
+    if no_size:
+        size = [np.array(latest[j], dtype=np.int64) for j in (3, 4, 5)]
+        _apply_size_observations(session, rows, no_size, *size)
+        for j, arr in zip((3, 4, 5), size, strict=True):
+            profile[j] = _coalesce(snapshot[j], arr.tolist())
     return Profiles(
         as_of=_days(cols[2]),
-        founded=_days(cols[5]),
-        kbli_division=np.array(cols[6], dtype=np.int16),
-        province=np.array([int(p) for p in cols[7]], dtype=np.int16),
-        workers=workers.astype(np.int32),
-        assets=assets,
-        annual_sales=sales,
-        other_productive_credit=np.array(cols[11], dtype=np.bool_),
-        entrepreneurship_training=np.array(cols[12], dtype=np.bool_),
-        kur_access_count=np.array(cols[13], dtype=np.int16),
-        coop_member_since=_days(cols[15]),
-        owner_female=np.array([g == "F" for g in cols[14]], dtype=np.bool_),
+        founded=_days(profile[0]),
+        kbli_division=np.array(profile[1], dtype=np.int16),
+        province=np.array([int(p) for p in profile[2]], dtype=np.int16),  # enterprise: "31"
+        workers=np.array(profile[3], dtype=np.int32),
+        assets=np.array(profile[4], dtype=np.int64),
+        annual_sales=np.array(profile[5], dtype=np.int64),
+        other_productive_credit=np.array(profile[6], dtype=np.bool_),
+        entrepreneurship_training=np.array(profile[7], dtype=np.bool_),
+        kur_access_count=np.array(profile[8], dtype=np.int16),
+        coop_member_since=_days(cols[6]),
+        # Gender is not snapshotted: scoring never reads it, and fairness reports want the
+        # enterprise's current (possibly corrected) record.
+        owner_female=np.array([g == "F" for g in cols[5]], dtype=np.bool_),
         requested_amount=np.array(cols[3], dtype=np.int64),
         tenor_months=np.array(cols[4], dtype=np.int16),
     )
 
 
+def _coalesce(snapshot: Sequence[Any], fallback: Sequence[Any]) -> list[Any]:
+    """The snapshot value of each row, or the fallback where the snapshot is NULL."""
+    return [f if s is None else s for s, f in zip(snapshot, fallback, strict=True)]
+
+
 def _apply_size_observations(
     session: Session,
     rows: list[Any],
+    need: list[int],
     workers: NDArray[np.int64],
     assets: NDArray[np.int64],
     sales: NDArray[np.int64],
 ) -> None:
-    """Overwrite the profile's size columns with what each application itself said.
+    """Overwrite the size columns of rows ``need`` with what each application itself said.
 
-    Intake writes one ``application`` observation per application, in the same order as the
-    applications, so the k-th application of an enterprise on a date matches the k-th such
-    observation of that enterprise on that date (two applications on one day stay apart).
+    The fallback for applications stored without a profile snapshot. Intake writes one
+    ``application`` observation per application, in the same order as the applications, so
+    the k-th application of an enterprise on a date matches the k-th such observation of that
+    enterprise on that date (two applications on one day stay apart).
     """
-    enterprise_ids = sorted({int(r[1]) for r in rows})
+    enterprise_ids = sorted({int(rows[i][1]) for i in need})
     apps = _fetch(
         session,
         select(Application.enterprise_id, Application.applied_on, Application.id),
@@ -232,8 +268,8 @@ def _apply_size_observations(
         k = rank.get((ent, day), 0)
         rank[(ent, day)] = k + 1
         slot_of_app[app_id] = (ent, day, k)
-    for i, r in enumerate(rows):
-        o = by_slot.get(slot_of_app[r[0]])
+    for i in need:
+        o = by_slot.get(slot_of_app[rows[i][0]])
         if o is not None:
             workers[i] = o[3]
             sales[i] = o[5]
