@@ -165,6 +165,13 @@ def load_population_bulk(
         "reference": ref, "applied_on": _days(a.applied), "requested_amount": a.requested_amount,
         "tenor_months": a.tenor_months, "purpose": a.purpose,
         "status": np.full(n, "submitted"), "created_at": pl.Series([now] * n),
+        # the profile each application submitted: what training sets read back
+        "profile_founded_on": _days(p.founded), "profile_kbli_division": p.kbli_division,
+        "profile_province": p.province, "profile_workers": p.workers,
+        "profile_assets": p.assets, "profile_annual_sales": p.annual_sales,
+        "profile_other_productive_credit": p.other_productive_credit,
+        "profile_entrepreneurship_training": p.entrepreneurship_training,
+        "profile_kur_access_count": p.kur_access_count,
     })  # fmt: skip
     t = raw.transactions
     put(Transaction, {

@@ -138,3 +138,21 @@ def test_load_population_command_commits_a_population(
     assert result.exit_code == 0, result.output
     assert "enterprises: 6 rows" in result.output
     assert session.scalar(select(func.count()).select_from(Enterprise)) == 6
+
+
+def test_features_read_back_equal_the_population_features(
+    session: Session, loaded: tuple[Population, dict[str, int]]
+) -> None:
+    # Bulk-loaded applications carry their profile snapshot, so a training set built from the
+    # database is the population's own feature matrix (no latest-profile fallback involved).
+    from creditapp.services.rawdata import raw_batch_for
+    from scoring.features import compute_features
+
+    pop, _ = loaded
+    refs = [f"SYN-{i + 1}" for i in range(pop.n)]
+    ids = {ref: id_ for ref, id_ in session.execute(select(Application.reference, Application.id))}
+    apps = session.scalars(select(Application).where(Application.reference.in_(refs))).all()
+    assert all(a.profile_kur_access_count is not None for a in apps)
+    raw = raw_batch_for(session, [ids[r] for r in refs])
+    want = compute_features(pop.raw).values
+    assert np.array_equal(compute_features(raw).values, want, equal_nan=True)
