@@ -7,7 +7,8 @@
 - reference: bare ``lightgbm.train`` with the same parameters on the same fit rows for the
   same number of boosting rounds the pipeline ran (best iteration + patience), in the same run;
 - quality: ``training.population.train_population`` holdout AUC / oracle AUC and the
-  calibration error by decile.
+  calibration error by decile; and the data's own ceiling: the AUC of the visible part of
+  the true logit on the same holdout (``visible_over_oracle``).
 
 The last line printed is one JSON object.
 """
@@ -23,9 +24,11 @@ import lightgbm as lgb
 import numpy as np
 
 from fixtures import generate_population
+from fixtures.risk import auc as fixture_auc
+from fixtures.risk import visible_logit
 from scoring.feature_spec import FEATURE_NAMES, MONOTONE_CONSTRAINTS
 from scoring.features import compute_features
-from training.population import numeric_encoder, train_population
+from training.population import HOLDOUT_FRACTION, numeric_encoder, train_population
 from training.train import EARLY_STOPPING_ROUNDS, MAX_ROUNDS, train_matrix, validation_split
 
 
@@ -94,6 +97,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     out["oracle_auc"] = m["oracle_auc"]
     out["auc_over_oracle"] = m["auc_over_oracle"]
     out["calibration_error"] = m["calibration_error"]
+    # The ceiling a model of the data can reach: the visible part of the true logit (the
+    # generator's latent behaviour without its unobserved term), known exactly, on the same
+    # holdout. The oracle also knows the unobserved term, so no model can reach it.
+    _, holdout = validation_split(y, None, HOLDOUT_FRACTION, seed=args.seed + 1)
+    visible = fixture_auc(visible_logit(pop.drivers)[holdout], y[holdout].astype(bool))
+    out["visible_auc"] = round(visible, 6)
+    out["visible_over_oracle"] = round(visible / m["oracle_auc"], 6)
+    out["auc_over_visible"] = round(m["auc"] / visible, 6)
     out["strategy"] = report["params"]["strategy"]
     print(json.dumps(out, sort_keys=True))
     return out
