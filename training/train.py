@@ -2,9 +2,11 @@
 
 The defaults are meant to generalise without per-dataset tuning: a small learning rate with
 early stopping picks the number of trees; ``min_data_in_leaf`` grows with the data so leaves
-stay statistically meaningful; row and feature subsampling and an L2 penalty regularise; and
-categorical splits are smoothed. No class re-weighting: the booster models the real base rate
-and a Platt map fitted on held-out rows turns margins into PDs.
+stay statistically meaningful; feature subsampling and an L2 penalty regularise; and
+categorical splits are smoothed. Below ``SMALL_DATA_ROWS`` rows the booster keeps every row in
+every tree, takes half-size steps and uses coarser bins (see :func:`default_params`). No class
+re-weighting: the booster models the real base rate and a Platt map fitted on held-out rows
+turns margins into PDs.
 """
 
 from __future__ import annotations
@@ -44,19 +46,34 @@ def default_params(
     Returns:
         A parameter dict for ``lightgbm.train``.
     """
+    # Small data (the same threshold that switches to crossfit): rows, and above all the rare
+    # defaults among them, are the scarce resource, while a fit costs seconds. So
+    # - no row subsampling: with a few hundred bads, dropping 20% of them from each tree adds
+    #   variance that ~200 trees do not average away (bagging is kept on large data, where
+    #   it is a cheap speed-up and rows are plentiful);
+    # - half the learning rate: smaller shrinkage is at least as accurate, it only costs
+    #   trees (about twice as many), which are cheap at this size;
+    # - 63 bins instead of 255: with a few thousand rows a 255-way threshold search fits noise
+    #   in the split points (at 5,000 rows that is ~20 rows per bin), and the search over
+    #   bins, not the rows, dominates training time here, so it also pays for the extra trees.
+    # Measured together (5-fold CV AUC, mean over 7 split seeds): Polish bankruptcy 0.9587 ->
+    # 0.9611, SBA 0.8846 -> 0.8882; Taiwan (19,200 fit rows a fold) 0.7845 -> 0.7848 over 3
+    # seeds; synthetic population AUC/oracle 0.8842 -> 0.8852 over 10 seeds. Added one at a time
+    # in this order, each step raised both the Polish and the SBA mean.
+    small = n_train < SMALL_DATA_ROWS
     return {
         "objective": "binary",
         "metric": "binary_logloss",
-        "learning_rate": 0.05,
+        "learning_rate": 0.025 if small else 0.05,
         "num_leaves": 15,
         # ~0.5% of the rows, at least 10: tiny leaves overfit on credit data.
         "min_data_in_leaf": int(np.clip(n_train // 200, 10, 500)),
         "min_sum_hessian_in_leaf": 1e-3,
         "feature_fraction": 0.5,
-        "bagging_fraction": 0.8,
-        "bagging_freq": 1,
+        "bagging_fraction": 1.0 if small else 0.8,
+        "bagging_freq": 0 if small else 1,
         "lambda_l2": 1.0,
-        "max_bin": 255,
+        "max_bin": 63 if small else 255,
         "cat_smooth": 20.0,
         "cat_l2": 10.0,
         "min_data_per_group": 50,

@@ -25,8 +25,10 @@ CASES = [
         "class",
         [],
         0.9621,
-        # Measured 0.9615 with the defaults (fold noise 0.01): short of the bar, reported.
-        marks=pytest.mark.xfail(reason="defaults reach 0.9615 < reference 0.9621", strict=False),
+        # Measured 0.9612 at seed 42 with the defaults (fold sd 0.013), short of the bar. Over
+        # split seeds 1-6 as well the defaults average 0.9611 against the reference's 0.9601:
+        # seed 42 is a lucky split for the reference (0.9621), not a gap of the pipeline.
+        marks=pytest.mark.xfail(reason="defaults reach 0.9612 < reference 0.9621", strict=False),
     ),
 ]
 
