@@ -6,12 +6,10 @@ from __future__ import annotations
 import copy
 from dataclasses import fields
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,37 +21,20 @@ from creditapp.models import Disbursement, LoanStatus, ScoreRecord, WriteOff
 from creditapp.services import rawdata
 from creditapp.services.outcomes import outcome_counts, outcome_labels, window_end
 from creditapp.services.rawdata import raw_batch_for
-from fixtures import generate_population
 from fixtures.payloads import application_payload
 from fixtures.tables import Population
 from scoring.features import compute_features
 from scoring.payload import parse_applications
 from scoring.raw import RawBatch, day_number
-from tests.api.conftest import ApiEnv, make_env
+from tests.api.conftest import ApiEnv
 from tests.factories import core
 from tests.factories.loans import user
+from tests.integration.conftest import submit
 
 # Covers: exports (0), cooperative members with earlier loans (1, 5, 6, 10), non-members
 # (2, 4), unrated marketplace months (0, 6), open-ended partnerships (4, 10), certificates
 # without expiry (5, 6). test_the_payloads_cover_every_table checks that claim.
 INDICES = (0, 1, 4, 5, 6, 10, 2)
-
-
-@pytest.fixture(scope="module")
-def population() -> Population:
-    return generate_population(40, seed=11)
-
-
-@pytest.fixture
-def env(app: Flask, session: Session) -> ApiEnv:
-    return make_env(session, Path(app.config["MODEL_DIR"]))
-
-
-def _submit(client: FlaskClient, env: ApiEnv, payload: dict[str, Any]) -> int:
-    resp = client.post("/api/v1/applications", json=payload, headers=env.a.headers)
-    body = resp.get_json()
-    assert resp.status_code == 201, body
-    return int(body["id"])
 
 
 def _payloads(population: Population) -> list[dict[str, Any]]:
@@ -91,7 +72,7 @@ def test_raw_batch_for_rebuilds_what_the_api_scored(
     client: FlaskClient, env: ApiEnv, session: Session, population: Population
 ) -> None:
     payloads = _payloads(population)
-    ids = [_submit(client, env, p) for p in payloads]
+    ids = [submit(client, env, p) for p in payloads]
     # Ask in another order than submitted: row i must be the i-th id asked for.
     order = [3, 0, 7, 5, 1, 6, 2, 4]
     asked = [ids[k] for k in order]
@@ -121,7 +102,7 @@ def test_chunked_queries_give_the_same_batch(
     client: FlaskClient, env: ApiEnv, session: Session, population: Population,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    ids = [_submit(client, env, p) for p in _payloads(population)[:5]]
+    ids = [submit(client, env, p) for p in _payloads(population)[:5]]
     whole = raw_batch_for(session, ids)
     monkeypatch.setattr(rawdata, "CHUNK", 2)
     _assert_same_batch(raw_batch_for(session, ids), whole)
@@ -130,7 +111,7 @@ def test_chunked_queries_give_the_same_batch(
 def test_raw_batch_for_refuses_unknown_and_repeated_ids(
     client: FlaskClient, env: ApiEnv, session: Session, population: Population
 ) -> None:
-    app_id = _submit(client, env, application_payload(population, 0))
+    app_id = submit(client, env, application_payload(population, 0))
     with pytest.raises(ValueError, match="no stored application"):
         raw_batch_for(session, [app_id, app_id + 1000])
     with pytest.raises(ValueError, match="distinct"):

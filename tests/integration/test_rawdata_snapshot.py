@@ -7,12 +7,10 @@ from __future__ import annotations
 import copy
 from dataclasses import fields
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, event, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,36 +19,19 @@ from sqlalchemy.orm import Session
 from creditapp.models import Application, Enterprise, ScoreRecord
 from creditapp.services import rawdata
 from creditapp.services.rawdata import raw_batch_for
-from fixtures import generate_population
 from fixtures.payloads import application_payload
 from fixtures.tables import Population
 from scoring.features import compute_features
 from scoring.payload import parse_applications
 from scoring.raw import Profiles
-from tests.api.conftest import ApiEnv, make_env
+from tests.api.conftest import ApiEnv
 from tests.factories import core
+from tests.integration.conftest import submit
 
 SNAPSHOT_COLUMNS = [c for c in Application.__table__.c.keys() if c.startswith("profile_")]
 # Features the changed facts feed (scoring.features._profile_and_request).
 PROFILE_FEATURES = ("kur_access_count", "other_productive_credit", "entrepreneurship_training",
                     "workers", "log_assets", "log_annual_sales", "business_age_months")  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def population() -> Population:
-    return generate_population(40, seed=11)
-
-
-@pytest.fixture
-def env(app: Flask, session: Session) -> ApiEnv:
-    return make_env(session, Path(app.config["MODEL_DIR"]))
-
-
-def _submit(client: FlaskClient, env: ApiEnv, payload: dict[str, Any]) -> int:
-    resp = client.post("/api/v1/applications", json=payload, headers=env.a.headers)
-    body = resp.get_json()
-    assert resp.status_code == 201, body
-    return int(body["id"])
 
 
 def _changed(payload: dict[str, Any], days_later: int) -> dict[str, Any]:
@@ -101,7 +82,7 @@ def test_training_rows_keep_the_profile_each_application_was_scored_with(
 ) -> None:
     first = application_payload(population, 1)
     later = _changed(first, days_later=61)
-    ids = [_submit(client, env, first), _submit(client, env, later)]
+    ids = [submit(client, env, first), submit(client, env, later)]
 
     # The premise: one enterprise, whose row now holds only the later facts.
     ent_ids = set(session.scalars(select(Application.enterprise_id).where(Application.id.in_(ids))))
@@ -157,7 +138,7 @@ def test_rows_without_a_snapshot_fall_back_to_the_enterprise_and_its_size_observ
         workers=17, assets=900_000_000, annual_sales=3_100_000_000, kur_access_count=kur
     )
     other = application_payload(population, 4)
-    ids = [_submit(client, env, p) for p in (first, again, other)]
+    ids = [submit(client, env, p) for p in (first, again, other)]
     # Rows stored before migration 0004 carry no snapshot.
     old = [ids[0], ids[2]]
     session.execute(
