@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoring.bundle import BundleError
+from scoring.treeshap import TreeShap
 
 F64 = NDArray[np.float64]
 PD_FLOOR = 1e-6  # keeps log-odds finite; no applicant is that safe anyway
@@ -40,6 +41,8 @@ class ModelBundle:
     manifest: dict[str, Any]
     booster: lgb.Booster
     bands: tuple[Band, ...]
+    # Tabulated exact contributions; None when the model needs LightGBM's own pred_contrib.
+    shap: TreeShap | None
 
     @classmethod
     def from_parts(cls, path: Path, manifest: dict[str, Any], model_text: str) -> ModelBundle:
@@ -51,7 +54,7 @@ class ModelBundle:
             Band(str(b["band"]), float(b["pd_max"]), float(b["expected_bad_rate"]))
             for b in manifest["bands"]
         )
-        return cls(path, manifest, booster, bands)
+        return cls(path, manifest, booster, bands, TreeShap.for_booster(booster))
 
     @property
     def name(self) -> str:
