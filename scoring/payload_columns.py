@@ -278,9 +278,12 @@ def _check_plausible(days: NDArray[np.int64], path_of: PathOf, errors: Errors) -
     low = date(MIN_PLAUSIBLE_YEAR, 1, 1).toordinal() - EPOCH_ORDINAL
     high = date(MAX_PLAUSIBLE_YEAR, 12, 31).toordinal() - EPOCH_ORDINAL
     bad = ((days < low) | (days > high)) & (days != -1)
-    for i in np.flatnonzero(bad):
-        year = date.fromordinal(int(days[i]) + EPOCH_ORDINAL).year
-        add_error(errors, path_of(int(i)), f"is not a plausible date (year {year})")
+    rows = np.flatnonzero(bad)
+    # numpy's calendar, not datetime's: numpy also reads "0000-01-01" and "1000000-01", whose
+    # years datetime cannot represent
+    years = days[rows].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    for i, year in zip(rows.tolist(), years.tolist(), strict=True):
+        add_error(errors, path_of(i), f"is not a plausible date (year {year})")
 
 
 def _type_reason(v: Any, wanted: str) -> str:

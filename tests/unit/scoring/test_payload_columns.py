@@ -70,3 +70,12 @@ def test_codes_map_to_their_index_and_unknown_values_are_named(codes: Any, data:
     out = code_column(with_bad, codes, _path, errors)
     assert list(errors) == [_path(k)] and "must be one of" in errors[_path(k)][0]
     assert out.tolist()[:k] + out.tolist()[k + 1 :] == [codes.index(v) for v in values]
+
+
+def test_years_datetime_cannot_hold_are_implausible_not_a_crash() -> None:
+    errors: Errors = {}
+    day_column(["2026-11-02", "0000-01-01", "1000000-01"], _path, errors)  # numpy reads both
+    assert errors == {
+        _path(1): ["is not a plausible date (year 0)"],
+        _path(2): ["is not a plausible date (year 1000000)"],
+    }
