@@ -227,6 +227,8 @@ def _check_window(
     if not len(days):
         return
     oldest = t.as_of - MAX_HISTORY_MONTHS * 31
+    if days.max() <= t.as_of and days.min() >= max(oldest, t.founded):  # the usual case:
+        return  # two reductions instead of three masks and three flatnonzero calls
     for i in np.flatnonzero(days > t.as_of):
         add_error(errors, path_of(int(i)), "is after the application date (as_of)")
     for i in np.flatnonzero((days < oldest) & (days >= t.founded)):
@@ -270,6 +272,8 @@ def _month_of_day(day: int) -> int:
 
 def _marketplace(t: AppTables, value: Any, p: str, errors: Errors) -> None:
     rows = records(value, p + "marketplace", errors, MAX_MONTHLY_RECORDS)
+    if not rows:  # no store (most applicants): AppTables' columns are empty already
+        return
 
     def path(field: str) -> Any:
         return lambda i: f"{p}marketplace[{i}].{field}"
@@ -297,17 +301,20 @@ def _cooperative(t: AppTables, coop: Any, p: str, errors: Errors) -> None:
     if t.coop_member_since > t.as_of:
         add_error(errors, c + ".member_since", "is after the application date (as_of)")
     sav = records(coop.get("savings"), c + ".savings", errors, MAX_MONTHLY_RECORDS)
-    t.sav_month = month_column(
-        [r.get("month") for r in sav], lambda i: f"{c}.savings[{i}].month", errors
-    )
-    _months_in_window(t.sav_month, t, lambda i: f"{c}.savings[{i}].month", errors)
-    t.sav_status = code_column(
-        [r.get("status") for r in sav],
-        SAVINGS_STATUSES,
-        lambda i: f"{c}.savings[{i}].status",
-        errors,
-    )
+    if sav:  # else AppTables' columns are empty already
+        t.sav_month = month_column(
+            [r.get("month") for r in sav], lambda i: f"{c}.savings[{i}].month", errors
+        )
+        _months_in_window(t.sav_month, t, lambda i: f"{c}.savings[{i}].month", errors)
+        t.sav_status = code_column(
+            [r.get("status") for r in sav],
+            SAVINGS_STATUSES,
+            lambda i: f"{c}.savings[{i}].status",
+            errors,
+        )
     loans = records(coop.get("loans"), c + ".loans", errors, MAX_SMALL_RECORDS)
+    if not loans:
+        return
 
     def lp(field: str) -> Any:
         return lambda i: f"{c}.loans[{i}].{field}"
@@ -324,8 +331,20 @@ def _cooperative(t: AppTables, coop: Any, p: str, errors: Errors) -> None:
 
 def _enterprise_lists(t: AppTables, ent: Mapping[str, Any], p: str, errors: Errors) -> None:
     e = p + "enterprise."
+    # Each list is read only when it has records (most have none): AppTables' columns are
+    # empty already, and the column calls on nothing cost ~15 us. Errors keep payload order.
     certs = records(ent.get("certifications"), e + "certifications", errors, MAX_SMALL_RECORDS)
+    if certs:
+        _certifications(t, certs, e, errors)
+    parts = records(ent.get("partnerships"), e + "partnerships", errors, MAX_SMALL_RECORDS)
+    if parts:
+        _partnerships(t, parts, e, errors)
+    exports = records(ent.get("exports"), e + "exports", errors, MAX_MONTHLY_RECORDS)
+    if exports:
+        _exports(t, exports, e, errors)
 
+
+def _certifications(t: AppTables, certs: list[Mapping[str, Any]], e: str, errors: Errors) -> None:
     def cp(field: str) -> Any:
         return lambda i: f"{e}certifications[{i}].{field}"
 
@@ -340,8 +359,9 @@ def _enterprise_lists(t: AppTables, ent: Mapping[str, Any], p: str, errors: Erro
     )
     for i in np.flatnonzero((t.cert_expires != -1) & (t.cert_expires < t.cert_issued)):
         add_error(errors, cp("expires_on")(int(i)), "is before the issue date")
-    parts = records(ent.get("partnerships"), e + "partnerships", errors, MAX_SMALL_RECORDS)
 
+
+def _partnerships(t: AppTables, parts: list[Mapping[str, Any]], e: str, errors: Errors) -> None:
     def pp(field: str) -> Any:
         return lambda i: f"{e}partnerships[{i}].{field}"
 
@@ -357,8 +377,9 @@ def _enterprise_lists(t: AppTables, ent: Mapping[str, Any], p: str, errors: Erro
     t.part_value = int_column(
         [r.get("annual_value") for r in parts], pp("annual_value"), errors, minimum=0
     )
-    exports = records(ent.get("exports"), e + "exports", errors, MAX_MONTHLY_RECORDS)
 
+
+def _exports(t: AppTables, exports: list[Mapping[str, Any]], e: str, errors: Errors) -> None:
     def xp(field: str) -> Any:
         return lambda i: f"{e}exports[{i}].{field}"
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,7 @@ def records(value: Any, path: str, errors: Errors, cap: int) -> list[Mapping[str
     if len(value) > cap:
         add_error(errors, path, f"has {len(value)} records, more than the limit of {cap}")
         return []
-    if set(map(type, value)) <= {dict}:
+    if list(map(type, value)).count(dict) == len(value):  # about half the cost of a set of types
         return value
     good: list[Mapping[str, Any]] = []
     for i, item in enumerate(value):
@@ -111,8 +112,7 @@ def int_column(
     """
     if not values:
         return np.zeros(0, dtype=np.int64)
-    types = set(map(type, values))
-    if not types <= {int}:
+    if list(map(type, values)).count(int) != len(values):  # a bool or float is not a whole number
         clean: list[int] = []
         for i, v in enumerate(values):
             if type(v) is int:
@@ -130,6 +130,8 @@ def int_column(
         for k in huge:
             add_error(errors, path_of(k), "is far too large")
         column = np.array([v if -(2**62) < v < 2**62 else minimum for v in values], np.int64)
+    if column.min() >= minimum:  # the usual case: one reduction instead of a mask and .any()
+        return column
     bad = column < minimum
     if nullable:
         bad &= column != null_as
@@ -173,6 +175,9 @@ def day_column(
     """Parse ISO dates (``YYYY-MM-DD``) into day numbers; null -> -1 when ``nullable``."""
     if not values:
         return np.zeros(0, dtype=np.int64)
+    days = _iso_days(values)
+    if days is not None:
+        return days
     if set(map(type, values)) == {str} and set(map(len, values)) == {10}:
         try:  # numpy parses ISO dates in C; the length check keeps "2026-11" from passing
             days = np.array(values, dtype="datetime64[D]").astype(np.int64)
@@ -186,6 +191,78 @@ def day_column(
     days[np.array(ordinals, dtype=np.int64) == -1] = -1
     _check_plausible(days, path_of, errors)
     return days
+
+
+# Dates of the plausible years, looked up instead of parsed: month ``k`` (0 = January of
+# MIN_PLAUSIBLE_YEAR) starts on day number ``_MONTH_START[k] + 1`` and has ``_MONTH_DAYS[k]`` days.
+_MONTH_EDGES = (
+    np.arange(
+        np.datetime64(f"{MIN_PLAUSIBLE_YEAR}-01"), np.datetime64(f"{MAX_PLAUSIBLE_YEAR + 1}-02")
+    )
+    .astype("datetime64[D]")
+    .astype(np.int64)
+)
+_MONTH_START = _MONTH_EDGES[:-1] - 1
+_MONTH_DAYS = np.diff(_MONTH_EDGES).astype(np.int32)
+# "YYYY-MM-DD," byte by byte: (byte - low) as uint8 must be <= span (a byte below ``low`` wraps
+# around to a large number), tiled for the longest column read this way.
+_ISO_MAX_VALUES = 20_000
+_ISO_LOW = np.tile(np.frombuffer(b"0000-00-00,", np.uint8), _ISO_MAX_VALUES)
+_ISO_SPAN = np.tile(np.array([9, 9, 9, 9, 0, 9, 9, 0, 9, 9, 0], np.uint8), _ISO_MAX_VALUES)
+_OFF_RANGE = 1 << 24  # any index this large is outside the month table
+_PAIR = np.dtype("<u2")
+
+
+def _pair_table(value_of: Callable[[int], int], other: int) -> NDArray[np.int32]:
+    """Two ASCII digits read as one little-endian uint16 -> ``value_of(number)``, else ``other``."""
+    table = np.full(1 << 16, other, dtype=np.int32)
+    for k in range(100):
+        table[ord(str(k // 10)) | ord(str(k % 10)) << 8] = value_of(k)
+    return table
+
+
+# Century and year digits and the month map straight to a month-table index; month 00 and 13-99
+# land off the table. Day 00 reads as 99, more than any month has.
+_CENTURY = _pair_table(lambda c: c * 1200 - MIN_PLAUSIBLE_YEAR * 12, _OFF_RANGE)
+_YEAR = _pair_table(lambda y: y * 12, _OFF_RANGE)
+_MONTH = _pair_table(lambda m: m - 1 if 1 <= m <= 12 else _OFF_RANGE, _OFF_RANGE)
+_DAY = _pair_table(lambda d: d or 99, 99)
+
+
+def _iso_days(values: Sequence[Any]) -> NDArray[np.int64] | None:
+    """Day numbers of ``YYYY-MM-DD`` strings of plausible years, or None if any value is not one.
+
+    One C-level ``",".join`` (a non-string raises TypeError), a byte-pattern check and four
+    table look-ups replace the per-value type and length checks and numpy's date parser (70 us
+    -> 27 us for 836 dates). Joined with a separator no valid value contains, the bytes have a
+    separator at every 11th place only when each value has exactly 10 ASCII characters. Only
+    real calendar dates of MIN_PLAUSIBLE_YEAR..MAX_PLAUSIBLE_YEAR pass, so the caller's
+    plausibility check has nothing to report; None hands anything else to the general path,
+    which names the bad records.
+    """
+    n = len(values)
+    if n > _ISO_MAX_VALUES:
+        return None
+    try:
+        text = ",".join(values).encode() + b","
+    except (TypeError, UnicodeEncodeError):  # a non-string; a lone surrogate ("\\ud800")
+        return None
+    size = 11 * n
+    if len(text) != size:
+        return None
+    if not ((np.frombuffer(text, np.uint8) - _ISO_LOW[:size]) <= _ISO_SPAN[:size]).all():
+        return None
+
+    def pair(offset: int) -> NDArray[np.uint16]:  # the two characters at ``offset`` of each value
+        return np.ndarray((n,), _PAIR, text, offset, (11,))
+
+    month = _CENTURY.take(pair(0)) + _YEAR.take(pair(2)) + _MONTH.take(pair(5))
+    if month.view(np.uint32).max() >= len(_MONTH_DAYS):  # a negative index wraps to a large one
+        return None
+    day = _DAY.take(pair(8))
+    if not (day <= _MONTH_DAYS.take(month)).all():
+        return None
+    return _MONTH_START.take(month) + day
 
 
 def month_column(values: Sequence[Any], path_of: PathOf, errors: Errors) -> NDArray[np.int64]:
@@ -209,22 +286,13 @@ def month_column(values: Sequence[Any], path_of: PathOf, errors: Errors) -> NDAr
 def code_column(
     values: Sequence[Any], codes: Sequence[str], path_of: PathOf, errors: Errors
 ) -> NDArray[np.int8]:
-    """Map strings to their index in ``codes``, reporting unknown values."""
+    """Map strings to their index in ``codes`` (fewer than 128), reporting unknown values."""
     if not values:
         return np.zeros(0, dtype=np.int8)
-    by_length = _length_lookup(tuple(codes))
-    if by_length is not None:
-        try:
-            known = set(values) <= set(codes)
-        except TypeError:  # an unhashable value (a list, an object): walk the records
-            known = False
-        if known:  # the codes have distinct lengths: a value's length is its code
-            lengths = np.frombuffer(bytes(map(len, values)), dtype=np.uint8)
-            return by_length[lengths]
-    index = {c: k for k, c in enumerate(codes)}
-    try:
-        return np.array(list(map(index.__getitem__, values)), dtype=np.int8)
-    except (KeyError, TypeError):
+    index = _code_index(tuple(codes))
+    try:  # one C-level pass: a dict look-up per value into a bytearray numpy reads in place
+        return np.frombuffer(bytearray(map(index.__getitem__, values)), dtype=np.int8)
+    except (KeyError, TypeError):  # an unknown or unhashable value: walk the records
         pass
     out = np.zeros(len(values), dtype=np.int8)
     for i, v in enumerate(values):
@@ -237,26 +305,16 @@ def code_column(
 
 
 @functools.lru_cache(maxsize=32)  # a handful of code tuples, all module constants
-def _length_lookup(codes: tuple[str, ...]) -> NDArray[np.int8] | None:
-    """length -> index into ``codes``, when no two codes have the same length.
-
-    ``("out", "in")``, the four channels and most other code tuples qualify, which turns the
-    mapping of 800 transaction records into ``bytes(map(len, values))`` and one lookup.
-    """
-    if len({len(c) for c in codes}) != len(codes) or max(map(len, codes)) > 255:
-        return None
-    lookup = np.full(256, -1, dtype=np.int8)
-    for k, c in enumerate(codes):
-        lookup[len(c)] = k
-    return lookup
+def _code_index(codes: tuple[str, ...]) -> dict[str, int]:
+    return {c: k for k, c in enumerate(codes)}
 
 
 def columns(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> list[Sequence[Any]]:
     """Return one list of values per key, in one pass over the records (missing -> None)."""
     if not rows:
         return [[] for _ in keys]
-    try:
-        return [[r[k] for r in rows] for k in keys]
+    try:  # itemgetter walks the records in C
+        return [list(map(itemgetter(k), rows)) for k in keys]
     except KeyError:
         return [[r.get(k) for r in rows] for k in keys]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,17 +21,12 @@ from scoring.raw import (
     Transactions,
 )
 
-
-def _i64() -> NDArray[np.int64]:
-    return np.zeros(0, dtype=np.int64)
-
-
-def _i8() -> NDArray[np.int8]:
-    return np.zeros(0, dtype=np.int8)
-
-
-def _f64() -> NDArray[np.float64]:
-    return np.zeros(0, dtype=np.float64)
+# Empty columns are views of one empty array per dtype: a view costs a third of np.zeros(0) and,
+# holding no element, can never let one application's data reach another's.
+_i64: Callable[[], NDArray[np.int64]] = np.zeros(0, dtype=np.int64).view
+_i8: Callable[[], NDArray[np.int8]] = np.zeros(0, dtype=np.int8).view
+_f64: Callable[[], NDArray[np.float64]] = np.zeros(0, dtype=np.float64).view
+_b1: Callable[[], NDArray[np.bool_]] = np.zeros(0, dtype=np.bool_).view
 
 
 @dataclass
@@ -54,7 +49,7 @@ class AppTables:
     tenor_months: int = 0
     tx_day: NDArray[np.int64] = field(default_factory=_i64)
     tx_amount: NDArray[np.int64] = field(default_factory=_i64)
-    tx_inflow: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
+    tx_inflow: NDArray[np.bool_] = field(default_factory=_b1)
     tx_channel: NDArray[np.int8] = field(default_factory=_i8)
     mp_month: NDArray[np.int64] = field(default_factory=_i64)
     mp_gmv: NDArray[np.int64] = field(default_factory=_i64)
@@ -78,21 +73,33 @@ class AppTables:
     exp_value: NDArray[np.int64] = field(default_factory=_i64)
 
 
-def _app_column(tables: Sequence[AppTables], attr: str) -> NDArray[np.int32]:
-    if len(tables) == 1:  # the request path: every row belongs to application 0
-        return np.zeros(len(getattr(tables[0], attr)), dtype=np.int32)
-    sizes = [len(getattr(t, attr)) for t in tables]
-    return np.repeat(np.arange(len(tables), dtype=np.int32), sizes)
-
-
-def _cat(tables: Sequence[AppTables], attr: str, dtype: type) -> Any:  # typed by the caller
-    if len(tables) == 1:
-        return np.asarray(getattr(tables[0], attr), dtype=dtype)
-    return np.concatenate([getattr(t, attr) for t in tables]).astype(dtype, copy=False)
-
-
-def _col(tables: Sequence[AppTables], attr: str, dtype: type) -> Any:  # typed by the caller
-    return np.array([getattr(t, attr) for t in tables], dtype=dtype)
+_I32, _I64, _I16, _I8, _B, _F64 = np.int32, np.int64, np.int16, np.int8, np.bool_, np.float64
+# (Profiles field = AppTables attribute, dtype) of the one-row-per-application columns.
+_PROFILE: tuple[tuple[str, type], ...] = (
+    ("as_of", _I32), ("founded", _I32), ("kbli_division", _I16), ("province", _I16),
+    ("workers", _I32), ("assets", _I64), ("annual_sales", _I64), ("other_productive_credit", _B),
+    ("entrepreneurship_training", _B), ("kur_access_count", _I16), ("coop_member_since", _I32),
+    ("owner_female", _B), ("requested_amount", _I64), ("tenor_months", _I16),
+)  # fmt: skip
+# (RawBatch field, table class, ((table field, AppTables attribute, dtype), ...)) of the event
+# tables; each table's ``app`` column is as long as its first column.
+_EVENTS: tuple[tuple[str, type, tuple[tuple[str, str, type], ...]], ...] = (
+    ("transactions", Transactions, (("day", "tx_day", _I32), ("amount", "tx_amount", _I64),
+                                    ("inflow", "tx_inflow", _B), ("channel", "tx_channel", _I8))),
+    ("marketplace", Marketplace, (("month", "mp_month", _I32), ("gmv", "mp_gmv", _I64),
+                                  ("orders", "mp_orders", _I32), ("rating", "mp_rating", _F64),
+                                  ("return_rate", "mp_return_rate", _F64))),
+    ("savings", Savings, (("month", "sav_month", _I32), ("status", "sav_status", _I8))),
+    ("coop_loans", CoopLoans, (("disbursed", "loan_day", _I32), ("amount", "loan_amount", _I64),
+                               ("status", "loan_status", _I8), ("max_dpd", "loan_max_dpd", _I32))),
+    ("certifications", Certifications, (("kind", "cert_kind", _I8),
+                                        ("issued", "cert_issued", _I32),
+                                        ("expires", "cert_expires", _I32))),
+    ("partnerships", Partnerships, (("partner_size", "part_size", _I8),
+                                    ("since", "part_since", _I32), ("until", "part_until", _I32),
+                                    ("annual_value", "part_value", _I64))),
+    ("exports", Exports, (("month", "exp_month", _I32), ("value", "exp_value", _I64))),
+)  # fmt: skip
 
 
 def concat_batch(tables: Sequence[AppTables]) -> RawBatch:
@@ -104,69 +111,47 @@ def concat_batch(tables: Sequence[AppTables]) -> RawBatch:
     Returns:
         The raw batch; every event table sorted by ``app`` as the contract requires.
     """
-    i32, i64, i16 = np.int32, np.int64, np.int16
+    if len(tables) == 1:
+        return _one(tables[0])
     profiles = Profiles(
-        as_of=_col(tables, "as_of", i32),
-        founded=_col(tables, "founded", i32),
-        kbli_division=_col(tables, "kbli_division", i16),
-        province=_col(tables, "province", i16),
-        workers=_col(tables, "workers", i32),
-        assets=_col(tables, "assets", i64),
-        annual_sales=_col(tables, "annual_sales", i64),
-        other_productive_credit=_col(tables, "other_productive_credit", np.bool_),
-        entrepreneurship_training=_col(tables, "entrepreneurship_training", np.bool_),
-        kur_access_count=_col(tables, "kur_access_count", i16),
-        coop_member_since=_col(tables, "coop_member_since", i32),
-        owner_female=_col(tables, "owner_female", np.bool_),
-        requested_amount=_col(tables, "requested_amount", i64),
-        tenor_months=_col(tables, "tenor_months", i16),
+        **{name: np.array([getattr(t, name) for t in tables], dtype) for name, dtype in _PROFILE}
     )
-    return RawBatch(
-        n=len(tables),
-        profiles=profiles,
-        transactions=Transactions(
-            app=_app_column(tables, "tx_day"),
-            day=_cat(tables, "tx_day", i32),
-            amount=_cat(tables, "tx_amount", i64),
-            inflow=_cat(tables, "tx_inflow", np.bool_),
-            channel=_cat(tables, "tx_channel", np.int8),
-        ),
-        marketplace=Marketplace(
-            app=_app_column(tables, "mp_month"),
-            month=_cat(tables, "mp_month", i32),
-            gmv=_cat(tables, "mp_gmv", i64),
-            orders=_cat(tables, "mp_orders", i32),
-            rating=_cat(tables, "mp_rating", np.float64),
-            return_rate=_cat(tables, "mp_return_rate", np.float64),
-        ),
-        savings=Savings(
-            app=_app_column(tables, "sav_month"),
-            month=_cat(tables, "sav_month", i32),
-            status=_cat(tables, "sav_status", np.int8),
-        ),
-        coop_loans=CoopLoans(
-            app=_app_column(tables, "loan_day"),
-            disbursed=_cat(tables, "loan_day", i32),
-            amount=_cat(tables, "loan_amount", i64),
-            status=_cat(tables, "loan_status", np.int8),
-            max_dpd=_cat(tables, "loan_max_dpd", i32),
-        ),
-        certifications=Certifications(
-            app=_app_column(tables, "cert_kind"),
-            kind=_cat(tables, "cert_kind", np.int8),
-            issued=_cat(tables, "cert_issued", i32),
-            expires=_cat(tables, "cert_expires", i32),
-        ),
-        partnerships=Partnerships(
-            app=_app_column(tables, "part_size"),
-            partner_size=_cat(tables, "part_size", np.int8),
-            since=_cat(tables, "part_since", i32),
-            until=_cat(tables, "part_until", i32),
-            annual_value=_cat(tables, "part_value", i64),
-        ),
-        exports=Exports(
-            app=_app_column(tables, "exp_month"),
-            month=_cat(tables, "exp_month", i32),
-            value=_cat(tables, "exp_value", i64),
-        ),
-    )
+    events: dict[str, Any] = {}
+    for table, cls, columns in _EVENTS:
+        sizes = [len(getattr(t, columns[0][1])) for t in tables]
+        app = np.repeat(np.arange(len(tables), dtype=np.int32), sizes)
+        events[table] = cls(
+            app=app,
+            **{
+                name: np.concatenate([getattr(t, attr) for t in tables]).astype(dtype, copy=False)
+                for name, attr, dtype in columns
+            },
+        )
+    return RawBatch(n=len(tables), profiles=profiles, **events)
+
+
+def _empty_table(cls: type, columns: tuple[tuple[str, str, type], ...]) -> Any:
+    arrays = {"app": np.zeros(0, np.int32)} | {name: np.zeros(0, dt) for name, _, dt in columns}
+    for a in arrays.values():
+        a.flags.writeable = False  # shared by every application without such records
+    return cls(**arrays)
+
+
+# An application without records of a table gets this frozen table of empty columns.
+_EMPTY = {table: _empty_table(cls, columns) for table, cls, columns in _EVENTS}
+
+
+def _one(t: AppTables) -> RawBatch:
+    """The request path's batch of one: no concatenation, and every row is application 0."""
+    profiles = Profiles(**{name: np.array([getattr(t, name)], dtype) for name, dtype in _PROFILE})
+    events: dict[str, Any] = {}
+    for table, cls, columns in _EVENTS:
+        size = len(getattr(t, columns[0][1]))
+        if not size and not any(len(getattr(t, attr)) for _, attr, _ in columns):
+            events[table] = _EMPTY[table]  # most applications have no store, loans, exports...
+            continue
+        events[table] = cls(
+            app=np.zeros(size, dtype=np.int32),
+            **{name: np.asarray(getattr(t, attr), dtype) for name, attr, dtype in columns},
+        )
+    return RawBatch(n=1, profiles=profiles, **events)

@@ -15,7 +15,9 @@ from scoring.payload import (
     InvalidApplication,
     parse_application,
     parse_applications,
+    parse_tables,
 )
+from scoring.payload_tables import concat_batch
 from scoring.raw import day_number
 from scoring.raw_ops import take_rows
 from tests.unit.scoring.sample import AS_OF, make_payload
@@ -160,3 +162,21 @@ def test_batch_errors_are_prefixed_with_the_application() -> None:
     with pytest.raises(InvalidApplication) as info:
         parse_applications([good, bad])
     assert list(info.value.errors) == ["applications[1].transactions[4].amount"]
+
+
+def test_batch_of_one_equals_its_row_in_a_batch_of_many(population: Population) -> None:
+    # concat_batch has its own path for one application (the request path)
+    rows = [0, 5, 77, 599]
+    tables = [parse_tables(application_payload(population, i)) for i in rows]
+    many = concat_batch(tables)
+    for k, t in enumerate(tables):
+        _assert_same_batch(concat_batch([t]), take_rows(many, [k]))
+
+
+def test_empty_tables_of_a_batch_of_one_are_shared_and_read_only() -> None:
+    p = make_payload(3)
+    p["marketplace"], p["cooperative"] = [], None
+    a, b = parse_application(p), parse_application(copy.deepcopy(p))
+    assert a.marketplace is b.marketplace and len(a.marketplace.app) == 0
+    with pytest.raises(ValueError, match="read-only"):
+        a.marketplace.gmv[...] = 1

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.payload_columns import Errors, code_column, day_column
+from scoring.payload_columns import Errors, code_column, day_column, int_column, records
 from scoring.raw import CHANNELS, EPOCH_ORDINAL
 
 DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
@@ -72,6 +72,49 @@ def test_codes_map_to_their_index_and_unknown_values_are_named(codes: Any, data:
     assert out.tolist()[:k] + out.tolist()[k + 1 :] == [codes.index(v) for v in values]
 
 
+def _per_record_days(values: list[Any], errors: Errors) -> list[int]:
+    """The general reading the fast paths must agree with: one date at a time."""
+    out = []
+    for i, v in enumerate(values):
+        try:
+            d = date.fromisoformat(v)
+        except (TypeError, ValueError):
+            errors.setdefault(_path(i), []).append("bad")
+            out.append(0)
+            continue
+        if not 1900 <= d.year <= 2100:
+            errors.setdefault(_path(i), []).append("implausible")
+        out.append(d.toordinal() - EPOCH_ORDINAL)
+    return out
+
+
+# Ten characters of the date alphabet: mostly well-formed, often impossible or implausible.
+NEAR_DATES = st.text(alphabet="0123456789-", min_size=10, max_size=10) | st.builds(
+    lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}",
+    st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99),
+)  # fmt: skip
+
+
+@given(st.lists(NEAR_DATES | DATES.map(date.isoformat), min_size=1, max_size=40))
+def test_date_fast_path_agrees_with_reading_each_date(values: list[Any]) -> None:
+    expected_errors: Errors = {}
+    expected = _per_record_days(values, expected_errors)
+    errors: Errors = {}
+    days = day_column(values, _path, errors)
+    assert set(errors) == set(expected_errors)
+    good = [i for i in range(len(values)) if _path(i) not in expected_errors]
+    assert [int(days[i]) for i in good] == [expected[i] for i in good]
+
+
+def test_dates_outside_the_plausible_years_are_named_not_looked_up() -> None:
+    errors: Errors = {}
+    values = ["1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01"]
+    days = day_column(values, _path, errors)
+    assert list(errors) == [_path(0), _path(3)]
+    assert all("plausible" in errors[p][0] for p in errors)
+    assert days.tolist() == [date.fromisoformat(v).toordinal() - EPOCH_ORDINAL for v in values]
+
+
 def test_years_datetime_cannot_hold_are_implausible_not_a_crash() -> None:
     errors: Errors = {}
     day_column(["2026-11-02", "0000-01-01", "1000000-01"], _path, errors)  # numpy reads both
@@ -79,3 +122,28 @@ def test_years_datetime_cannot_hold_are_implausible_not_a_crash() -> None:
         _path(1): ["is not a plausible date (year 0)"],
         _path(2): ["is not a plausible date (year 1000000)"],
     }
+
+
+def test_a_lone_surrogate_is_a_bad_date_not_a_crash() -> None:
+    errors: Errors = {}
+    day_column(["2026-11-02", "\ud800026-11-02"], _path, errors)
+    assert list(errors) == [_path(1)]
+
+
+@given(st.lists(st.integers(-5, 2**62) | st.sampled_from([True, False, 1.0, "7", None]),
+                min_size=1, max_size=60))  # fmt: skip
+def test_whole_numbers_fast_path_names_every_bool_float_and_small_value(values: list[Any]) -> None:
+    errors: Errors = {}
+    column = int_column(values, _path, errors, minimum=1)
+    bad = {_path(i) for i, v in enumerate(values) if type(v) is not int or v < 1}
+    assert set(errors) == bad
+    assert [int(column[i]) for i, v in enumerate(values) if _path(i) not in bad] == [
+        v for i, v in enumerate(values) if _path(i) not in bad
+    ]
+
+
+def test_records_that_are_not_objects_are_named() -> None:
+    errors: Errors = {}
+    rows: list[Any] = [{"a": 1}, [1], "x", None, {"a": 2}, True]
+    assert records(rows, "rows", errors, 10) == [{"a": 1}, {"a": 2}]
+    assert list(errors) == ["rows[1]", "rows[2]", "rows[3]", "rows[5]"]
