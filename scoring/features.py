@@ -80,17 +80,34 @@ class FeatureMatrix:
         }
 
 
+# Month numbers of the day numbers of 1900-2100 (payload validation's plausible years), looked
+# up: numpy's datetime64[D] -> [M] conversion costs ~10 us per 1,000 days, the look-up ~1 us.
+_LOOKUP_FIRST_DAY = int(np.datetime64("1900-01-01", "D").astype(np.int64))
+_MONTH_OF = (
+    np.arange(_LOOKUP_FIRST_DAY, int(np.datetime64("2101-01-01", "D").astype(np.int64)))
+    .astype("datetime64[D]")
+    .astype("datetime64[M]")
+    .astype(np.int64)
+    + 1970 * 12
+)
+_LOOKUP_END = _LOOKUP_FIRST_DAY + len(_MONTH_OF)
+
+
 def month_of_day(day: NDArray[np.integer]) -> NDArray[np.int64]:
     """Return month numbers (``year * 12 + month - 1``) of day numbers, vectorised."""
+    if len(day) and day.min() >= _LOOKUP_FIRST_DAY and day.max() < _LOOKUP_END:
+        return _MONTH_OF.take(day - _LOOKUP_FIRST_DAY)
     months = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     return months + 1970 * 12
 
 
 def _ratio(num: NDArray[Any], den: NDArray[Any]) -> F64:
-    """num / den with NaN where den is 0 (no silent zeros, no warnings)."""
-    out = np.empty(num.shape)  # empty + fill: np.full's Python wrapper costs more than both
-    out.fill(np.nan)
-    np.divide(num, den, out=out, where=den != 0)
+    """num / den with NaN where den is 0 (no silent zeros, no warnings).
+
+    Dividing by NaN gives NaN without a warning, and where den is not 0 the quotient is the
+    same division: three numpy calls instead of four.
+    """
+    out: F64 = num / np.where(den != 0, den, np.nan)
     return out
 
 
@@ -117,16 +134,13 @@ def compute_features(batch: RawBatch) -> FeatureMatrix:
     has_cert, has_part = _certs_and_partnerships(batch, as_of, put)
     has_exports = _exports(batch, as_of_month, put)
     _profile_and_request(batch, as_of, out[:, FEATURE_INDEX["tx_avg_monthly_net_inflow"]], put)
-    missing = np.column_stack(
-        [
-            hist == 0,
-            ~has_store,
-            batch.profiles.coop_member_since < 0,
-            ~has_cert,
-            ~has_part,
-            ~has_exports,
-        ]
-    )
+    missing = np.empty((n, len(MISSING_SOURCES)), dtype=np.bool_)  # np.column_stack costs 8 us
+    missing[:, 0] = hist == 0
+    missing[:, 1] = ~has_store
+    missing[:, 2] = batch.profiles.coop_member_since < 0
+    missing[:, 3] = ~has_cert
+    missing[:, 4] = ~has_part
+    missing[:, 5] = ~has_exports
     return FeatureMatrix(np.ascontiguousarray(out), FEATURE_NAMES, hist.astype(np.int32), missing)
 
 
@@ -139,10 +153,12 @@ def _transactions(batch: RawBatch, as_of_month: NDArray[np.int64], put: Put) -> 
     app, rel = app[keep], rel[keep]
     amount = tx.amount[keep].astype(np.float64)
     inflow = tx.inflow[keep]
-    cell = app * w + (rel - 1)
-    grid_in = np.bincount(cell, np.where(inflow, amount, 0.0), n * w).reshape(n, w)
-    grid_out = np.bincount(cell, np.where(inflow, 0.0, amount), n * w).reshape(n, w)
-    count_in = np.bincount(cell[inflow], minlength=n * w).reshape(n, w)
+    # one bincount for both directions: cells (app, out|in, month); each bin adds the same
+    # amounts in the same order as a bincount per direction, so the sums are the same bits
+    cell = (app * 2 + inflow) * w + (rel - 1)
+    grids = np.bincount(cell, amount, 2 * n * w).reshape(n, 2, w)
+    grid_out, grid_in = grids[:, 0], grids[:, 1]
+    count_in = np.bincount(cell, minlength=2 * n * w).reshape(n, 2, w)[:, 1]
     active = (grid_in + grid_out) > 0
     col = np.arange(w)
     hist: NDArray[np.int64] = np.where(active, col + 1, 0).max(axis=1).astype(np.int64)
@@ -174,7 +190,8 @@ def _transactions(batch: RawBatch, as_of_month: NDArray[np.int64], put: Put) -> 
     dev_log = np.where(earning, log_in - mean_log[:, None], 0.0)
     log_sd = np.sqrt(_ratio((dev_log * dev_log).sum(axis=1), n_earning - 1.0))
     put("tx_inflow_volatility", np.where(n_earning >= 3, log_sd, np.nan))
-    digital = inflow & ((tx.channel[keep] == 1) | (tx.channel[keep] == 2))  # qris, ewallet
+    channel = tx.channel[keep]
+    digital = inflow & ((channel == 1) | (channel == 2))  # qris, ewallet
     put("tx_digital_share", _ratio(np.bincount(app[digital], amount[digital], n), total_in))
     put("tx_inflows_per_month", _ratio(count_in.sum(axis=1) * 1.0, months))
     return hist

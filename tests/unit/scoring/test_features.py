@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from hypothesis import given, settings
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from fixtures import Population
 from scoring.feature_spec import FEATURE_INDEX, FEATURE_NAMES, FEATURES, SOURCES
-from scoring.features import compute_features
+from scoring.features import compute_features, month_of_day
 from scoring.payload import parse_application
 from scoring.raw_ops import take_rows
 from tests.unit.scoring.sample import make_payload
@@ -105,3 +105,18 @@ def test_trend_is_the_log_slope_of_monthly_inflow() -> None:
     v = compute_features(parse_application(p)).values[0]
     expected = np.polyfit(np.arange(1, 11), np.log([int(1000 * 1.1**m) for m in range(1, 11)]), 1)
     assert np.isclose(v[FEATURE_INDEX["tx_inflow_trend"]], expected[0], rtol=1e-9)
+
+
+DAY_LISTS = st.lists(st.integers(-25_600, 47_500), min_size=1, max_size=50) | st.lists(
+    st.integers(-719_000, 2_900_000), min_size=1, max_size=50
+)  # around 1900-2100 (mostly the look-up, sometimes just outside), and years 1-9900
+
+
+@given(DAY_LISTS)
+def test_month_of_day_look_up_agrees_with_the_calendar(days: list[int]) -> None:
+    # days of 1900-2100 are looked up, others converted by numpy: both are the calendar's months
+    got = month_of_day(np.array(days, dtype=np.int32))
+    expected = [
+        d.year * 12 + d.month - 1 for d in (date(1970, 1, 1) + timedelta(days=k) for k in days)
+    ]
+    assert got.dtype == np.int64 and got.tolist() == expected
