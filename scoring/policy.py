@@ -8,6 +8,7 @@ Rupiah (int), rates are ``Decimal`` and every rounding is explicit.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
@@ -217,6 +218,14 @@ def affordable_principal(installment: Decimal, annual_rate: Decimal, tenor_month
         return int(exact.to_integral_value(rounding=ROUND_FLOOR))
 
 
+@functools.lru_cache(maxsize=64)  # a program's limits: the same few pairs on every request
+def _plafond_texts(plafond_min: int, plafond_max: int) -> tuple[str, str]:
+    return (
+        f"Plafon program {rupiah(plafond_min, 'id')} - {rupiah(plafond_max, 'id')}",
+        f"Program limits {rupiah(plafond_min, 'en')} - {rupiah(plafond_max, 'en')}",
+    )
+
+
 def evaluate_policy(
     rules: ProgramRules,
     facts: PolicyFacts,
@@ -278,11 +287,7 @@ def evaluate_policy(
                    f"Tenor {tenor_months} bulan (maksimal {max_tenor})",
                    f"Tenor {tenor_months} months (maximum {max_tenor})")  # fmt: skip
     in_plafond = rules.plafond_min <= requested_amount <= rules.plafond_max
-    soft_ok &= rule("plafond", in_plafond,
-                    f"Plafon program {rupiah(rules.plafond_min, 'id')} - "
-                    f"{rupiah(rules.plafond_max, 'id')}",
-                    f"Program limits {rupiah(rules.plafond_min, 'en')} - "
-                    f"{rupiah(rules.plafond_max, 'en')}")  # fmt: skip
+    soft_ok &= rule("plafond", in_plafond, *_plafond_texts(rules.plafond_min, rules.plafond_max))
     rate = rules.rate_for(facts.kur_access_count)
     installment = annuity_installment(requested_amount, rate, tenor)
     has_history = facts.avg_monthly_net_inflow == facts.avg_monthly_net_inflow  # NaN: none
