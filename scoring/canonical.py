@@ -57,9 +57,13 @@ _ENTERPRISE_LISTS = frozenset({"certifications", "partnerships", "exports"})
 _COOPERATIVE_LISTS = frozenset({"savings", "loans"})
 
 
+# What json.dumps(obj, sort_keys=True, separators=(",", ":")) builds on every call; reused.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def canonical_json(payload: Mapping[str, Any]) -> str:
     """Return the canonical JSON text of a payload (sorted keys, no spaces, ASCII)."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(payload)
 
 
 def legacy_input_hash(payload: Mapping[str, Any]) -> str:
