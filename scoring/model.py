@@ -9,7 +9,7 @@ reorders applicants, and it keeps the PD a smooth function of the margin, which 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ class ModelBundle:
     """A verified model bundle ready to score (build it with ``scoring.bundle.load_bundle``)."""
 
     path: Path
-    manifest: dict[str, Any]
+    manifest: dict[str, Any] = field(repr=False)  # hundreds of kB with its PSI baselines
     booster: lgb.Booster
     bands: tuple[Band, ...]
     # Tabulated exact contributions; None when the model needs LightGBM's own pred_contrib.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import lightgbm as lgb
@@ -122,7 +122,8 @@ class TreeShap:
 
     n_features: int
     bias: float
-    arrays: tuple[NDArray[Any], ...]  # in ``kernels.rows_contrib`` argument order
+    # in ``kernels.rows_contrib`` argument order; megabytes, so kept out of repr (and test logs)
+    arrays: tuple[NDArray[Any], ...] = field(repr=False)
     table_depth: int
 
     @classmethod
