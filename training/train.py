@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from training.calibration import PlattCalibration, fit_platt
 from training.encoding import CategoryEncoder
+from training.monotone import check_monotone
 
 MAX_ROUNDS = 3000
 EARLY_STOPPING_ROUNDS = 100
@@ -215,10 +216,15 @@ def train_matrix(
         raise ValueError(f"unknown strategy {strategy!r}")
     n_fit = len(y) if strategy == "crossfit" else len(y) - int(round(len(y) * VALIDATION_FRACTION))
     p = default_params(n_fit, seed=seed, num_threads=num_threads)
+    # "basic" bounds every leaf below a constrained split by the split's midpoint. The looser
+    # "intermediate" and "advanced" methods built trees that break their own constraints
+    # (lightgbm-org/LightGBM#5358, #6155; training/monotone.py found it on the demo model),
+    # and a declared direction that does not hold is worse than a slightly weaker model.
+    # A caller may still choose another method; the check below refuses a broken result.
+    p["monotone_constraints_method"] = "basic"
     p.update(params or {})
     names = encoder.columns
     p["monotone_constraints"] = monotone_vector(names, monotone, set(encoder.levels))
-    p["monotone_constraints_method"] = "advanced"
     ds_kwargs: dict[str, Any] = {
         "feature_name": names,
         "categorical_feature": encoder.categorical_indices,
@@ -229,6 +235,7 @@ def train_matrix(
         booster, best, calibration = _fit_holdout(x, y, dates, seed, p, ds_kwargs)
     else:
         booster, best, calibration = _fit_crossfit(x, y, seed, p, ds_kwargs)
+    check_monotone(booster, p["monotone_constraints"])  # refuse, never register, a broken one
     p["strategy"] = strategy
     return TrainedModel(booster, encoder, calibration, p, best, dict(monotone or {}))
 

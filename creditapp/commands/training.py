@@ -230,8 +230,13 @@ def train(dataset: Path, name: str, version: str, seed: int, threads: int, promo
             ModelVersion.name == name, ModelVersion.version == version))  # fmt: skip
     if known is not None or bundle_dir.exists() or card_dir.exists():
         raise click.ClickException(f"{name} {version} already exists; versions are immutable")
+    from training.monotone import MonotoneViolation
+
     with tqdm(total=3, desc="train") as bar:
-        model, report, manifest = _fit(data, name, version, seed, threads)
+        try:
+            model, report, manifest = _fit(data, name, version, seed, threads)
+        except MonotoneViolation as exc:  # nothing was written yet
+            raise click.ClickException(str(exc)) from None
         bar.update()
         home.mkdir(parents=True, exist_ok=True)
         card_tmp = Path(tempfile.mkdtemp(prefix=f".{version}.card.", dir=home))

@@ -207,8 +207,10 @@ def test_drift_flags_shifted_records_and_not_stable_ones(
     fresh = generate_population(900, seed=22).raw  # same population law, other enterprises
     _store_records(session, bundle_dir, fresh, year_shift=0)
     t = fresh.transactions
-    richer = Transactions(t.app, t.day, t.amount * np.where(t.inflow, 6, 1), t.inflow, t.channel)
-    shifted = RawBatch(**{**fresh.__dict__, "transactions": richer})
+    # Sales collapse to a third while costs stay: inflows, margins and the score all move.
+    poorer = Transactions(t.app, t.day, np.where(t.inflow, np.maximum(t.amount // 3, 1), t.amount),
+                          t.inflow, t.channel)  # fmt: skip
+    shifted = RawBatch(**{**fresh.__dict__, "transactions": poorer})
     _store_records(session, bundle_dir, shifted, year_shift=10)
 
     stable = runner.invoke(args=["training", "drift", "--until", "2030-01-01"])

@@ -10,6 +10,7 @@ from fixtures import Population
 from scoring.feature_spec import FEATURES
 from scoring.features import compute_features
 from scoring.model import ModelBundle
+from training.monotone import monotone_violations
 
 MONOTONE = [k for k, f in enumerate(FEATURES) if f.monotone != 0]
 
@@ -40,3 +41,8 @@ def test_more_on_time_savings_never_raise_the_pd(bundle: ModelBundle,
         rows = np.repeat(X[row : row + 1], len(grid), axis=0)
         rows[:, k] = grid
         assert np.all(np.diff(bundle.pd(rows)) <= 0)
+
+
+def test_no_tree_breaks_a_declared_direction(bundle: ModelBundle) -> None:
+    """Exact, over every pair of leaves of every tree (the tests above sample rows)."""
+    assert monotone_violations(bundle.booster, [f.monotone for f in FEATURES]) == []
