@@ -87,18 +87,20 @@ def monotone_violations(booster: lgb.Booster, constraints: Sequence[int]) -> lis
         if any(leaves.categories):  # categorical splits: leaves meet where category sets do
             blocked += ~np.array([[_categories_meet(a, b) for b in leaves.categories]
                                   for a in leaves.categories])  # fmt: skip
-        for f in constrained:
-            # a below b along f (a leaf that only NaN reaches has no place in the order), and
-            # meeting in every other feature
-            ordered = lo[:, f] < hi[:, f]
-            below = (hi[:, None, f] <= lo[None, :, f]) & ordered[:, None] & ordered[None, :]
-            touch = below & (blocked - ~overlap[:, :, f] == 0)
-            gap = (value[:, None] - value[None, :]) * signs[f]  # > 0: the upper leaf is worse
-            bad = touch & (gap > TOLERANCE)
-            if bad.any():
-                a, b = np.unravel_index(np.argmax(np.where(bad, gap, -np.inf)), bad.shape)
-                out.append(Violation(t, names[f], int(leaves.index[a]), int(leaves.index[b]),
-                                     float(value[a]), float(value[b])))  # fmt: skip
+        # All constrained features at once, (a, b, f): a lies below b along f (a leaf only
+        # NaN reaches has no place in the order) and the two meet in every other feature.
+        lo_f, hi_f = lo[:, constrained], hi[:, constrained]
+        ordered = lo_f < hi_f
+        below = (hi_f[:, None, :] <= lo_f[None, :, :]) & ordered[:, None, :] & ordered[None, :, :]
+        touch = below & (blocked[:, :, None] - ~overlap[:, :, constrained] == 0)
+        # > 0: the upper leaf is worse than the declared direction allows
+        gap = (value[:, None, None] - value[None, :, None]) * signs[constrained]
+        bad = touch & (gap > TOLERANCE)
+        for j in np.flatnonzero(bad.any(axis=(0, 1))):
+            worst = np.where(bad[:, :, j], gap[:, :, j], -np.inf)
+            a, b = np.unravel_index(np.argmax(worst), worst.shape)
+            pair = (int(leaves.index[a]), int(leaves.index[b]), float(value[a]), float(value[b]))
+            out.append(Violation(t, names[constrained[j]], *pair))
     return out
 
 
