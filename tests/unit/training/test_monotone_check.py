@@ -14,7 +14,13 @@ import pytest
 from fixtures import generate_population
 from scoring.feature_spec import FEATURE_NAMES, FEATURES
 from scoring.features import compute_features
-from training.monotone import MonotoneViolation, _categories_meet, leaf_boxes, monotone_violations
+from training.monotone import (
+    MonotoneViolation,
+    _categories_meet,
+    leaf_boxes,
+    model_trees,
+    monotone_violations,
+)
 from training.population import numeric_encoder
 from training.train import default_params, train_matrix
 
@@ -60,9 +66,9 @@ def test_every_reported_violation_is_real_and_none_is_missed(data: Data) -> None
     violations = monotone_violations(booster, SIGNS)
     assert violations  # the LightGBM bug this check exists for
     assert _grid_violations(booster, X) <= {v.feature for v in violations}
+    trees = model_trees(booster)
     for v in violations[:25]:
-        tree = booster.dump_model()["tree_info"][v.tree]["tree_structure"]
-        leaves = leaf_boxes(tree, len(FEATURES))
+        leaves = leaf_boxes(trees[v.tree], len(FEATURES))
         lo, hi = leaves.lo, leaves.hi
         a = int(np.flatnonzero(leaves.index == v.lower_leaf)[0])
         b = int(np.flatnonzero(leaves.index == v.upper_leaf)[0])
