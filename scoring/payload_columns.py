@@ -10,6 +10,7 @@ therefore costs one list comprehension and a few numpy calls per column, which k
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from operator import itemgetter
@@ -319,6 +320,9 @@ def columns(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> list[Se
         return [[r.get(k) for r in rows] for k in keys]
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def _one_date(v: Any, path: str, errors: Errors, nullable: bool) -> int:
     if v is None and nullable:
         return -1
@@ -326,6 +330,10 @@ def _one_date(v: Any, path: str, errors: Errors, nullable: bool) -> int:
         add_error(errors, path, _type_reason(v, "a date written YYYY-MM-DD"))
         return EPOCH_ORDINAL
     try:
+        # Python's fromisoformat also reads "20000110", "2000-W01-1" and "2000011000"; the
+        # contract is YYYY-MM-DD, which the vectorised paths hold too.
+        if not _ISO_DATE.fullmatch(v):
+            raise ValueError(v)
         return date.fromisoformat(v).toordinal()
     except ValueError:
         add_error(errors, path, f"is not a valid date (YYYY-MM-DD): {v!r}")

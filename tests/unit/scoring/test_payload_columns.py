@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -44,14 +45,13 @@ def test_each_bad_date_is_named_and_the_rest_still_read(dates: list[date], data:
     assert [days[i] for i in others] == [dates[i].toordinal() - EPOCH_ORDINAL for i in others]
 
 
-def test_other_iso_spellings_python_accepts_still_read() -> None:
+def test_other_iso_spellings_are_refused_like_any_non_date() -> None:
+    # The contract (and OpenAPI's format: date) is YYYY-MM-DD; Python's fromisoformat would
+    # also read "20261103", so the per-record path must not fall back on it alone.
     errors: Errors = {}
-    # not the 10-character form, so the fast path hands over to date.fromisoformat
-    assert day_column(["2026-11-02", "20261103"], _path, errors).tolist() == [
-        date(2026, 11, 2).toordinal() - EPOCH_ORDINAL,
-        date(2026, 11, 3).toordinal() - EPOCH_ORDINAL,
-    ]
-    assert errors == {}
+    days = day_column(["2026-11-02", "20261103"], _path, errors)
+    assert int(days[0]) == date(2026, 11, 2).toordinal() - EPOCH_ORDINAL
+    assert list(errors) == [_path(1)] and "YYYY-MM-DD" in errors[_path(1)][0]
 
 
 CODE_SETS = st.sampled_from([CHANNELS, ("out", "in"), ("on_time", "late", "missed"),
@@ -77,6 +77,8 @@ def _per_record_days(values: list[Any], errors: Errors) -> list[int]:
     out = []
     for i, v in enumerate(values):
         try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):  # the contract: YYYY-MM-DD
+                raise ValueError(v)
             d = date.fromisoformat(v)
         except (TypeError, ValueError):
             errors.setdefault(_path(i), []).append("bad")
@@ -147,3 +149,13 @@ def test_records_that_are_not_objects_are_named() -> None:
     rows: list[Any] = [{"a": 1}, [1], "x", None, {"a": 2}, True]
     assert records(rows, "rows", errors, 10) == [{"a": 1}, {"a": 2}]
     assert list(errors) == ["rows[1]", "rows[2]", "rows[3]", "rows[5]"]
+
+
+def test_only_yyyy_mm_dd_is_a_date_whatever_the_neighbours() -> None:
+    # Python's fromisoformat reads these as dates; the API says YYYY-MM-DD. Alone (numpy's
+    # path) or beside an invalid value (the per-record path), each is refused the same way.
+    for odd in ("2000011000", "20000110", "2000-W01-1"):
+        for values in ([odd], [odd, "2026-13-01"], [odd, 7]):
+            errors: Errors = {}
+            day_column(values, _path, errors)
+            assert _path(0) in errors, (odd, values)
