@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoring import treeshap_kernels as kernels
+from scoring.lgbm_trees import CATEGORICAL, DEFAULT_LEFT, Tree, model_trees
 
 F64 = NDArray[np.float64]
 TABLE_BUDGET_BYTES = 64 * 2**20  # per model; the demo model needs 7 MB
@@ -36,7 +37,6 @@ SELF_CHECK_TOLERANCE = 1e-9
 # numba's dispatchers carry their own signature types; the kernels' docstrings say what they take.
 _rows_contrib: Callable[..., float] = kernels.rows_contrib
 _fill_tables: Callable[..., None] = kernels.fill_tables
-_MISSING = {"None": kernels.MISSING_NONE, "Zero": kernels.MISSING_ZERO, "NaN": kernels.MISSING_NAN}
 
 
 class UnsupportedModel(ValueError):
@@ -45,7 +45,7 @@ class UnsupportedModel(ValueError):
 
 @dataclass
 class _Builder:
-    """Flattens dumped trees into arrays: split nodes in pre-order, and each leaf's features."""
+    """Flattens trees into arrays: split nodes in pre-order, and each leaf's features."""
 
     node_feature: list[int]
     node_threshold: list[float]
@@ -60,60 +60,59 @@ class _Builder:
     leaf_zero: list[float]
     bias: float = 0.0
 
-    def add_tree(self, root: dict[str, Any], thresholds: list[float]) -> None:
-        """Add one tree; ``thresholds`` are its split thresholds from the model text."""
-        if "split_index" not in root:  # a single leaf: a constant, all of it bias
-            self.bias += float(root["leaf_value"])
+    def add_tree(self, tree: Tree) -> None:
+        """Add one tree (its nodes renumbered in pre-order, its leaves in visiting order)."""
+        if tree.is_linear:
+            raise UnsupportedModel("linear tree")
+        if not tree.split_feature:  # a single leaf: a constant, all of it bias
+            self.bias += tree.leaf_value[0]
             return
-        total = float(root["internal_count"])
-        # (node, parent slot to patch, path features in order of first appearance, zero shares)
-        stack: list[tuple[dict[str, Any], tuple[list[int], int] | None, tuple[int, ...],
-                          tuple[float, ...]]] = [(root, None, (), ())]  # fmt: skip
+        total = float(tree.internal_count[0])
+        # (node or ~leaf, parent slot to patch, path features by first appearance, zero shares)
+        stack: list[tuple[int, tuple[list[int], int] | None, tuple[int, ...],
+                          tuple[float, ...]]] = [(0, None, (), ())]  # fmt: skip
         while stack:
             node, slot, features, zero = stack.pop()
-            if "split_index" not in node:
+            if node < 0:
                 if slot is not None:
                     slot[0][slot[1]] = ~len(self.leaf_value)
-                self._add_leaf(node, features, zero, total)
+                self._add_leaf(tree, ~node, features, zero, total)
                 continue
-            if node["decision_type"] != "<=":
+            kind = tree.decision_type[node]
+            if kind & CATEGORICAL:
                 raise UnsupportedModel("categorical split")
             nid = len(self.node_feature)
             if slot is not None:
                 slot[0][slot[1]] = nid
-            feature = int(node["split_feature"])
+            feature = tree.split_feature[node]
             position = features.index(feature) if feature in features else len(features)
             if position == kernels.MAX_UNIQUE:
                 raise UnsupportedModel(f"a path with over {kernels.MAX_UNIQUE} features")
             self.node_feature.append(feature)
-            # The dump writes +-inf as +-1e300; the model text keeps the exact threshold.
-            self.node_threshold.append(thresholds[int(node["split_index"])])
-            self.node_default_left.append(bool(node["default_left"]))
-            self.node_missing.append(_MISSING[str(node["missing_type"])])
+            self.node_threshold.append(tree.threshold[node])
+            self.node_default_left.append(bool(kind & DEFAULT_LEFT))
+            self.node_missing.append(tree.missing_type(node))
             self.node_bit.append(1 << position)
             self.node_left.append(0)
             self.node_right.append(0)
             if position == len(features):  # a repeated feature is one player: shares multiply
                 features, zero = (*features, feature), (*zero, 1.0)
-            count = float(node["internal_count"])
-            for key, side in (("right_child", self.node_right), ("left_child", self.node_left)):
-                child = node[key]
+            count = float(tree.internal_count[node])
+            for child, side in ((tree.right_child[node], self.node_right),
+                                (tree.left_child[node], self.node_left)):  # fmt: skip
+                child_count = tree.internal_count[child] if child >= 0 else tree.leaf_count[~child]
                 shares = list(zero)
-                shares[position] *= _count(child) / count
+                shares[position] *= child_count / count
                 stack.append((child, (side, nid), features, tuple(shares)))
 
-    def _add_leaf(self, leaf: dict[str, Any], features: tuple[int, ...], zero: tuple[float, ...],
-                  total: float) -> None:  # fmt: skip
-        value = float(leaf["leaf_value"])
+    def _add_leaf(self, tree: Tree, leaf: int, features: tuple[int, ...],
+                  zero: tuple[float, ...], total: float) -> None:  # fmt: skip
+        value = tree.leaf_value[leaf]
         self.leaf_value.append(value)
-        self.bias += float(leaf["leaf_count"]) / total * value
+        self.bias += tree.leaf_count[leaf] / total * value
         self.leaf_feature.extend(features)
         self.leaf_zero.extend(zero)
         self.feat_start.append(len(self.leaf_feature))
-
-
-def _count(node: dict[str, Any]) -> float:
-    return float(node["internal_count"] if "split_index" in node else node["leaf_count"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,17 +132,11 @@ class TreeShap:
         Leaves with more than ``max_depth`` distinct path features (or more than the memory
         budget allows) are computed per row instead of looked up.
         """
-        dump = booster.dump_model()
-        if int(dump["num_tree_per_iteration"]) != 1:
+        if booster.num_model_per_iteration() != 1:
             raise UnsupportedModel("more than one tree per iteration")
         b = _Builder([], [], [], [], [], [], [], [], [0], [], [])
-        thresholds = _text_thresholds(booster)
-        for tree, tree_thresholds in zip(dump["tree_info"], thresholds, strict=True):
-            if int(tree.get("num_cat", 0)):
-                raise UnsupportedModel("categorical split")
-            if _is_linear(tree["tree_structure"]):
-                raise UnsupportedModel("linear tree")
-            b.add_tree(tree["tree_structure"], tree_thresholds)
+        for tree in model_trees(booster):
+            b.add_tree(tree)
         feat_start = np.array(b.feat_start, dtype=np.int64)
         leaf_value = np.array(b.leaf_value, dtype=np.float64)
         leaf_zero = np.array(b.leaf_zero, dtype=np.float64)
@@ -193,26 +186,6 @@ class TreeShap:
         out = np.empty((X.shape[0], self.n_features + 1), dtype=np.float64)
         _rows_contrib(X, out, self.bias, *self.arrays, self.table_depth)
         return out
-
-
-def _text_thresholds(booster: lgb.Booster) -> list[list[float]]:
-    """Each tree's ``threshold=`` line of the model text, in the trees' order."""
-    out: list[list[float]] = []
-    current: list[float] | None = None
-    for line in booster.model_to_string().splitlines():
-        if line.startswith("Tree="):
-            current = []
-            out.append(current)
-        elif line.startswith("threshold=") and current is not None:
-            current.extend(float(v) for v in line[len("threshold=") :].split())
-    return out
-
-
-def _is_linear(root: dict[str, Any]) -> bool:
-    node = root
-    while "split_index" in node:
-        node = node["left_child"]
-    return "leaf_coeff" in node
 
 
 def _table_layout(unique: NDArray[np.int64], max_depth: int) -> tuple[int, NDArray[np.int64]]:

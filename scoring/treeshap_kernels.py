@@ -13,10 +13,11 @@ from typing import Any
 import numba
 import numpy as np
 
+from scoring.lgbm_trees import MISSING_NAN, MISSING_ZERO
+
 # LightGBM's kZeroThreshold is the float literal 1e-35f: a row value with |v| <= it is read
 # as 0.0 (the predictor keeps only larger values and NaN in its buffer).
 ZERO_THRESHOLD = float(np.float32(1e-35))
-MISSING_NONE, MISSING_ZERO, MISSING_NAN = 0, 1, 2
 MAX_UNIQUE = 62  # a leaf's agree-mask is an int64 bit set
 
 

@@ -22,6 +22,8 @@ import lightgbm as lgb
 import numpy as np
 from numpy.typing import NDArray
 
+from scoring.lgbm_trees import CATEGORICAL, DEFAULT_LEFT, MISSING_NONE, Tree, model_trees
+
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 TOLERANCE = 1e-12  # leaf values are stored to 17 digits; equal values are not a violation
@@ -114,59 +116,6 @@ def check_monotone(booster: lgb.Booster, constraints: Sequence[int]) -> None:
 # Per categorical feature on a leaf's path: the categories it must be in (None: any) and
 # those it must not be in. LightGBM sends the listed categories left and all others right.
 Categories = dict[int, tuple[frozenset[int] | None, frozenset[int]]]
-_TREE_KEYS = ("split_feature", "threshold", "decision_type", "left_child", "right_child",
-              "leaf_value", "cat_boundaries", "cat_threshold")  # fmt: skip
-_CATEGORICAL, _DEFAULT_LEFT = 1, 2  # LightGBM's decision_type bits; missing type = bits 2-3
-_MISSING_NONE = 0
-
-
-@dataclass(frozen=True)
-class Tree:
-    """One tree as LightGBM's model text stores it (a child < 0 is leaf ~child)."""
-
-    split_feature: list[int]
-    threshold: list[float]
-    decision_type: list[int]
-    left_child: list[int]
-    right_child: list[int]
-    leaf_value: list[float]
-    cat_boundaries: list[int]
-    cat_threshold: list[int]
-
-    def categories(self, node: int) -> frozenset[int]:
-        """The categories a categorical split sends left (a bitset in 32-bit words)."""
-        i = int(self.threshold[node])
-        words = self.cat_threshold[self.cat_boundaries[i] : self.cat_boundaries[i + 1]]
-        return frozenset(32 * w + b for w, word in enumerate(words) for b in range(32)
-                         if word >> b & 1)  # fmt: skip
-
-
-def model_trees(booster: lgb.Booster) -> list[Tree]:
-    """Parse the trees from the model text (4x faster than ``dump_model``'s JSON)."""
-    trees: list[Tree] = []
-    fields: dict[str, list[str]] | None = None
-    for line in booster.model_to_string().splitlines():
-        if line.startswith("Tree="):
-            fields = {}
-        elif fields is not None and line.partition("=")[0] in _TREE_KEYS:
-            key, _, text = line.partition("=")
-            fields[key] = text.split()
-        elif fields is not None and not line:  # a blank line ends the tree
-            trees.append(_tree(fields))
-            fields = None
-    return trees
-
-
-def _tree(fields: dict[str, list[str]]) -> Tree:
-    def ints(key: str) -> list[int]:
-        return [int(float(v)) for v in fields.get(key, [])]
-
-    def floats(key: str) -> list[float]:
-        return [float(v) for v in fields.get(key, [])]
-
-    return Tree(ints("split_feature"), floats("threshold"), ints("decision_type"),
-                ints("left_child"), ints("right_child"), floats("leaf_value"),
-                ints("cat_boundaries"), ints("cat_threshold"))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -195,15 +144,15 @@ def leaf_boxes(tree: Tree, k: int) -> Leaves:
     while stack:
         node, conds = stack.pop()
         f, kind = tree.split_feature[node], tree.decision_type[node]
-        if kind & _CATEGORICAL:
+        if kind & CATEGORICAL:
             split: float | frozenset[int] = tree.categories(node)
             nan_left = False  # NaN and unseen categories go right
         else:
             split = tree.threshold[node]
             # NaN goes the default way, unless missing values are not special: then LightGBM
             # reads NaN as 0.0 and 0.0 goes where the threshold sends it.
-            missing = (kind >> 2) & 3
-            nan_left = bool(kind & _DEFAULT_LEFT) if missing != _MISSING_NONE else 0.0 <= split
+            special = tree.missing_type(node) != MISSING_NONE
+            nan_left = bool(kind & DEFAULT_LEFT) if special else 0.0 <= split
         for child, left in ((tree.left_child[node], True), (tree.right_child[node], False)):
             path = (*conds, (f, split, left, nan_left))
             if child >= 0:

@@ -14,11 +14,11 @@ import pytest
 from fixtures import generate_population
 from scoring.feature_spec import FEATURE_NAMES, FEATURES
 from scoring.features import compute_features
+from scoring.lgbm_trees import model_trees
 from training.monotone import (
     MonotoneViolation,
     _categories_meet,
     leaf_boxes,
-    model_trees,
     monotone_violations,
 )
 from training.population import numeric_encoder
