@@ -32,9 +32,8 @@ import polars as pl
 
 from fixtures import generate_population
 from fixtures.payloads import application_payload
-from scoring.bundle import load_bundle
 from scoring.features import compute_features
-from scoring.model import ModelBundle
+from scoring.model import ModelBundle, load_bundle
 from scoring.payload import parse_application
 from scoring.policy import kur_defaults
 from scoring.raw import RawBatch

@@ -6,7 +6,7 @@ library versions and the sha256 of every other file. No pickle anywhere: a bundl
 reviewer can read. Bundles are immutable: ``write_bundle`` refuses to overwrite a folder, and
 writes into a temporary sibling that is renamed into place, so a reader never sees half a bundle.
 
-Manifest fields (``write_bundle`` checks them, ``load_bundle`` re-checks them)::
+Manifest fields (``write_bundle`` checks them, ``scoring.model.load_bundle`` re-checks them)::
 
     name, version, created            # created: the caller's timestamp, never the clock here
     feature_spec_version, feature_names, monotone_constraints
@@ -26,12 +26,9 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scoring.feature_spec import FEATURE_NAMES, FEATURE_SPEC_VERSION, MONOTONE_CONSTRAINTS
-
-if TYPE_CHECKING:
-    from scoring.model import ModelBundle
 
 MODEL_FILE = "model.txt"
 MANIFEST_FILE = "manifest.json"
@@ -169,21 +166,3 @@ def read_verified(directory: Path | str) -> tuple[dict[str, Any], str]:
             raise BundleError(f"{folder}: {name} does not match its sha256 (tampered or corrupt)")
     check_manifest(manifest)
     return manifest, (folder / MODEL_FILE).read_text(encoding="utf-8")
-
-
-def load_bundle(directory: Path | str) -> ModelBundle:
-    """Load and verify a bundle.
-
-    Args:
-        directory: the bundle folder.
-
-    Returns:
-        The ready-to-score model.
-
-    Raises:
-        BundleError: missing file, tampered file, unknown feature spec version, other features.
-    """
-    from scoring.model import ModelBundle  # model imports this module; import at call time
-
-    manifest, model_text = read_verified(directory)
-    return ModelBundle.from_parts(Path(directory), manifest, model_text)

@@ -17,7 +17,7 @@ import lightgbm as lgb
 import numpy as np
 from numpy.typing import NDArray
 
-from scoring.bundle import BundleError
+from scoring.bundle import BundleError, read_verified
 from scoring.treeshap import TreeShap
 
 F64 = NDArray[np.float64]
@@ -35,7 +35,7 @@ class Band:
 
 @dataclass(frozen=True)
 class ModelBundle:
-    """A verified model bundle ready to score (build it with ``scoring.bundle.load_bundle``)."""
+    """A verified model bundle ready to score (build it with ``scoring.model.load_bundle``)."""
 
     path: Path
     manifest: dict[str, Any] = field(repr=False)  # hundreds of kB with its PSI baselines
@@ -108,3 +108,19 @@ class ModelBundle:
 def _as_matrix(X: F64) -> F64:
     arr = np.asarray(X, dtype=np.float64)
     return arr.reshape(1, -1) if arr.ndim == 1 else arr
+
+
+def load_bundle(directory: Path | str) -> ModelBundle:
+    """Load and verify a bundle.
+
+    Args:
+        directory: the bundle folder.
+
+    Returns:
+        The ready-to-score model.
+
+    Raises:
+        BundleError: missing file, tampered file, unknown feature spec version, other features.
+    """
+    manifest, model_text = read_verified(directory)
+    return ModelBundle.from_parts(Path(directory), manifest, model_text)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 
+from loanmath.schedule import affordable_principal, annuity_installment
 from scoring.textfmt import rupiah
 
 AMOUNT_STEP = 500_000  # recommended amounts are rounded down to Rp 500.000
@@ -110,112 +111,6 @@ class PolicyOutcome:
             else str(self.installment_share),
             "collateral_may_be_required": self.collateral_may_be_required,
         }  # fmt: skip
-
-
-# Enough digits that P * r / (1 - (1 + r)^-n) is exact far below a Rupiah (the loan engine's
-# precision: same operations at the same precision give the same Rupiah).
-_PRECISION = 60
-_MONTHS_PER_YEAR = 12
-
-
-def monthly_rate(annual_rate: Decimal) -> Decimal:
-    """Return the monthly rate of a nominal annual rate: ``annual_rate / 12``.
-
-    This is the KUR / loan-engine convention (30/360 on the declining balance): 6% a year is
-    0.5% a month, and ``creditapp.loanmath`` builds every schedule with it.
-    """
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return annual_rate / _MONTHS_PER_YEAR
-
-
-def _interest(balance: int, annual_rate: Decimal) -> int:
-    """One month's interest as the loan engine rounds it (dividing by 12 last, half up)."""
-    return int((balance * annual_rate / _MONTHS_PER_YEAR).quantize(Decimal(1), ROUND_HALF_UP))
-
-
-def _runs_clean(principal: int, payment: int, tenor: int, annual_rate: Decimal) -> bool:
-    """True when ``payment`` neither amortises negatively nor clears the loan early."""
-    balance = principal
-    for _ in range(tenor - 1):
-        interest = _interest(balance, annual_rate)
-        paid = payment - interest
-        if paid < 0 or paid >= balance:
-            return False
-        balance -= paid
-    return True
-
-
-def _surely_clean(exact: Decimal, i: Decimal, tenor: int) -> bool:
-    """A cheap sufficient condition for ``_runs_clean`` (skips the period loop).
-
-    Rounding the payment and each period's interest moves the balance by at most one Rupiah a
-    period, compounded: at most ``tenor * g`` with ``g = (1 + i)^tenor``. The exact schedule
-    keeps at least ``A / (1 + i)`` outstanding before the last period and repays at least
-    ``A / g`` principal each period, so with a payment ``A`` well above both margins the
-    rounded schedule stays clean. Every realistic loan passes; tiny ones take the loop.
-    """
-    g = (1.0 + float(i)) ** tenor
-    margin = tenor * g
-    a = float(exact)
-    return a > 2.0 * (1.0 + float(i)) * (margin + 1.0) and a > 2.0 * g * (float(i) * margin + 2.0)
-
-
-def annuity_installment(principal: int, annual_rate: Decimal, tenor_months: int) -> int:
-    """Return the equal monthly installment in whole Rupiah, as the loan engine computes it.
-
-    Declining balance at ``annual_rate / 12`` a month; the exact annuity
-    ``P * i / (1 - (1 + i)^-n)`` rounded half up (6% a year, Rp 50.000.000 over 24 months ->
-    Rp 2.216.031). Like ``creditapp.loanmath.schedule.annuity_installment`` (a test compares
-    them), a payment so large for a tiny loan that it would clear the balance early is lowered
-    one Rupiah at a time, down to the first period's interest.
-
-    Args:
-        principal: amount lent (Rp).
-        annual_rate: nominal annual rate (``Decimal("0.06")`` = 6%).
-        tenor_months: number of monthly installments (> 0).
-
-    Returns:
-        The installment of every period but the last (which absorbs the rounding remainder).
-    """
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        if annual_rate == 0:
-            exact = Decimal(principal) / tenor_months
-            i = Decimal(0)
-        else:
-            i = annual_rate / _MONTHS_PER_YEAR
-            exact = principal * i / (1 - (1 + i) ** -tenor_months)
-        payment = int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        if _surely_clean(exact, i, tenor_months):
-            return payment
-        floor = _interest(principal, annual_rate)
-        while payment > floor and not _runs_clean(principal, payment, tenor_months, annual_rate):
-            payment -= 1
-        return payment
-
-
-def affordable_principal(installment: Decimal, annual_rate: Decimal, tenor_months: int) -> int:
-    """Return the largest principal whose exact installment does not exceed ``installment``.
-
-    Args:
-        installment: the most the applicant can pay a month (Rp, may be fractional).
-        annual_rate: nominal annual rate (monthly rate = ``annual_rate / 12``).
-        tenor_months: number of monthly installments (> 0).
-
-    Returns:
-        The principal, rounded down to whole Rupiah.
-    """
-    if installment <= 0:
-        return 0
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        i = monthly_rate(annual_rate)
-        if i == 0:
-            exact = installment * tenor_months
-        else:
-            exact = installment * (1 - (1 + i) ** -tenor_months) / i
-        return int(exact.to_integral_value(rounding=ROUND_FLOOR))
 
 
 @functools.lru_cache(maxsize=64)  # a program's limits: the same few pairs on every request

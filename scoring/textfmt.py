@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from loanmath.rupiah import format_rupiah
+
 LANGS: tuple[str, ...] = ("id", "en")
 _NO_DATA = {"id": "tidak ada data", "en": "no data"}
 _MONTHS = {"id": "bulan", "en": "months"}
@@ -33,8 +35,7 @@ def number(value: float, decimals: int, lang: str) -> str:
 
 def rupiah(amount: float, lang: str) -> str:
     """Return ``Rp 12.500.000`` (id) or ``Rp 12,500,000`` (en), rounded to whole Rupiah."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {number(abs(round(amount)), 0, lang)}"
+    return format_rupiah(int(round(amount)), lang)
 
 
 def format_value(value_format: str, value: float, lang: str) -> str:

@@ -234,9 +234,9 @@ def load_population(n: int, seed: int) -> None:
     """Bulk-load a synthetic population (applications unscored) for the demo lenders."""
     from fixtures import generate_population
 
-    from ..cli import command_session
     from ..models import CreditProgram, Lender
     from .demo import DEMO_LENDERS
+    from .session import command_session
 
     with command_session() as session:
         codes = [code for code, _name, _kind in DEMO_LENDERS]

@@ -21,11 +21,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from ..cli import command_session
 from ..models import Enterprise, Lender, Loan, ProgramLenderQuota, User
 from ..services import access, applications, models, programs
 from ..services.audit import Actor
 from .demo_loans import DemoLoanLoader, build_plans, demo_application_ids, pick_loans
+from .session import command_session
 
 DEMO_MODEL_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo_model"
 DEMO_LENDERS = (

@@ -37,8 +37,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from loanmath.allocation import payoff_amount
+
 from ..errors import DomainError
-from ..loanmath.allocation import payoff_amount
 from ..models import Application, Installment, Loan
 from ..services import loans as svc
 from ..services.audit import Actor

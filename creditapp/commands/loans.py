@@ -14,12 +14,13 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..cli import command_session, domain_errors
+from loanmath.dates import add_months
+
 from ..errors import NotFound
-from ..loanmath.dates import add_months
 from ..models import User
 from ..services import loans
 from ..services.audit import Actor
+from .session import command_session, domain_errors
 
 
 def _day(value: str, option: str) -> date:

@@ -11,10 +11,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..cli import command_session, domain_errors
 from ..models import ModelVersion
 from ..services import models
 from ..services.audit import Actor
+from .session import command_session, domain_errors
 
 models_cli = AppGroup("models", help="Model registry: register, promote, roll back.")
 

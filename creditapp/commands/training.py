@@ -35,12 +35,12 @@ from tqdm import tqdm
 from scoring.feature_spec import FEATURE_NAMES, FEATURE_SPEC_VERSION, MONOTONE_CONSTRAINTS
 from scoring.features import compute_features
 
-from ..cli import command_session, domain_errors
 from ..models import Application, ModelVersion, ScoreRecord
 from ..services import models
 from ..services.audit import Actor
 from ..services.outcomes import outcome_counts, outcome_labels
 from ..services.rawdata import raw_batch_for
+from .session import command_session, domain_errors
 
 training_cli = AppGroup("training", help="Training sets, training, comparison and drift.")
 
@@ -294,7 +294,7 @@ def _rate(y: NDArray[np.int8], mask: NDArray[np.bool_]) -> float | None:
 def compare(name: str, version_a: str, version_b: str, dataset: Path, rows: str, seed: int,
             cutoff_band: str) -> None:  # fmt: skip
     """Score two versions on the same rows: metrics side by side and the swap set."""
-    from scoring.bundle import load_bundle
+    from scoring.model import load_bundle
     from training.evaluate import summary_metrics
 
     data = Dataset(dataset)
@@ -375,7 +375,7 @@ def _as_stored(baseline: Any) -> Any:
 def drift(name: str | None, since: datetime | None, until: datetime | None,
           baseline_dataset: Path | None) -> None:  # fmt: skip
     """PSI of the champion's recent scores and features against its training baseline."""
-    from scoring.bundle import load_bundle
+    from scoring.model import load_bundle
     from training.psi import Baseline
 
     with command_session() as session:

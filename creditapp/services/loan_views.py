@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.ageing import COLLECTIBILITY
+
 from ..errors import NotFound
-from ..loanmath.ageing import COLLECTIBILITY
 from ..models import AgeingRun, CreditProgram, Installment, Loan
 
 

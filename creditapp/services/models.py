@@ -3,7 +3,7 @@
 The serving app asks the database which version is champion on each scoring call (one
 indexed row) and keeps loaded bundles in memory by manifest hash, so a promotion is served
 by every gunicorn worker on its next request without a restart. A bundle is only ever read
-through ``scoring.bundle.load_bundle``, which refuses a tampered or half-written folder.
+through ``scoring.model.load_bundle``, which refuses a tampered or half-written folder.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from scoring.bundle import MANIFEST_FILE, BundleError, load_bundle, sha256_file
-from scoring.model import ModelBundle
+from scoring.bundle import MANIFEST_FILE, BundleError, sha256_file
+from scoring.model import ModelBundle, load_bundle
 
 from ..errors import Conflict, DomainError, NotFound, Unavailable
 from ..models import ModelVersion

@@ -9,10 +9,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.subsidy import KUR_SUBSIDY_RATES
 from scoring.policy import ProgramRules, kur_defaults
 
 from ..errors import NotFound
-from ..loanmath.subsidy import KUR_SUBSIDY_RATES
 from ..models import CreditProgram, Loan, ProgramLenderQuota
 from .audit import Actor, record
 

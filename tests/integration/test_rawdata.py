@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from creditapp.loanmath.dates import add_months
 from creditapp.models import Disbursement, LoanStatus, ScoreRecord, WriteOff
 from creditapp.services import rawdata
 from creditapp.services.outcomes import outcome_counts, outcome_labels, window_end
 from creditapp.services.rawdata import raw_batch_for
 from fixtures.payloads import application_payload
 from fixtures.tables import Population
+from loanmath.dates import add_months
 from scoring.features import compute_features
 from scoring.payload import parse_applications
 from scoring.raw import RawBatch, day_number

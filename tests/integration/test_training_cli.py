@@ -17,7 +17,6 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from creditapp.loanmath.dates import add_months
 from creditapp.models import (
     Application,
     Disbursement,
@@ -29,9 +28,10 @@ from creditapp.models import (
 )
 from fixtures import generate_population
 from fixtures.tables import Population
-from scoring.bundle import load_bundle
+from loanmath.dates import add_months
 from scoring.feature_spec import FEATURE_NAMES
 from scoring.features import compute_features
+from scoring.model import load_bundle
 from scoring.raw import RawBatch, Transactions
 from tests.factories import core
 from training.psi import Baseline

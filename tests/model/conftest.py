@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import Population, generate_population
-from scoring.bundle import load_bundle
-from scoring.model import ModelBundle
+from scoring.model import ModelBundle, load_bundle
 
 DEMO_MODEL = Path(__file__).resolve().parents[2] / "fixtures" / "demo_model"
 

@@ -69,7 +69,7 @@ def write_goldens() -> None:
     """Rewrite the golden files from the fixtures population and the demo model."""
     from fixtures import generate_population
     from fixtures.payloads import application_payload
-    from scoring.bundle import load_bundle
+    from scoring.model import load_bundle
 
     bundle = load_bundle(Path(__file__).resolve().parents[2] / "fixtures" / "demo_model")
     pop = generate_population(600, seed=11)

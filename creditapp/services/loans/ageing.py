@@ -37,7 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from ...loanmath.ageing import COLLECTIBILITY, GUARANTEE_CLAIM_GRADE
+from loanmath.ageing import COLLECTIBILITY, GUARANTEE_CLAIM_GRADE
+
 from ...models import AgeingRun, GuaranteeClaim, Installment, Loan, LoanMovement, LoanStatus
 from ...models.base import UTCDateTime, utcnow
 from .sqlparts import MICRO, days_between, dialect_name, later_of, micro

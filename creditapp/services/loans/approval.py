@@ -21,9 +21,10 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.dates import add_months
+from loanmath.schedule import ScheduleError, build_schedule
+
 from ...errors import Conflict, DomainError, NotFound
-from ...loanmath.dates import add_months
-from ...loanmath.schedule import ScheduleError, build_schedule
 from ...models import (
     Application,
     CreditProgram,

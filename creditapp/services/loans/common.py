@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loanmath import schedule as sched
+
 from ...errors import DomainError, NotFound
-from ...loanmath import schedule as sched
 from ...models import Installment, Loan
 
 

@@ -16,9 +16,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.dates import add_months
+from loanmath.schedule import build_schedule
+
 from ...errors import Conflict, DomainError, NotFound
-from ...loanmath.dates import add_months
-from ...loanmath.schedule import build_schedule
 from ...models import Disbursement, Loan, LoanMovement
 from ..audit import Actor, record
 from .common import current_installments, get_loan, refuse, replace_schedule, snapshot

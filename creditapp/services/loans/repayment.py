@@ -22,9 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ...errors import NotFound
-from ...loanmath import schedule as sched
-from ...loanmath.allocation import (
+from loanmath import schedule as sched
+from loanmath.allocation import (
     Allocation,
     Applied,
     Due,
@@ -32,6 +31,8 @@ from ...loanmath.allocation import (
     apply_prepayment,
     payoff_amount,
 )
+
+from ...errors import NotFound
 from ...models import Installment, Loan, LoanMovement, Repayment, RepaymentAllocation
 from ..audit import Actor, record
 from .common import (

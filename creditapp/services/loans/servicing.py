@@ -15,10 +15,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loanmath.dates import add_months
+from loanmath.restructure import restructure
+from loanmath.schedule import ScheduleError
+
 from ...errors import Conflict, DomainError, NotFound
-from ...loanmath.dates import add_months
-from ...loanmath.restructure import restructure
-from ...loanmath.schedule import ScheduleError
 from ...models import Recovery, Restructuring, WriteOff
 from ..audit import Actor, record
 from .common import (

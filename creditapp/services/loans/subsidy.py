@@ -16,7 +16,8 @@ from decimal import Decimal
 from sqlalchemy import case, exists, func, insert, select
 from sqlalchemy.orm import Session
 
-from ...loanmath.subsidy import subsidy_for_period
+from loanmath.subsidy import subsidy_for_period
+
 from ...models import Loan, LoanMovement, SubsidyAccrual
 from .common import refuse
 from .sqlparts import days_between, dialect_name

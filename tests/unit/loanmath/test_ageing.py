@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from creditapp.loanmath.ageing import (
+from loanmath.ageing import (
     COLLECTIBILITY,
     collectibility,
     collectibility_info,
@@ -20,7 +20,7 @@ from creditapp.loanmath.ageing import (
     par_flags,
     penalty_for,
 )
-from creditapp.loanmath.allocation import Due
+from loanmath.allocation import Due
 
 AS_OF = date(2027, 6, 30)
 

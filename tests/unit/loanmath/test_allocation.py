@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creditapp.loanmath.allocation import (
+from loanmath.allocation import (
     COMPONENTS,
     AllocationError,
     Due,
@@ -19,8 +19,8 @@ from creditapp.loanmath.allocation import (
     apply_prepayment,
     payoff_amount,
 )
-from creditapp.loanmath.dates import add_months
-from creditapp.loanmath.schedule import build_schedule
+from loanmath.dates import add_months
+from loanmath.schedule import build_schedule
 from tests.unit.loanmath.reference import half_up, methods, periodic, principals, rates
 
 START = date(2027, 3, 10)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import creditapp.loanmath
-from creditapp.loanmath.allocation import Due, allocate_payment
-from creditapp.loanmath.schedule import build_schedule
+import loanmath
+from loanmath.allocation import Due, allocate_payment
+from loanmath.schedule import build_schedule
 
-PACKAGE = Path(creditapp.loanmath.__file__).parent
+PACKAGE = Path(loanmath.__file__).parent
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -33,7 +33,7 @@ def imported_modules(path: Path) -> set[str]:
 def test_only_stdlib_and_loanmath_imports(path: Path) -> None:
     for name in imported_modules(path):
         top = name.split(".")[0]
-        assert top in sys.stdlib_module_names or name.startswith("creditapp.loanmath"), (
+        assert top in sys.stdlib_module_names or name.startswith("loanmath"), (
             f"{path.name} imports {name}"
         )
 

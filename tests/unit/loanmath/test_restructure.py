@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creditapp.loanmath.restructure import restructure
-from creditapp.loanmath.schedule import ScheduleError
+from loanmath.restructure import restructure
+from loanmath.schedule import ScheduleError
 from tests.unit.loanmath.reference import half_up, methods, periodic, principals, rates
 
 FIRST_DUE = date(2020, 4, 25)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from creditapp.loanmath.rupiah import format_rupiah, parse_rupiah
+from loanmath.rupiah import format_rupiah, parse_rupiah
 
 
 @pytest.mark.parametrize(

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from creditapp.loanmath.schedule import (
+from loanmath.__main__ import main
+from loanmath.schedule import (
     Installment,
     ScheduleError,
     build_schedule,
-    main,
 )
-from creditapp.loanmath.table import format_schedule_table
+from loanmath.table import format_schedule_table
 from tests.unit.loanmath.reference import (
     accumulation,
     annuity_exact,

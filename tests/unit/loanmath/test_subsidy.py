@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from creditapp.loanmath.subsidy import (
+from loanmath.subsidy import (
     kur_borrower_rate,
     kur_segment,
     kur_subsidy_rate,

@@ -12,12 +12,12 @@ from scoring.bundle import (
     MANIFEST_FILE,
     MODEL_FILE,
     BundleError,
-    load_bundle,
     read_verified,
     sha256_file,
     write_bundle,
 )
 from scoring.feature_spec import FEATURE_NAMES, FEATURE_SPEC_VERSION
+from scoring.model import load_bundle
 from tests.unit.scoring.conftest import DEMO_MODEL
 
 

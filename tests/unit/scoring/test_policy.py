@@ -7,15 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.policy import (
-    AMOUNT_STEP,
-    PolicyFacts,
-    affordable_principal,
-    annuity_installment,
-    evaluate_policy,
-    kur_defaults,
-    monthly_rate,
-)
+from loanmath.schedule import affordable_principal, annuity_installment
+from scoring.policy import AMOUNT_STEP, PolicyFacts, evaluate_policy, kur_defaults
 
 SUPER, MIKRO, KECIL = kur_defaults()
 GOOD = PolicyFacts(business_age_months=40.0, entrepreneurship_training=False,
@@ -41,11 +34,6 @@ def test_annuity_is_the_kur_worked_example() -> None:
     assert 2_216_030.5 < expected < 2_216_031.0
     assert annuity_installment(50_000_000, Decimal("0.06"), 24) == 2_216_031
     assert annuity_installment(1_200_000, Decimal(0), 12) == 100_000
-
-
-def test_monthly_rate_is_a_twelfth_of_the_annual_rate() -> None:
-    assert monthly_rate(Decimal("0.06")) == Decimal("0.005")
-    assert monthly_rate(Decimal("0.09")) * 12 == Decimal("0.09")
 
 
 @given(st.integers(1_000_000, 500_000_000), st.sampled_from(["0.03", "0.06", "0.07", "0.09"]),

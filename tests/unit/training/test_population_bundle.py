@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from fixtures import generate_population
-from scoring.bundle import load_bundle
 from scoring.features import compute_features
+from scoring.model import load_bundle
 from training.__main__ import main
 
 

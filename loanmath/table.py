@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from creditapp.loanmath.schedule import Installment
-
-
-def _grouped(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
+from loanmath.rupiah import group_thousands
+from loanmath.schedule import Installment
 
 
 def format_schedule_table(schedule: Sequence[Installment]) -> str:
@@ -18,11 +15,11 @@ def format_schedule_table(schedule: Sequence[Installment]) -> str:
         (
             str(i.number),
             i.due_date.isoformat(),
-            _grouped(i.opening_balance),
-            _grouped(i.principal),
-            _grouped(i.interest),
-            _grouped(i.total),
-            _grouped(i.closing_balance),
+            group_thousands(i.opening_balance),
+            group_thousands(i.principal),
+            group_thousands(i.interest),
+            group_thousands(i.total),
+            group_thousands(i.closing_balance),
         )
         for i in schedule
     ]
@@ -30,9 +27,9 @@ def format_schedule_table(schedule: Sequence[Installment]) -> str:
         "Total",
         "",
         "",
-        _grouped(sum(i.principal for i in schedule)),
-        _grouped(sum(i.interest for i in schedule)),
-        _grouped(sum(i.total for i in schedule)),
+        group_thousands(sum(i.principal for i in schedule)),
+        group_thousands(sum(i.interest for i in schedule)),
+        group_thousands(sum(i.total for i in schedule)),
         "",
     )
     widths = [max(len(row[c]) for row in [header, *body, totals]) for c in range(len(header))]

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from creditapp.loanmath.schedule import Installment, Method, ScheduleError, build_schedule
+from loanmath.schedule import Installment, Method, ScheduleError, build_schedule
 
 
 def restructure(

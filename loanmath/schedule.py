@@ -19,8 +19,6 @@ Conventions (all stated here because other systems get them subtly wrong):
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +35,7 @@ from decimal import (
 )
 from typing import Literal
 
-from creditapp.loanmath.dates import FREQUENCIES, PERIODS_PER_YEAR, add_months, due_dates
+from loanmath.dates import FREQUENCIES, PERIODS_PER_YEAR, due_dates
 
 Method = Literal["annuity", "equal_principal", "flat"]
 METHODS: tuple[str, ...] = ("annuity", "equal_principal", "flat")
@@ -125,6 +123,22 @@ def _annuity_runs_clean(
     return True
 
 
+def _surely_clean(exact: Decimal, rate: Decimal, periods: int) -> bool:
+    """A cheap sufficient condition for ``_annuity_runs_clean`` (skips the period loop).
+
+    Rounding the payment and each period's interest moves the balance by at most one Rupiah a
+    period, compounded: at most ``periods * g`` with ``g = (1 + r)^periods``. The exact
+    schedule keeps at least ``A / (1 + r)`` outstanding before the last period and repays at
+    least ``A / g`` principal each period, so with a payment ``A`` well above both margins the
+    rounded schedule stays clean. Every realistic loan passes; tiny ones take the loop.
+    """
+    g = (1.0 + float(rate)) ** periods
+    margin = periods * g
+    a = float(exact)
+    r = float(rate)
+    return a > 2.0 * (1.0 + r) * (margin + 1.0) and a > 2.0 * g * (r * margin + 2.0)
+
+
 def annuity_installment(
     principal: int,
     annual_rate: Decimal,
@@ -142,15 +156,37 @@ def annuity_installment(
     Returns:
         The installment every period but the last pays.
     """
-    payment = round_rupiah(
-        exact_annuity_payment(principal, annual_rate, periods, frequency), rounding
-    )
+    exact = exact_annuity_payment(principal, annual_rate, periods, frequency)
+    payment = round_rupiah(exact, rounding)
+    if _surely_clean(exact, annual_rate / PERIODS_PER_YEAR[frequency], periods):
+        return payment
     floor = period_interest(principal, annual_rate, frequency, rounding)
     while payment > floor and not _annuity_runs_clean(
         principal, payment, periods, annual_rate, frequency, rounding
     ):
         payment -= 1
     return payment
+
+
+def affordable_principal(
+    installment: Decimal, annual_rate: Decimal, periods: int, frequency: str = "monthly"
+) -> int:
+    """The largest principal whose exact equal installment does not exceed ``installment``.
+
+    The inverse of ``exact_annuity_payment``: ``A * (1 - (1 + r)^-n) / r`` (``A * n`` when
+    r = 0), rounded down to whole Rupiah. ``installment`` may be fractional (a share of a
+    cash flow); 0 or less gives 0.
+    """
+    if installment <= 0:
+        return 0
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        rate = annual_rate / PERIODS_PER_YEAR[frequency]
+        if rate == 0:
+            exact = installment * periods
+        else:
+            exact = installment * (1 - (1 + rate) ** -periods) / rate
+        return int(exact.to_integral_value(rounding=ROUND_FLOOR))
 
 
 def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
@@ -310,45 +346,3 @@ def build_schedule(
         grace_interest=grace_interest,
         rounding=rounding,
     )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Print a schedule table: ``python -m creditapp.loanmath.schedule --principal ...``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--principal", type=int, required=True)
-    parser.add_argument("--rate", type=Decimal, required=True, help="annual rate, e.g. 0.06")
-    parser.add_argument("--tenor", type=int, required=True)
-    parser.add_argument("--method", choices=METHODS, default="annuity")
-    parser.add_argument("--frequency", choices=FREQUENCIES, default="monthly")
-    parser.add_argument("--grace-principal", type=int, default=0)
-    parser.add_argument("--grace-interest", type=int, default=0)
-    # The command line is the one place that may read the clock: a default for a printout.
-    parser.add_argument(
-        "--first-due",
-        type=date.fromisoformat,
-        default=None,
-        help="YYYY-MM-DD (default: one month from today)",
-    )
-    args = parser.parse_args(argv)
-    first_due = args.first_due or add_months(date.today(), 1)
-    try:
-        schedule = build_schedule(
-            args.principal,
-            args.rate,
-            args.tenor,
-            first_due,
-            method=args.method,
-            frequency=args.frequency,
-            grace_principal=args.grace_principal,
-            grace_interest=args.grace_interest,
-        )
-    except ScheduleError as exc:
-        parser.error(str(exc))
-    from creditapp.loanmath.table import format_schedule_table  # table imports this module
-
-    print(format_schedule_table(schedule))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,6 +10,6 @@ Modules: ``dates`` (due dates), ``schedule`` (repayment schedules),
 guarantee), ``restructure`` (restructuring), ``subsidy`` (KUR rates and interest subsidy),
 ``rupiah`` (formatting and parsing), ``table`` (text rendering of a schedule).
 
-This file deliberately imports none of them, so ``python -m creditapp.loanmath.schedule``
-runs without a double-import warning.
+This file deliberately imports none of them, so ``python -m loanmath`` (the schedule
+printout) runs without a double-import warning.
 """

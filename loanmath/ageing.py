@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal, localcontext
 
-from creditapp.loanmath.allocation import Due
+from loanmath.allocation import Due
 
 
 @dataclass(frozen=True, slots=True)

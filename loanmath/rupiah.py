@@ -13,18 +13,25 @@ _PATTERN = re.compile(
 )
 
 
-def format_rupiah(amount: int) -> str:
+def group_thousands(amount: int, lang: str = "id") -> str:
+    """Whole number with thousand groups: ``12.500.000`` (``id``) or ``12,500,000`` (``en``)."""
+    grouped = f"{amount:,}"
+    return grouped.replace(",", ".") if lang == "id" else grouped
+
+
+def format_rupiah(amount: int, lang: str = "id") -> str:
     """Format whole Rupiah: ``12500000 -> "Rp 12.500.000"``, ``-1000 -> "-Rp 1.000"``.
 
     Args:
         amount: whole Rupiah (int; a bool or float is refused).
+        lang: ``id`` (dot groups, the default everywhere) or ``en`` (comma groups).
 
     Returns:
-        The text with Indonesian thousand separators.
+        The text with the language's thousand separators.
     """
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise TypeError(f"amount must be an int of whole Rupiah, got {type(amount).__name__}")
-    grouped = f"{abs(amount):,}".replace(",", ".")
+    grouped = group_thousands(abs(amount), lang)
     return f"-Rp {grouped}" if amount < 0 else f"Rp {grouped}"
 
 

@@ -13,8 +13,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
-from creditapp.loanmath.dates import PERIODS_PER_YEAR
-from creditapp.loanmath.schedule import (
+from loanmath.dates import PERIODS_PER_YEAR
+from loanmath.schedule import (
     Installment,
     ScheduleError,
     amortise,
