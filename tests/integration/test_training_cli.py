@@ -144,6 +144,10 @@ def test_train_register_promote_rollback_and_compare(
     assert {p.name for p in card.iterdir()} == {"model_card.html", "model_card.md", "baseline.json"}
     assert "owner_gender" in (card / "model_card.md").read_text()
     assert "province" in (card / "model_card.md").read_text()
+    # the product's features carry declared directions: the card plots them
+    html = (card / "model_card.html").read_text()
+    assert "Declared directions hold (partial dependence)" in html
+    assert 'alt="partial dependence curves"' in html and 'alt="SHAP beeswarm"' in html
     baseline = Baseline.from_json((card / "baseline.json").read_text())
     assert set(baseline.edges) == {"score", *FEATURE_NAMES}
 
