@@ -282,7 +282,7 @@ def _sections(report: dict[str, Any]) -> list[dict[str, Any]]:
             "rows": [{"parameter": k, "value": _param(params[k])} for k in sorted(params)],
         }
     )
-    defaults = {"note": None, "plot": None, "plot_alt": "", "rows": []}
+    defaults: dict[str, Any] = {"note": None, "plot": None, "plot_alt": "", "rows": []}
     return [{**defaults, **section} for section in out]
 
 
