@@ -24,6 +24,7 @@ from .loan import (
     Repayment,
     RepaymentAllocation,
 )
+from .loan_requests import RestructuringRequest
 from .program import CreditProgram, ProgramLenderQuota
 from .registry import AuditEvent, ModelVersion
 from .servicing import GuaranteeClaim, Recovery, Restructuring, SubsidyAccrual, WriteOff
@@ -58,6 +59,7 @@ __all__ = [
     "Repayment",
     "RepaymentAllocation",
     "Restructuring",
+    "RestructuringRequest",
     "ScoreRecord",
     "SizeObservation",
     "SubsidyAccrual",
