@@ -3,8 +3,8 @@
 Enterprises get an optional ``village`` (desa/kelurahan) so a field officer's collection
 sheet can group by regency and village; older rows stay NULL ("not recorded"), since no
 source knows their village. Restructurings get a maker-checker request table. A partial
-index on the unsettled, current installments keeps the collection sheet's "due on or
-before today" query small at any portfolio size.
+index on the unsettled, current installments (covering their amounts on PostgreSQL) keeps
+the collection sheet's "due on or before today" query small at any portfolio size.
 
 Revision ID: 0005_collection
 Revises: 0004
@@ -84,6 +84,14 @@ def upgrade() -> None:
         "ix_installments_unsettled_due",
         "installments",
         ["due_on", "loan_id"],
+        postgresql_include=[
+            "principal_due",
+            "principal_paid",
+            "interest_due",
+            "interest_paid",
+            "penalty_due",
+            "penalty_paid",
+        ],  # fmt: skip
         postgresql_where=sa.text(UNSETTLED),
         sqlite_where=sa.text(UNSETTLED),
     )
