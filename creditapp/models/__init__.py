@@ -26,7 +26,14 @@ from .loan import (
 )
 from .program import CreditProgram, ProgramLenderQuota
 from .registry import AuditEvent, ModelVersion
-from .servicing import GuaranteeClaim, Recovery, Restructuring, SubsidyAccrual, WriteOff
+from .servicing import (
+    GuaranteeClaim,
+    Recovery,
+    RepaymentReversal,
+    Restructuring,
+    SubsidyAccrual,
+    WriteOff,
+)
 
 __all__ = [
     "AgeingRun",
@@ -57,6 +64,7 @@ __all__ = [
     "Recovery",
     "Repayment",
     "RepaymentAllocation",
+    "RepaymentReversal",
     "Restructuring",
     "ScoreRecord",
     "SizeObservation",
