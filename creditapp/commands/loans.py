@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from ..errors import NotFound
 from ..models import User
 from ..services import loans
 from ..services.audit import Actor
+from ..services.loans.value_dates import business_date
 from .session import command_session, domain_errors
 
 
@@ -105,7 +106,7 @@ def request_disbursement_command(loan_id: int, amount: int, on: str, by: str) ->
         maker = _user(session, by)
         item = loans.request_disbursement(
             session, Actor("user", maker.id), loan_id, amount, _day(on, "--on"),
-            requested_by=maker.id,
+            requested_by=maker.id, business_date=business_date(current_app.config),
         )  # fmt: skip
         click.echo(f"disbursement {item.id} pending: Rp{item.amount}")
 
@@ -121,8 +122,9 @@ def confirm_disbursement_command(disbursement_id: int, by: str, on: str) -> None
     with command_session() as session:
         checker = _user(session, by)
         item = loans.confirm_disbursement(
-            session, Actor("user", checker.id), disbursement_id, checker.id, _day(on, "--on")
-        )
+            session, Actor("user", checker.id), disbursement_id, checker.id, _day(on, "--on"),
+            business_date=business_date(current_app.config),
+        )  # fmt: skip
         click.echo(f"disbursement {item.id} confirmed: Rp{item.amount} to loan {item.loan_id}")
 
 

@@ -27,7 +27,14 @@ from .loan import (
 from .loan_requests import RestructuringRequest
 from .program import CreditProgram, ProgramLenderQuota
 from .registry import AuditEvent, ModelVersion
-from .servicing import GuaranteeClaim, Recovery, Restructuring, SubsidyAccrual, WriteOff
+from .servicing import (
+    GuaranteeClaim,
+    Recovery,
+    RepaymentReversal,
+    Restructuring,
+    SubsidyAccrual,
+    WriteOff,
+)
 
 __all__ = [
     "AgeingRun",
@@ -58,6 +65,7 @@ __all__ = [
     "Recovery",
     "Repayment",
     "RepaymentAllocation",
+    "RepaymentReversal",
     "Restructuring",
     "RestructuringRequest",
     "ScoreRecord",

@@ -108,3 +108,26 @@ class SubsidyAccrual(Base):
     average_outstanding: Mapped[int] = money()
     subsidy_rate: Mapped[Decimal] = mapped_column(RATE)
     amount: Mapped[int] = money()
+
+
+class RepaymentReversal(Base):
+    """Undoing a mistaken repayment: a maker asks with a reason, a second person approves."""
+
+    __tablename__ = "repayment_reversals"
+    __table_args__ = (
+        check_in("status", ("pending", "approved", "rejected")),
+        CheckConstraint(
+            "approved_by IS NULL OR approved_by <> requested_by", name="maker_is_not_checker"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repayment_id: Mapped[int] = mapped_column(ForeignKey("repayments.id"), index=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    requested_on: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,8 @@
 
 For one as-of date: charge late-payment penalties (programs with a daily penalty rate),
 write one ``LoanStatus`` row per active loan (days past due of the oldest unpaid due
-installment of the current schedule, OJK collectibility, arrears, outstanding), update the
+installment of the current schedule, OJK collectibility -- never better than a restructured
+loan's floor grade, see ``grading`` -- arrears, outstanding), update the
 loans' cached dpd/collectibility/last_aged_on, and submit guarantee claims.
 
 Ageing runs forward for the whole portfolio, recorded in ``ageing_runs``: a date on or
@@ -67,6 +68,12 @@ def collectibility_case(dpd: Any) -> ColumnElement[int]:
     """SQL CASE giving the OJK grade for a dpd expression, from ``loanmath.COLLECTIBILITY``."""
     bounded = [(dpd <= g.max_dpd, g.grade) for g in COLLECTIBILITY if g.max_dpd is not None]
     return case(*bounded, else_=COLLECTIBILITY[-1].grade)
+
+
+def graded_with_floor(dialect: str, dpd: Any, floor: Any) -> ColumnElement[int]:
+    """The grade by dpd, never better than a restructured loan's floor (``grading``)."""
+    by_dpd = collectibility_case(dpd)
+    return case((floor.is_(None), by_dpd), else_=later_of(dialect, by_dpd, floor))
 
 
 def _count(session: Session, table: Table, where: ColumnElement[bool]) -> int:
@@ -180,6 +187,9 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
             LOANS.c.outstanding_principal,
             func.coalesce(oldest.c.arrears, 0).label("arrears"),
             LOANS.c.status,
+            LOANS.c.restructured,
+            LOANS.c.restructure_count,
+            LOANS.c.restructure_floor_grade,
         )
         .select_from(LOANS.outerjoin(oldest, oldest.c.loan_id == LOANS.c.id))
         .where(eligible)
@@ -189,15 +199,21 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
         aged.c.loan_id,
         day.label("as_of"),
         aged.c.dpd,
-        collectibility_case(aged.c.dpd).label("collectibility"),
+        graded_with_floor(dialect, aged.c.dpd, aged.c.restructure_floor_grade).label(
+            "collectibility"
+        ),
         aged.c.outstanding_principal,
         aged.c.arrears,
         aged.c.status,
+        aged.c.restructured,
+        aged.c.restructure_count,
+        aged.c.restructure_floor_grade,
     )
     # Counted before and after: psycopg reports no rowcount for INSERT ... SELECT here.
     aged_before = _count(session, HIST, HIST.c.as_of == as_of)
     columns = ["loan_id", "as_of", "dpd", "collectibility", "outstanding_principal", "arrears"]
-    session.execute(insert(HIST).from_select([*columns, "status"], graded))
+    restructure = ["restructured", "restructure_count", "restructure_floor_grade"]
+    session.execute(insert(HIST).from_select([*columns, "status", *restructure], graded))
     # Most loans stay current from one day to the next: rewriting only the rows whose facts
     # changed, not every loan, is most of what makes a million-loan day fast.
     facts = graded.subquery("facts")

@@ -150,6 +150,11 @@ def snapshot(loan: Loan) -> dict[str, Any]:
         "tenor": loan.tenor,
         "annual_rate": str(loan.annual_rate),
         "maturity_on": loan.maturity_on.isoformat() if loan.maturity_on else None,
+        "collectibility": loan.collectibility,
+        "restructured": loan.restructured,
+        "restructure_count": loan.restructure_count,
+        "restructure_floor_grade": loan.restructure_floor_grade,
+        "credit_balance": loan.credit_balance,
     }
 
 

@@ -24,6 +24,7 @@ from ...models import Disbursement, Loan, LoanMovement
 from ..audit import Actor, record
 from .common import current_installments, get_loan, refuse, replace_schedule, snapshot
 from .ledger import post_movement
+from .value_dates import check_value_date, latest_value_date
 
 
 def _committed_amount(session: Session, loan_id: int) -> int:
@@ -44,6 +45,7 @@ def request_disbursement(
     idempotency_key: str | None = None,
     requested_by: int | None = None,
     requested_by_api_key: int | None = None,
+    business_date: date | None = None,
 ) -> Disbursement:
     """Request a disbursement (the maker's step); nothing moves until it is confirmed.
 
@@ -58,6 +60,8 @@ def request_disbursement(
             the amount and date match, and is refused otherwise.
         requested_by: the maker's user id (or None for an API key).
         requested_by_api_key: the maker's API key id.
+        business_date: the edge's business date: a value date after it (plus the
+            tolerance of ``value_dates``) is refused; None skips the check.
 
     Returns:
         The pending disbursement.
@@ -83,7 +87,12 @@ def request_disbursement(
     elif _committed_amount(session, loan.id) + amount > loan.principal:
         left = loan.principal - _committed_amount(session, loan.id)
         errors["amount"] = [f"exceeds the approved principal: at most Rp{left} is left"]
-    if disbursed_on < loan.approved_on:
+    latest = latest_value_date(business_date) if business_date is not None else None
+    if latest is not None and disbursed_on > latest:
+        errors["disbursed_on"] = [
+            f"must not be after the business date {business_date} (at most {latest})"
+        ]
+    elif disbursed_on < loan.approved_on:
         errors["disbursed_on"] = [f"must not be before the approval on {loan.approved_on}"]
     elif loan.status == "active" and any(
         r.due_on <= disbursed_on for r in current_installments(session, loan.id)
@@ -155,6 +164,7 @@ def confirm_disbursement(
     disbursement_id: int,
     confirmed_by: int,
     confirmed_on: date,
+    business_date: date | None = None,
 ) -> Disbursement:
     """Confirm a pending disbursement (the checker's step) and post it to the ledger.
 
@@ -164,11 +174,17 @@ def confirm_disbursement(
         disbursement_id: the pending disbursement.
         confirmed_by: the checker's user id; must differ from the maker.
         confirmed_on: business date of the confirmation (audited).
+        business_date: the edge's business date: a confirmation or a value date after it
+            (plus the tolerance) is refused; None skips the check.
 
     Returns:
         The confirmed disbursement; the loan is active and its balances raised.
     """
+    if business_date is not None:
+        check_value_date("confirmed_on", confirmed_on, business_date)
     disbursement, loan = _pending(session, disbursement_id)
+    if business_date is not None:
+        check_value_date("disbursed_on", disbursement.disbursed_on, business_date)
     if disbursement.requested_by is not None and disbursement.requested_by == confirmed_by:
         raise refuse(
             "confirmed_by",

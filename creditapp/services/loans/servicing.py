@@ -5,6 +5,7 @@ current schedule and builds a new version from the outstanding principal via loa
 ``restructure``. Interest already due and unpaid is capitalised (a ``restructure`` movement
 raising the principal, so the ledger still rebuilds the balance); unpaid penalties stay on
 the superseded rows and are no longer collected (waived by the restructuring).
+The loan is flagged restructured and keeps the grade it had as its floor (``grading``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .common import (
     require_positive_amount,
     snapshot,
 )
+from .grading import grade_on, mark_restructured
 from .ledger import post_movement
 
 
@@ -96,6 +98,7 @@ def restructure_loan(
         raise refuse("schedule", str(exc)) from exc
     before = snapshot(loan)
     old_version, old_rate = loan.schedule_version, loan.annual_rate
+    mark_restructured(loan, grade_on(loan, rows, effective_on))
     if capitalised:
         post_movement(session, loan, "restructure", capitalised, capitalised, effective_on)
     replace_schedule(session, loan, rows, schedule)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from creditapp.models import Disbursement, Loan, SubsidyAccrual
+from creditapp.services.loans import request_disbursement
 from tests.factories import core
 from tests.factories import loans as lf
 
@@ -63,3 +65,31 @@ def test_accrue_subsidy_for_a_month(runner: FlaskCliRunner, session: Session) ->
     accrual = session.scalar(select(SubsidyAccrual))
     assert accrual is not None
     assert (accrual.period_start, accrual.period_end) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+def test_future_value_dates_are_refused_by_the_commands(
+    app: Flask, runner: FlaskCliRunner, session: Session
+) -> None:
+    app.config["BUSINESS_DATE"] = "2026-11-03"
+    loan = lf.approved_loan(session)
+    maker, checker = lf.user(session), lf.user(session)
+    session.commit()
+    far = runner.invoke(args=[
+        "request-disbursement", "--loan", str(loan.id), "--amount", "50000000",
+        "--on", "9999-12-31", "--by", maker.email,
+    ])  # fmt: skip
+    assert far.exit_code == 1 and "disbursed_on" in far.output and "2026-11-04" in far.output
+    assert session.scalar(select(Disbursement).where(Disbursement.loan_id == loan.id)) is None
+    # A request stored before this rule (no business date) cannot be confirmed either.
+    pending = request_disbursement(
+        session, lf.SYSTEM, loan.id, 50_000_000, date(9999, 12, 31), requested_by=maker.id
+    )
+    session.commit()
+    confirm = runner.invoke(args=[
+        "confirm-disbursement", "--disbursement", str(pending.id), "--on", "2026-11-03",
+        "--by", checker.email,
+    ])  # fmt: skip
+    assert confirm.exit_code == 1 and "disbursed_on" in confirm.output, confirm.output
+    assert "out of range" not in confirm.output
+    session.refresh(loan)
+    assert loan.status == "approved" and loan.disbursed_amount == 0

@@ -26,10 +26,17 @@ PAYMENT = 2_216_031  # the worked example's annuity (see test_approval)
 FIRST_DUE = date(2026, 12, 3)
 
 
-def pay(session: Session, loan: Loan, amount: int, on: date, key: str | None = None) -> Repayment:
+def pay(
+    session: Session,
+    loan: Loan,
+    amount: int,
+    on: date,
+    key: str | None = None,
+    apply_as: str = "auto",
+) -> Repayment:
     result = post_repayment(
         session, lf.SYSTEM, loan.id, lender_id=loan.lender_id, amount=amount, paid_on=on,
-        idempotency_key=key or f"k-{loan.id}-{on}-{amount}",
+        idempotency_key=key or f"k-{loan.id}-{on}-{amount}", apply_as=apply_as,
     )  # fmt: skip
     assert not result.replayed
     return result.repayment
@@ -99,9 +106,12 @@ def test_penalty_is_served_before_interest_and_principal(session: Session) -> No
 
 
 @pytest.mark.parametrize("mode", ["shorten_tenor", "reduce_installment"])
-def test_overpayment_prepays_principal_by_the_loan_mode(session: Session, mode: str) -> None:
+def test_a_requested_prepayment_prepays_principal_by_the_loan_mode(
+    session: Session, mode: str
+) -> None:
     loan = lf.active_loan(session, prepayment_mode=mode)
-    repayment = pay(session, loan, PAYMENT + 10_000_000, FIRST_DUE)
+    # Paid on a due date: no day of the next period has run, so no accrued interest.
+    repayment = pay(session, loan, PAYMENT + 10_000_000, FIRST_DUE, apply_as="prepayment")
     assert repayment.excess_part == 10_000_000
     assert loan.outstanding_principal == 50_000_000 - (PAYMENT - 250_000) - 10_000_000
     assert loan.schedule_version == 2
@@ -120,7 +130,7 @@ def test_overpayment_prepays_principal_by_the_loan_mode(session: Session, mode: 
     assert_ledger(session, loan)
 
 
-def test_exact_payoff_closes_the_loan_and_more_is_refused(session: Session) -> None:
+def test_exact_payoff_closes_the_loan_and_more_is_held_as_credit(session: Session) -> None:
     loan = lf.active_loan(session)
     pay(session, loan, PAYMENT, FIRST_DUE)
     outstanding = 50_000_000 - (PAYMENT - 250_000)
@@ -131,19 +141,34 @@ def test_exact_payoff_closes_the_loan_and_more_is_refused(session: Session) -> N
             Decimal(1), "ROUND_HALF_UP"
         )
     )
-    with pytest.raises(DomainError) as err:
-        pay(session, loan, outstanding + accrued + 1, on)
-    assert f"Rp{outstanding + accrued}" in err.value.errors["amount"][0]
-    with pytest.raises(DomainError) as err:
-        pay(session, loan, outstanding, on)
-    assert "accrued interest" in err.value.errors["amount"][0]
-    repayment = pay(session, loan, outstanding + accrued, on)
+    repayment = pay(session, loan, outstanding + accrued + 5_000, on)
     assert (repayment.principal_part, repayment.interest_part) == (outstanding, accrued)
+    assert repayment.credit_part == 5_000 and repayment.excess_part == 0
     assert loan.status == "closed" and loan.closed_on == on and loan.outstanding_principal == 0
+    assert loan.credit_balance == 5_000
     assert_ledger(session, loan)
     with pytest.raises(DomainError) as err:
         pay(session, loan, 1_000, on + timedelta(days=1))
     assert "closed" in err.value.errors["loan_id"][0]
+
+
+def test_a_prepayment_pays_the_interest_its_principal_accrued_first(session: Session) -> None:
+    """Issue item 2: all but Rp 1 on day 29 cost 241,667 less than the payoff itself."""
+    loan = lf.active_loan(session)
+    on = FIRST_DUE - timedelta(days=1)  # 3 Nov .. 3 Dec is 30 days: day 29
+    payoff = 50_000_000 + 241_667  # 50 jt * 0.5 % * 29/30 = 241,666.67
+    repayment = pay(session, loan, payoff - 1, on, apply_as="prepayment")
+    # p + round(p * 0.005 * 29 / 30) = 50,241,666 -> p = 49,999,999, interest 241,667.
+    assert (repayment.excess_part, repayment.interest_part) == (49_999_999, 241_667)
+    assert loan.outstanding_principal == 1
+    rest = sum(
+        r.principal_due - r.principal_paid + r.interest_due - r.interest_paid
+        for r in current(session, loan)
+    )
+    pay(session, loan, rest, FIRST_DUE)
+    assert loan.status == "closed"
+    assert payoff - 1 + rest >= payoff
+    assert_ledger(session, loan)
 
 
 def test_paying_every_installment_closes_the_loan(session: Session) -> None:

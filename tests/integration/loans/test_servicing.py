@@ -53,7 +53,14 @@ def test_restructuring_capitalises_due_interest_and_keeps_the_old_schedule(
     assert rebuild_balances(session, loan.id).consistent
     age_loans(session, effective)
     session.refresh(loan)
-    assert (loan.dpd, loan.collectibility) == (0, 1)
+    # Current on the new schedule, but a restructured loan keeps the grade it had: on
+    # 10 Jan the 3 Dec instalment was 38 days late, Kol 2 (POJK 40/2019, see test_grading).
+    assert (loan.dpd, loan.collectibility) == (0, 2)
+    assert (loan.restructured, loan.restructure_count, loan.restructure_floor_grade) == (
+        True,
+        1,
+        2,
+    )
 
 
 def test_restructuring_needs_a_reason_and_an_active_loan(session: Session) -> None:
