@@ -75,9 +75,9 @@ def init_app(app: Flask) -> None:
     app.extensions["key_cache"] = TTLCache(ttl)
 
     api = CreditApi(app)
-    from . import applications, loans, programs
+    from . import applications, loans, programs, reports
 
-    for blp in (applications.blp, loans.blp, programs.blp, programs.models_blp):
+    for blp in (applications.blp, loans.blp, programs.blp, programs.models_blp, reports.blp):
         api.register_blueprint(blp)
     app.extensions["credit_api"] = api
 

@@ -24,6 +24,7 @@ from .loan import (
     Repayment,
     RepaymentAllocation,
 )
+from .loan_requests import RestructuringRequest
 from .program import CreditProgram, ProgramLenderQuota
 from .registry import AuditEvent, ModelVersion
 from .servicing import (
@@ -66,6 +67,7 @@ __all__ = [
     "RepaymentAllocation",
     "RepaymentReversal",
     "Restructuring",
+    "RestructuringRequest",
     "ScoreRecord",
     "SizeObservation",
     "SubsidyAccrual",
