@@ -27,10 +27,12 @@ from .loan import (
 from .program import CreditProgram, ProgramLenderQuota
 from .registry import AuditEvent, ModelVersion
 from .servicing import GuaranteeClaim, Recovery, Restructuring, SubsidyAccrual, WriteOff
+from .web import ApprovalRequest, SignInFailure
 
 __all__ = [
     "AgeingRun",
     "ApiKey",
+    "ApprovalRequest",
     "Application",
     "AuditEvent",
     "Base",
@@ -59,6 +61,7 @@ __all__ = [
     "RepaymentAllocation",
     "Restructuring",
     "ScoreRecord",
+    "SignInFailure",
     "SizeObservation",
     "SubsidyAccrual",
     "Transaction",
