@@ -79,6 +79,7 @@ def upgrade() -> None:
             sa.Column("credit_part", sa.BigInteger(), server_default="0", nullable=False)
         )
         batch_op.add_column(sa.Column("reversed_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("schedule_version_before", sa.SmallInteger(), nullable=True))
         batch_op.drop_constraint(op.f("ck_repayments_parts_sum_to_amount"), type_="check")
         batch_op.create_check_constraint(
             op.f("ck_repayments_parts_add_up_to_amount"),
@@ -94,6 +95,8 @@ def upgrade() -> None:
     with op.batch_alter_table("loan_movements", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_loan_movements_kind_allowed"), type_="check")
         batch_op.create_check_constraint(op.f("ck_loan_movements_kind_allowed"), _kinds(NEW_KINDS))
+    with op.batch_alter_table("installments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("superseded_in", sa.SmallInteger(), nullable=True))
     op.create_table(
         "repayment_reversals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -148,6 +151,8 @@ def downgrade() -> None:
     with op.batch_alter_table("loan_movements", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_loan_movements_kind_allowed"), type_="check")
         batch_op.create_check_constraint(op.f("ck_loan_movements_kind_allowed"), _kinds(OLD_KINDS))
+    with op.batch_alter_table("installments", schema=None) as batch_op:
+        batch_op.drop_column("superseded_in")
     with op.batch_alter_table("repayments", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_repayments_apply_as_allowed"), type_="check")
         batch_op.drop_constraint(op.f("ck_repayments_credit_part_non_negative"), type_="check")
@@ -156,6 +161,7 @@ def downgrade() -> None:
             op.f("ck_repayments_parts_sum_to_amount"),
             "principal_part + interest_part + penalty_part + excess_part = amount",
         )
+        batch_op.drop_column("schedule_version_before")
         batch_op.drop_column("reversed_on")
         batch_op.drop_column("credit_part")
         batch_op.drop_column("apply_as")

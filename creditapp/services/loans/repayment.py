@@ -326,6 +326,7 @@ def post_repayment(
         paid_on=paid_on,
         channel=channel,
         apply_as=apply_as,
+        schedule_version_before=loan.schedule_version,
     )
     try:
         with session.begin_nested():
