@@ -28,6 +28,7 @@ from .program import CreditProgram, ProgramLenderQuota
 from .registry import AuditEvent, ModelVersion
 from .servicing import (
     GuaranteeClaim,
+    ProgramServicing,
     Recovery,
     RepaymentReversal,
     Restructuring,
@@ -61,6 +62,7 @@ __all__ = [
     "ModelVersion",
     "Partnership",
     "ProgramLenderQuota",
+    "ProgramServicing",
     "Recovery",
     "Repayment",
     "RepaymentAllocation",

@@ -41,6 +41,7 @@ MOVEMENT_KINDS = (
     "credit_balance",  # an overpayment held for the borrower (no principal change)
     "refund",  # credit balance paid back to the borrower
     "interest_write_off",  # accrued interest written off with the principal
+    "penalty_correction",  # penalty taken back when a back-valued posting re-ages the loan
 )
 REPAYMENT_APPLY_AS = ("auto", "advance", "prepayment")
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, check_in, check_non_negative, check_positive, money, utcnow
@@ -131,3 +139,32 @@ class RepaymentReversal(Base):
     approved_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+DAY_COUNTS = ("30/360", "actual/365")
+
+
+class ProgramServicing(Base):
+    """Servicing rules of one program (a program without a row gets the defaults here).
+
+    Kept beside ``CreditProgram`` rather than in it so servicing rules change on their own,
+    audited (``services.loans.settings``).
+    """
+
+    __tablename__ = "program_servicing"
+    __table_args__ = (
+        check_in("day_count", DAY_COUNTS),
+        *check_non_negative("back_value_days"),
+        CheckConstraint("subsidy_max_grade BETWEEN 1 AND 5", name="subsidy_max_grade_range"),
+    )
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("credit_programs.id"), primary_key=True)
+    # A repayment value-dated more than this many days before the business date is refused;
+    # within it, the loan is re-aged from the value date.
+    back_value_days: Mapped[int] = mapped_column(SmallInteger, default=7)
+    day_count: Mapped[str] = mapped_column(String(12), default="30/360")
+    # Interest subsidy accrues only while the loan's grade is at most this (Kol 1-2) and,
+    # unless allowed, never after maturity; never on capitalised interest.
+    subsidy_max_grade: Mapped[int] = mapped_column(SmallInteger, default=2)
+    subsidy_after_maturity: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -31,7 +31,14 @@ OLD_KINDS = (
     "recovery",
     "restructure",
 )
-NEW_KINDS = (*OLD_KINDS, "repayment_reversal", "credit_balance", "refund", "interest_write_off")
+NEW_KINDS = (
+    *OLD_KINDS,
+    "repayment_reversal",
+    "credit_balance",
+    "refund",
+    "interest_write_off",
+    "penalty_correction",
+)
 
 
 def _kinds(kinds: tuple[str, ...]) -> str:
@@ -137,6 +144,32 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repayment_reversals")),
     )
+    op.create_table(
+        "program_servicing",
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("back_value_days", sa.SmallInteger(), nullable=False),
+        sa.Column("day_count", sa.String(length=12), nullable=False),
+        sa.Column("subsidy_max_grade", sa.SmallInteger(), nullable=False),
+        sa.Column("subsidy_after_maturity", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "back_value_days >= 0", name=op.f("ck_program_servicing_back_value_days_non_negative")
+        ),
+        sa.CheckConstraint(
+            "day_count IN ('30/360', 'actual/365')",
+            name=op.f("ck_program_servicing_day_count_allowed"),
+        ),
+        sa.CheckConstraint(
+            "subsidy_max_grade BETWEEN 1 AND 5",
+            name=op.f("ck_program_servicing_subsidy_max_grade_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"],
+            ["credit_programs.id"],
+            name=op.f("fk_program_servicing_program_id_credit_programs"),
+        ),
+        sa.PrimaryKeyConstraint("program_id", name=op.f("pk_program_servicing")),
+    )
     with op.batch_alter_table("repayment_reversals", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_repayment_reversals_loan_id"), ["loan_id"], unique=False
@@ -147,6 +180,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("program_servicing")
     op.drop_table("repayment_reversals")
     with op.batch_alter_table("loan_movements", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_loan_movements_kind_allowed"), type_="check")

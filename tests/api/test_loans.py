@@ -35,10 +35,11 @@ def test_loan_detail_has_schedule_and_collectibility(
 
 
 def test_repayment_is_allocated_and_idempotent(
-    api: FlaskClient, env: ApiEnv, session: Session, loan_id: int
+    app: Flask, api: FlaskClient, env: ApiEnv, session: Session, loan_id: int
 ) -> None:
     loan = api.get(f"/api/v1/loans/{loan_id}", headers=env.a.headers).json
     first = loan["schedule"][0]
+    app.config["BUSINESS_DATE"] = first["due_on"]
     installment = first["principal_due"] + first["interest_due"]
     body = {"amount": installment, "paid_on": first["due_on"], "channel": "qris"}
     headers = {**env.a.headers, "Idempotency-Key": "rep-1"}
@@ -213,7 +214,7 @@ def test_scenario_future_value_dates_are_refused_and_do_not_lock_the_loan(
 def test_scenario_overpayment_is_credit_and_a_reversal_re_ages_the_loan(
     app: Flask, api: FlaskClient, env: ApiEnv, session: Session, loan_id: int
 ) -> None:
-    app.config["BUSINESS_DATE"] = "2024-11-12"
+    app.config["BUSINESS_DATE"] = "2024-11-02"
     first = _first(api, env, loan_id)
     instalment = first["principal_due"] + first["interest_due"]
     paid = _post_repayment(api, env, loan_id, "r-1", amount=instalment, paid_on="2024-11-02")
@@ -236,6 +237,7 @@ def test_scenario_overpayment_is_credit_and_a_reversal_re_ages_the_loan(
     assert (loan["dpd"], loan["collectibility"]["grade"]) == (10, 2)  # 2 Nov + 10 days
     assert loan["outstanding_principal"] == 50_000_000
     # Paying off with more than the payoff: the rest is the borrower's credit balance.
+    app.config["BUSINESS_DATE"] = "2024-11-12"
     big = _post_repayment(api, env, loan_id, "r-2", amount=60_000_000, paid_on="2024-11-12")
     assert big.status_code == 201, big.json
     assert big.json["loan_status"] == "closed" and big.json["credit_part"] > 0

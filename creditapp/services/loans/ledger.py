@@ -156,7 +156,8 @@ def rebuild_balances(session: Session, loan_id: int) -> LedgerBalances:
         - total("refund", LoanMovement.amount)
         - reversed_credit,
         cached_credit_balance=loan.credit_balance,
-        penalty_charged=total("penalty_charge", LoanMovement.amount),
+        penalty_charged=total("penalty_charge", LoanMovement.amount)
+        - total("penalty_correction", LoanMovement.amount),
         cached_outstanding_principal=loan.outstanding_principal,
         cached_disbursed_amount=loan.disbursed_amount,
         installment_principal_paid=sum(r.principal_paid for r in rows) + excess,

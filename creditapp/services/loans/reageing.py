@@ -6,8 +6,10 @@ recomputes that loan's ``loan_status_history`` rows from the value date on: days
 collectibility (never better than a restructured loan's floor), arrears and outstanding
 principal, each as of its own date, from the current schedule and the repayments (not
 reversed) value-dated on or before it; then the loan's cached dpd and grade from the latest
-row. Every changed row is audited (``loan.reage``, before and after). Penalties already
-charged stay (a program with penalties corrects them by hand; KUR charges none).
+row. Every changed row is audited (``loan.reage``, before and after). Penalties (programs
+with a daily penalty rate) are recomputed for every ageing run of the loan with what was
+unpaid as of that run's date, as ``ageing`` charges them; the difference is a
+``penalty_correction`` movement (taken back) or a further ``penalty_charge``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from sqlalchemy.orm import Session
 from loanmath.ageing import collectibility
 
 from ...models import (
+    AgeingRun,
+    Installment,
     Loan,
     LoanMovement,
     LoanStatus,
@@ -29,6 +33,7 @@ from ...models import (
 )
 from ..audit import Actor, record
 from .common import current_installments
+from .sqlparts import MICRO
 
 
 def reage_loan(session: Session, actor: Actor, loan: Loan, from_date: date) -> int:
@@ -42,17 +47,7 @@ def reage_loan(session: Session, actor: Actor, loan: Loan, from_date: date) -> i
     if not history:
         return 0
     rows = current_installments(session, loan.id)
-    paid: dict[int, list[tuple[date, int]]] = defaultdict(list)
-    for installment_id, paid_on, amount in session.execute(
-        select(
-            RepaymentAllocation.installment_id,
-            Repayment.paid_on,
-            RepaymentAllocation.principal + RepaymentAllocation.interest,
-        )
-        .join(Repayment, Repayment.id == RepaymentAllocation.repayment_id)
-        .where(Repayment.loan_id == loan.id, Repayment.reversed_on.is_(None))
-    ):
-        paid[installment_id].append((paid_on, int(amount)))
+    paid = paid_by_date(session, loan.id)
     balance_by_date = _principal_by_date(session, loan.id, [h.as_of for h in history])
     changed = []
     for status in history:
@@ -74,6 +69,7 @@ def reage_loan(session: Session, actor: Actor, loan: Loan, from_date: date) -> i
             changed.append({"as_of": day.isoformat(), "before": old, "after": facts})
             status.dpd, status.collectibility, status.arrears = dpd, grade, arrears
             status.outstanding_principal = balance_by_date[day]
+    penalties = _recompute_penalties(session, loan, rows, paid) if loan.penalty_daily_rate else []
     latest = history[-1]
     if loan.status == "active" and (loan.dpd, loan.collectibility) != (
         latest.dpd,
@@ -84,12 +80,82 @@ def reage_loan(session: Session, actor: Actor, loan: Loan, from_date: date) -> i
             latest.collectibility,
             latest.as_of,
         )
-    if changed:
+    if changed or penalties:
+        after = {"rows": changed, "penalties": penalties}
         record(session, actor, "loan.reage", "loan", loan.id,
-               before={"from": from_date.isoformat()}, after={"rows": changed},
-               as_of=from_date)  # fmt: skip
+               before={"from": from_date.isoformat()}, after=after, as_of=from_date)  # fmt: skip
     session.flush()
     return len(changed)
+
+
+def paid_by_date(session: Session, loan_id: int) -> dict[int, list[tuple[date, int]]]:
+    """Principal + interest paid per installment, as (value date, amount), not reversed."""
+    paid: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for installment_id, paid_on, amount in session.execute(
+        select(
+            RepaymentAllocation.installment_id,
+            Repayment.paid_on,
+            RepaymentAllocation.principal + RepaymentAllocation.interest,
+        )
+        .join(Repayment, Repayment.id == RepaymentAllocation.repayment_id)
+        .where(Repayment.loan_id == loan_id, Repayment.reversed_on.is_(None))
+    ):
+        paid[installment_id].append((paid_on, int(amount)))
+    return paid
+
+
+def penalties_owed(
+    session: Session,
+    loan: Loan,
+    rows: list[Installment],
+    paid: dict[int, list[tuple[date, int]]],
+    until: date | None = None,
+) -> dict[int, int]:
+    """Each instalment's penalty as the ageing runs of the loan (up to ``until``) charge it,
+    with what was unpaid as of each run's date."""
+    aged = set(session.scalars(select(LoanStatus.as_of).where(LoanStatus.loan_id == loan.id)))
+    runs = list(session.scalars(select(AgeingRun.as_of).order_by(AgeingRun.as_of)))
+    previous = dict(zip(runs[1:], runs, strict=False))
+    rate = int((loan.penalty_daily_rate * MICRO).to_integral_value())
+    owed_by_row = {}
+    for row in rows:
+        owed = row.principal_due + row.interest_due
+        due = 0
+        for run in runs:
+            if run not in aged or run <= row.due_on or (until is not None and run > until):
+                continue
+            since = max(row.due_on, previous.get(run, row.due_on))
+            unpaid = owed - sum(a for on, a in paid[row.id] if on <= run)
+            if unpaid > 0 and run > since:
+                due += unpaid * rate * (run - since).days // MICRO
+        owed_by_row[row.id] = due
+    return owed_by_row
+
+
+def _recompute_penalties(
+    session: Session,
+    loan: Loan,
+    rows: list[Installment],
+    paid: dict[int, list[tuple[date, int]]],
+) -> list[dict[str, int]]:
+    """Set each instalment's penalty to what the runs charge now; movements for the change."""
+    owed = penalties_owed(session, loan, rows, paid)
+    last_run = session.scalar(
+        select(func.max(LoanStatus.as_of)).where(LoanStatus.loan_id == loan.id)
+    )
+    corrections = []
+    for row in rows:
+        due = max(owed[row.id], row.penalty_paid)
+        if due != row.penalty_due:
+            kind = "penalty_charge" if due > row.penalty_due else "penalty_correction"
+            delta = abs(due - row.penalty_due)
+            session.add(
+                LoanMovement(loan_id=loan.id, kind=kind, amount=delta, principal_delta=0,
+                             posted_on=last_run, installment_id=row.id)
+            )  # fmt: skip
+            corrections.append({"installment": row.number, "before": row.penalty_due, "after": due})
+            row.penalty_due = due
+    return corrections
 
 
 def _principal_by_date(session: Session, loan_id: int, days: list[date]) -> dict[date, int]:
