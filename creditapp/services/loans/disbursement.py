@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from loanmath.dates import add_months
 from loanmath.allocation import accrued_interest
+from loanmath.dates import add_months
 from loanmath.schedule import Installment, build_schedule
 
 from ...errors import Conflict, DomainError, NotFound
