@@ -60,6 +60,10 @@ class WriteOff(Base):
     approved_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     reason: Mapped[str] = mapped_column(String(500))
+    # Interest written off with the principal (unpaid due interest + interest accrued).
+    interest_amount: Mapped[int] = money(default=0, server_default="0")
+    grade: Mapped[int | None] = mapped_column(SmallInteger)  # collectibility when requested
+    override_reason: Mapped[str | None] = mapped_column(String(500))  # needed below Kol 5
 
 
 class Recovery(Base):

@@ -144,6 +144,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repayment_reversals")),
     )
+    with op.batch_alter_table("write_offs", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("interest_amount", sa.BigInteger(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(sa.Column("grade", sa.SmallInteger(), nullable=True))
+        batch_op.add_column(sa.Column("override_reason", sa.String(length=500), nullable=True))
     op.create_table(
         "program_servicing",
         sa.Column("program_id", sa.Integer(), nullable=False),
@@ -181,6 +187,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("program_servicing")
+    with op.batch_alter_table("write_offs", schema=None) as batch_op:
+        batch_op.drop_column("override_reason")
+        batch_op.drop_column("grade")
+        batch_op.drop_column("interest_amount")
     op.drop_table("repayment_reversals")
     with op.batch_alter_table("loan_movements", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_loan_movements_kind_allowed"), type_="check")

@@ -13,15 +13,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.allocation import accrued_interest
 from loanmath.dates import add_months
 from loanmath.restructure import restructure
 from loanmath.schedule import ScheduleError
 
 from ...errors import Conflict, DomainError, NotFound
-from ...models import Recovery, Restructuring, WriteOff
+from ...models import Loan, LoanMovement, Recovery, Restructuring, WriteOff
 from ..audit import Actor, record
 from .common import (
     current_installments,
@@ -33,6 +34,8 @@ from .common import (
 )
 from .grading import grade_on, mark_restructured
 from .ledger import post_movement
+
+WRITE_OFF_GRADE = 5  # Macet: below it a write-off needs an override reason
 
 
 def restructure_loan(
@@ -132,8 +135,12 @@ def request_write_off(
     requested_by: int,
     requested_on: date,
     reason: str,
+    override_reason: str | None = None,
 ) -> WriteOff:
     """Ask to write a loan off (the maker's step).
+
+    Only a loan at Kol 5 (Macet) can be written off, unless ``override_reason`` says why
+    one at a better grade must be (its grade and the override are kept and audited).
 
     Returns:
         The pending ``WriteOff`` for the loan's outstanding principal.
@@ -143,6 +150,14 @@ def request_write_off(
         raise refuse("reason", "a reason is required")
     if loan.status != "active" or loan.outstanding_principal <= 0:
         raise refuse("loan_id", "only an active loan with principal outstanding can be written off")
+    grade = grade_on(loan, current_installments(session, loan.id), requested_on)
+    override = (override_reason or "").strip() or None
+    if grade < WRITE_OFF_GRADE and override is None:
+        raise refuse(
+            "override_reason",
+            f"the loan is Kol {grade}: writing off below Kol {WRITE_OFF_GRADE} (Macet) "
+            "needs an override reason",
+        )
     pending = session.scalar(
         select(WriteOff.id).where(WriteOff.loan_id == loan.id, WriteOff.status == "pending")
     )
@@ -155,11 +170,14 @@ def request_write_off(
         requested_by=requested_by,
         status="pending",
         reason=reason.strip(),
+        grade=grade,
+        override_reason=override,
     )
     session.add(item)
     session.flush()
-    record(session, actor, "write_off.request", "write_off", item.id,
-           after={"loan_id": loan.id, "amount": item.amount}, as_of=requested_on)  # fmt: skip
+    after = {"loan_id": loan.id, "amount": item.amount, "grade": grade, "override": override}
+    record(session, actor, "write_off.request", "write_off", item.id, after=after,
+           as_of=requested_on)  # fmt: skip
     return item
 
 
@@ -173,7 +191,10 @@ def approve_write_off(
 ) -> WriteOff:
     """Approve a pending write-off (the checker's step, a different user than the maker).
 
-    Posts a ``write_off`` movement taking the outstanding principal to 0.
+    Posts a ``write_off`` movement taking the outstanding principal to 0 and an
+    ``interest_write_off`` movement for the interest owed on the date: unpaid interest of
+    instalments already due plus the running period's interest accrued pro rata (the early
+    payoff's rule).
 
     Returns:
         The approved ``WriteOff``.
@@ -192,13 +213,38 @@ def approve_write_off(
     before = snapshot(loan)
     amount = loan.outstanding_principal
     item.amount = amount
+    item.interest_amount = _interest_owed(session, loan, approved_on)
     item.status, item.approved_by, item.approved_on = "approved", approved_by, approved_on
     post_movement(session, loan, "write_off", amount, -amount, approved_on)
+    if item.interest_amount:
+        post_movement(session, loan, "interest_write_off", item.interest_amount, 0, approved_on)
     loan.status, loan.written_off_on = "written_off", approved_on
     session.flush()
+    after = {**snapshot(loan), "interest_written_off": item.interest_amount}
     record(session, actor, "write_off.approve", "write_off", item.id,
-           before=before, after=snapshot(loan), as_of=approved_on)  # fmt: skip
+           before=before, after=after, as_of=approved_on)  # fmt: skip
     return item
+
+
+def _interest_owed(session: Session, loan: Loan, on: date) -> int:
+    """Unpaid interest of instalments due by ``on`` + the running period's accrued interest."""
+    rows = current_installments(session, loan.id)
+    due = [r for r in rows if r.due_on <= on]
+    ahead = [r for r in rows if r.due_on > on]
+    unpaid = sum(r.interest_due - r.interest_paid for r in due)
+    if not ahead:
+        return unpaid
+    start = max((r.due_on for r in due), default=None) or session.scalar(
+        select(func.min(LoanMovement.posted_on)).where(
+            LoanMovement.loan_id == loan.id, LoanMovement.kind == "disbursement"
+        )
+    )
+    assert start is not None  # an active loan was disbursed
+    not_due = sum(r.principal_due - r.principal_paid for r in ahead)
+    length = (ahead[0].due_on - start).days
+    accrued = accrued_interest(not_due, loan.annual_rate, min((on - start).days, length), length,
+                               frequency=loan.frequency)  # fmt: skip
+    return unpaid + max(0, accrued - sum(r.interest_paid for r in ahead))
 
 
 def record_recovery(

@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session
 from loanmath.subsidy import subsidy_for_period
 
 from ...models import Loan, LoanMovement, SubsidyAccrual
+from ..audit import Actor, record
 from .common import refuse
 from .sqlparts import days_between, dialect_name
 
 
-def accrue_subsidy(session: Session, period_start: date, period_end: date) -> int:
+def accrue_subsidy(
+    session: Session, period_start: date, period_end: date, actor: Actor | None = None
+) -> int:
     """Accrue the interest subsidy of every loan with a balance in the period.
 
     Args:
@@ -80,4 +83,12 @@ def accrue_subsidy(session: Session, period_start: date, period_end: date) -> in
         )
     if rows:
         session.execute(insert(SubsidyAccrual), rows)
+        after = {
+            "period_start": period_start.isoformat(),
+            "period_end": period_end.isoformat(),
+            "loans": len(rows),
+            "amount": sum(int(r["amount"]) for r in rows),
+        }
+        record(session, actor or Actor.system(), "subsidy.accrue", "subsidy_accrual", None,
+               after=after, as_of=period_end)  # fmt: skip
     return len(rows)
