@@ -67,16 +67,31 @@ class WriteOff(Base):
 
 
 class Recovery(Base):
-    """Money recovered on a written-off loan."""
+    """Money recovered on a written-off loan, split into costs, principal and interest.
+
+    ``guarantor_share`` is the part owed to the guarantor whose claim was paid
+    (subrogation); it is included in the principal part, not added to it.
+    """
 
     __tablename__ = "recoveries"
-    __table_args__ = (*check_positive("amount"),)
+    __table_args__ = (
+        *check_positive("amount"),
+        *check_non_negative("principal_part", "interest_part", "cost_part", "guarantor_share"),
+        CheckConstraint(
+            "cost_part + principal_part + interest_part = amount", name="parts_add_up_to_amount"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
     amount: Mapped[int] = money()
     recovered_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    principal_part: Mapped[int] = money(default=0, server_default="0")
+    interest_part: Mapped[int] = money(default=0, server_default="0")
+    cost_part: Mapped[int] = money(default=0, server_default="0")
+    cost_note: Mapped[str | None] = mapped_column(String(500))  # what the costs were
+    guarantor_share: Mapped[int] = money(default=0, server_default="0")
 
 
 class GuaranteeClaim(Base):

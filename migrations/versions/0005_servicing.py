@@ -41,6 +41,9 @@ NEW_KINDS = (
 )
 
 
+RECOVERY_PARTS = ("principal_part", "interest_part", "cost_part", "guarantor_share")
+
+
 def _kinds(kinds: tuple[str, ...]) -> str:
     return "kind IN ({})".format(", ".join(f"'{k}'" for k in kinds))
 
@@ -150,6 +153,23 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("grade", sa.SmallInteger(), nullable=True))
         batch_op.add_column(sa.Column("override_reason", sa.String(length=500), nullable=True))
+    with op.batch_alter_table("recoveries", schema=None) as batch_op:
+        for column in RECOVERY_PARTS:
+            batch_op.add_column(
+                sa.Column(column, sa.BigInteger(), server_default="0", nullable=False)
+            )
+        batch_op.add_column(sa.Column("cost_note", sa.String(length=500), nullable=True))
+        for column in RECOVERY_PARTS:
+            batch_op.create_check_constraint(
+                op.f(f"ck_recoveries_{column}_non_negative"), f"{column} >= 0"
+            )
+        # Existing recoveries had no split: they were principal (backfilled before the check).
+    op.execute("UPDATE recoveries SET principal_part = amount")
+    with op.batch_alter_table("recoveries", schema=None) as batch_op:
+        batch_op.create_check_constraint(
+            op.f("ck_recoveries_parts_add_up_to_amount"),
+            "cost_part + principal_part + interest_part = amount",
+        )
     op.create_table(
         "program_servicing",
         sa.Column("program_id", sa.Integer(), nullable=False),
@@ -187,6 +207,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("program_servicing")
+    with op.batch_alter_table("recoveries", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_recoveries_parts_add_up_to_amount"), type_="check")
+        for column in RECOVERY_PARTS:
+            batch_op.drop_constraint(op.f(f"ck_recoveries_{column}_non_negative"), type_="check")
+        batch_op.drop_column("cost_note")
+        for column in reversed(RECOVERY_PARTS):
+            batch_op.drop_column(column)
     with op.batch_alter_table("write_offs", schema=None) as batch_op:
         batch_op.drop_column("override_reason")
         batch_op.drop_column("grade")

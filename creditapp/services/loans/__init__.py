@@ -11,7 +11,13 @@ from .ledger import LedgerBalances, post_movement, rebuild_balances
 from .reageing import reage_loan
 from .repayment import RepaymentResult, post_repayment
 from .reversal import approve_reversal, refund_credit, request_reversal
-from .servicing import approve_write_off, record_recovery, request_write_off, restructure_loan
+from .servicing import (
+    approve_write_off,
+    record_claim_payment,
+    record_recovery,
+    request_write_off,
+    restructure_loan,
+)
 from .subsidy import accrue_subsidy
 
 __all__ = [
@@ -28,6 +34,7 @@ __all__ = [
     "post_repayment",
     "reage_loan",
     "rebuild_balances",
+    "record_claim_payment",
     "record_recovery",
     "refer_application",
     "refund_credit",
