@@ -20,6 +20,7 @@ from ..errors import NotFound
 from ..models import User
 from ..services import loans
 from ..services.audit import Actor
+from ..services.loans.settings import set_servicing_rules
 from ..services.loans.value_dates import business_date
 from .session import command_session, domain_errors
 
@@ -128,12 +129,42 @@ def confirm_disbursement_command(disbursement_id: int, by: str, on: str) -> None
         click.echo(f"disbursement {item.id} confirmed: Rp{item.amount} to loan {item.loan_id}")
 
 
+@click.command("program-servicing")
+@with_appcontext
+@click.option("--program", "program_code", required=True, help="Program code, e.g. KUR-MIKRO.")
+@click.option("--back-value-days", type=int, default=None, help="Oldest value date accepted.")
+@click.option("--day-count", type=click.Choice(["30/360", "actual/365"]), default=None)
+@click.option("--subsidy-max-grade", type=int, default=None, help="Worst grade earning subsidy.")
+@click.option("--subsidy-after-maturity/--no-subsidy-after-maturity", default=None)
+@domain_errors
+def program_servicing_command(
+    program_code: str,
+    back_value_days: int | None,
+    day_count: str | None,
+    subsidy_max_grade: int | None,
+    subsidy_after_maturity: bool | None,
+) -> None:
+    """Show or change a program's servicing rules (audited)."""
+    with command_session() as session:
+        rules = set_servicing_rules(
+            session, Actor.system(), program_code, back_value_days=back_value_days,
+            day_count=day_count, subsidy_max_grade=subsidy_max_grade,
+            subsidy_after_maturity=subsidy_after_maturity,
+        )  # fmt: skip
+        click.echo(
+            f"{program_code}: back-value {rules.back_value_days} days, day count "
+            f"{rules.day_count}, subsidy up to Kol {rules.subsidy_max_grade}"
+            f"{' and after maturity' if rules.subsidy_after_maturity else ''}"
+        )
+
+
 COMMANDS = (
     age_loans_command,
     accrue_subsidy_command,
     approve_application_command,
     request_disbursement_command,
     confirm_disbursement_command,
+    program_servicing_command,
 )
 
 

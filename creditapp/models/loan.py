@@ -41,6 +41,7 @@ MOVEMENT_KINDS = (
     "credit_balance",  # an overpayment held for the borrower (no principal change)
     "refund",  # credit balance paid back to the borrower
     "interest_write_off",  # accrued interest written off with the principal
+    "penalty_correction",  # penalty taken back when a back-valued posting re-ages the loan
 )
 REPAYMENT_APPLY_AS = ("auto", "advance", "prepayment")
 
@@ -147,6 +148,7 @@ class Installment(Base):
     deferred_interest: Mapped[int] = money(default=0, server_default="0")
     settled_on: Mapped[date | None] = mapped_column(Date)
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    superseded_in: Mapped[int | None] = mapped_column(SmallInteger)  # the version replacing it
 
 
 class Disbursement(Base):
@@ -210,6 +212,8 @@ class Repayment(Base):
     apply_as: Mapped[str] = mapped_column(String(12), default="auto", server_default="auto")
     credit_part: Mapped[int] = money(default=0, server_default="0")  # held as credit balance
     reversed_on: Mapped[date | None] = mapped_column(Date)  # set when a reversal is approved
+    # The loan's schedule version before this repayment: a reversal restores it.
+    schedule_version_before: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class RepaymentAllocation(Base):

@@ -9,7 +9,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from creditapp.models import Disbursement, Loan, SubsidyAccrual
+from creditapp.models import AuditEvent, Disbursement, Loan, SubsidyAccrual
 from creditapp.services.loans import request_disbursement
 from tests.factories import core
 from tests.factories import loans as lf
@@ -93,3 +93,19 @@ def test_future_value_dates_are_refused_by_the_commands(
     assert "out of range" not in confirm.output
     session.refresh(loan)
     assert loan.status == "approved" and loan.disbursed_amount == 0
+
+
+def test_program_servicing_rules_are_set_and_audited(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    program = core.program(session)
+    session.commit()
+    command = ["program-servicing", "--program", program.code]
+    result = runner.invoke(args=[*command, "--back-value-days", "30", "--day-count", "actual/365"])
+    assert result.exit_code == 0, result.output
+    assert "back-value 30 days" in result.output and "actual/365" in result.output
+    bad = runner.invoke(args=[*command, "--back-value-days", "-1"])
+    assert bad.exit_code == 1 and "back_value_days" in bad.output
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "program.servicing_rules"))
+    assert event is not None and event.after is not None
+    assert event.after["back_value_days"] == 30
