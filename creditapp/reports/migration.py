@@ -139,21 +139,22 @@ def vintages(session: Session, scope: Scope) -> dict[str, Any]:
         .where(*scope.loan_filters())
         .subquery("per_loan")
     )
-    totals = dict(
-        (int(c), int(a))
-        for c, a in session.execute(
-            select(loans.c.cohort, func.sum(loans.c.amount)).group_by(loans.c.cohort)
-        )
+    # One pass: amounts grouped by cohort and the month on book each event was first reached.
+    mobs = [
+        (month_index(dialect, loans.c[key]) - loans.c.cohort).label(key)
+        for key in ("d30", "d90", "wo")
+    ]
+    grouped = select(loans.c.cohort, *mobs, func.sum(loans.c.amount)).group_by(
+        loans.c.cohort, *mobs
     )
-    firsts: dict[str, dict[tuple[int, int], int]] = {}
-    for key in ("d30", "d90", "wo"):
-        mob = month_index(dialect, loans.c[key]) - loans.c.cohort
-        grouped = (
-            select(loans.c.cohort, mob.label("mob"), func.sum(loans.c.amount))
-            .where(loans.c[key].is_not(None))
-            .group_by(loans.c.cohort, mob)
-        )
-        firsts[key] = {(int(c), int(m)): int(a) for c, m, a in session.execute(grouped)}
+    totals: dict[int, int] = {}
+    firsts: dict[str, dict[tuple[int, int], int]] = {"d30": {}, "d90": {}, "wo": {}}
+    for cohort, d30, d90, w, amount in session.execute(grouped):
+        c, a = int(cohort), int(amount)
+        totals[c] = totals.get(c, 0) + a
+        for key, mob in (("d30", d30), ("d90", d90), ("wo", w)):
+            if mob is not None:
+                firsts[key][(c, int(mob))] = firsts[key].get((c, int(mob)), 0) + a
     last = snap.year * 12 + snap.month
     rows = []
     for cohort in sorted(totals):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, extract, func, select
+from sqlalchemy import Integer, Table, extract, func, select, text
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -135,6 +135,12 @@ def resolve_scope(
                 ]
             },
         )
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # Measured: the planner overestimates the joined aggregates and JIT-compiles them,
+        # which cost 1.4 s of a 1.5 s vintage query on 100,000 loans; the work itself is
+        # small. Reports only read, so switching JIT off for this transaction is safe.
+        session.execute(text("SET LOCAL jit = off"))
     program_id = None
     if program is not None:
         program_id = session.scalar(select(PROGRAMS.c.id).where(PROGRAMS.c.code == program))
@@ -149,7 +155,7 @@ def resolve_scope(
     return Scope(
         as_of=as_of,
         snapshot=run_on_or_before(session, as_of),
-        dialect=session.get_bind().dialect.name,
+        dialect=dialect,
         program_id=program_id,
         lender_id=lender_id,
         program_code=program,
