@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from creditapp.models import (
     AgeingRun,
     CreditProgram,
+    Decision,
     Enterprise,
     Installment,
     Lender,
@@ -24,6 +26,7 @@ from creditapp.models import (
     Repayment,
     RepaymentAllocation,
     Restructuring,
+    ScoreRecord,
 )
 from tests.factories import core
 
@@ -115,7 +118,7 @@ class Book:
         return row
 
     def pay(self, loan: Loan, row: Installment, on: date, principal: int, interest: int) -> None:
-        n = self.session.query(Repayment).count() + 1
+        n = int(self.session.scalar(select(func.count()).select_from(Repayment)) or 0) + 1
         rep = Repayment(loan_id=loan.id, lender_id=loan.lender_id, idempotency_key=f"t{n}",
                         amount=principal + interest, paid_on=on, principal_part=principal,
                         interest_part=interest)  # fmt: skip
@@ -126,3 +129,46 @@ class Book:
         row.principal_paid += principal
         row.interest_paid += interest
         self.session.flush()
+
+
+def scored(
+    session: Session,
+    application_id: int,
+    *,
+    pd: float = 0.05,
+    score: int = 600,
+    band: str = "B",
+    model: tuple[str, str] = ("imk-demo", "2026-10-31-s20261031"),
+    features: dict[str, float] | None = None,
+) -> ScoreRecord:
+    """A score record of an application (only the fields the reports read are meaningful)."""
+    row = ScoreRecord(
+        application_id=application_id, model_name=model[0], model_version=model[1],
+        feature_spec_version="1", input_hash="0" * 64, features=features or {}, quality={},
+        margin=0.0, pd=pd, score=score, band=band, reasons=[], policy={},
+        recommendation="approve", recommended_amount=0, recommended_tenor=12, result_json="{}",
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def decided(
+    session: Session,
+    application_id: int,
+    officer_id: int,
+    outcome: str,
+    on: date,
+    *,
+    score_record_id: int | None = None,
+    overrides: bool = False,
+    reason_code: str | None = None,
+) -> Decision:
+    row = Decision(
+        application_id=application_id, score_record_id=score_record_id, decided_by=officer_id,
+        outcome=outcome, overrides_recommendation=overrides, reason_code=reason_code,
+        decided_on=on,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
