@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import flows, inclusion, migration, monitoring, portfolio, volume
+from . import flows, graduation, inclusion, migration, monitoring, portfolio, volume
 from .scope import Scope, resolve_scope
 
 
@@ -40,6 +40,9 @@ REPORTS: dict[str, Callable[..., dict[str, Any]]] = {
     "quota": _rows(volume.quota),
     "subsidy": _rows(volume.subsidy),
     "guarantee": volume.guarantee,
+    "graduation": _rows(graduation.graduation_rate),
+    "size-transitions": graduation.size_transitions,
+    "strategy-indicators": graduation.strategy_indicators,
     "inclusion": _rows(inclusion.inclusion),
     "model-psi": monitoring.psi_by_month,
     "model-bands": monitoring.band_performance,
@@ -52,12 +55,14 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "write-offs": ("period_start",),
     "volume": ("by",),
     "inclusion": ("by",),
+    "graduation": ("by",),
     "model-decisions": ("by",),
 }
 # The groupings of the reports that take ``by`` (the first is the default).
 BY_CHOICES: dict[str, tuple[str, ...]] = {
     "volume": volume.VOLUME_DIMENSIONS,
     "inclusion": tuple(inclusion.GROUPS),
+    "graduation": graduation.GRADUATION_GROUPS,
     "model-decisions": ("month", "reason", "officer"),
 }
 
