@@ -176,19 +176,19 @@ def vintages(session: Session, scope: Scope) -> dict[str, Any]:
                 firsts[key][cell] = firsts[key].get(cell, 0) + int(total)
     last = snap.year * 12 + snap.month
     rows = []
-    for cohort in sorted(totals):
+    for month in sorted(totals):
         running = dict.fromkeys(firsts, 0)
-        for mob in range(0, last - cohort + 1):
+        for mob in range(0, last - month + 1):
             for key in firsts:
-                running[key] += firsts[key].get((cohort, mob), 0)
+                running[key] += firsts[key].get((month, mob), 0)
             rows.append(
                 {
-                    "cohort": month_label(cohort),
+                    "cohort": month_label(month),
                     "mob": mob,
-                    "disbursed": totals[cohort],
-                    "dpd30": ratio(running["d30"], totals[cohort]),
-                    "dpd90": ratio(running["d90"], totals[cohort]),
-                    "written_off": ratio(running["wo"], totals[cohort]),
+                    "disbursed": totals[month],
+                    "dpd30": ratio(running["d30"], totals[month]),
+                    "dpd90": ratio(running["d90"], totals[month]),
+                    "written_off": ratio(running["wo"], totals[month]),
                 }
             )
     out["rows"] = rows

@@ -101,12 +101,12 @@ def psi_by_month(session: Session, scope: Scope) -> dict[str, Any]:
         edges = sorted(
             {scores[min(len(scores) - 1, int(len(scores) * q / 10))] for q in range(1, 10)}
         )
-        counts = [0] * (len(edges) + 2)
+        reference = [0] * (len(edges) + 2)
         for s in scores:
-            counts[sum(1 for e in edges if s >= e)] += 1
+            reference[sum(1 for e in edges if s >= e)] += 1
         baseline = {
             "edges": {"score": edges},
-            "shares": {"score": [c / len(scores) for c in counts]},
+            "shares": {"score": [c / len(scores) for c in reference]},
         }
         out["baseline"] = f"first month of score records ({month_label(int(first))})"
     else:

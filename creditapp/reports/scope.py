@@ -89,12 +89,14 @@ class Scope:
 
 def last_run(session: Session) -> date | None:
     """The date of the latest end-of-day ageing run."""
-    return session.scalar(select(func.max(RUNS.c.as_of)))
+    day: date | None = session.scalar(select(func.max(RUNS.c.as_of)))
+    return day
 
 
 def run_on_or_before(session: Session, day: date) -> date | None:
     """The latest ageing run on or before ``day``."""
-    return session.scalar(select(func.max(RUNS.c.as_of)).where(RUNS.c.as_of <= day))
+    run: date | None = session.scalar(select(func.max(RUNS.c.as_of)).where(RUNS.c.as_of <= day))
+    return run
 
 
 def resolve_scope(

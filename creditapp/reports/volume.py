@@ -49,7 +49,8 @@ def _dimension(scope: Scope, name: str, first_on: Any) -> ColumnElement[Any]:
     }
     if name not in dims:
         raise DomainError("unknown dimension", {"by": [f"{name!r} is not one of {sorted(dims)}"]})
-    return dims[name]
+    column: ColumnElement[Any] = dims[name]
+    return column
 
 
 VOLUME_DIMENSIONS = (

@@ -21,9 +21,18 @@ def observe(session: Session, enterprise_id: int, on: date, sales: int, workers:
     """A size observation with its classes written out by hand (PP 7/2021 and BPS)."""
     by_sales = "micro" if sales <= 2 * MILIAR else "small"
     by_workers = "micro" if workers <= 4 else "small"
-    session.add(SizeObservation(enterprise_id=enterprise_id, observed_on=on, source="survey",
-                                annual_sales=sales, assets=None, workers=workers,
-                                size_class_sales=by_sales, size_class_workers=by_workers))  # fmt: skip
+    session.add(
+        SizeObservation(
+            enterprise_id=enterprise_id,
+            observed_on=on,
+            source="survey",
+            annual_sales=sales,
+            assets=None,
+            workers=workers,
+            size_class_sales=by_sales,
+            size_class_workers=by_workers,
+        )
+    )
     session.flush()
 
 
@@ -54,10 +63,16 @@ def enterprises(session: Session) -> dict[str, int]:
         if follow_up:
             observe(session, app.enterprise_id, date(2024, 12, 1), 3 * MILIAR, 3)
     # E1 comes back for a second application that reports a halal certificate from May 2024.
-    later = Application(lender_id=book.lender.id, enterprise_id=ids["E1"],
-                        program_id=book.program.id, applied_on=date(2024, 11, 1),
-                        requested_amount=60_000_000, tenor_months=24, purpose="working_capital",
-                        profile_other_productive_credit=True)  # fmt: skip
+    later = Application(
+        lender_id=book.lender.id,
+        enterprise_id=ids["E1"],
+        program_id=book.program.id,
+        applied_on=date(2024, 11, 1),
+        requested_amount=60_000_000,
+        tenor_months=24,
+        purpose="working_capital",
+        profile_other_productive_credit=True,
+    )
     session.add(later)
     session.flush()
     session.add(Certification(application_id=later.id, kind="HALAL", issued_on=date(2024, 5, 1)))

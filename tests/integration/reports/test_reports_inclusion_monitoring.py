@@ -47,8 +47,10 @@ def _application(session: Session, book: Book, gender: str, applied: date) -> Ap
 def test_inclusion_by_gender(session: Session) -> None:
     book = Book.new(session)
     officer = user(session, book.lender)
-    outcomes = {"F": ["approve", "approve", "approve", "decline"],
-                "M": ["approve", "approve", "decline", "decline", "refer"]}  # fmt: skip
+    outcomes = {
+        "F": ["approve", "approve", "approve", "decline"],
+        "M": ["approve", "approve", "decline", "decline", "refer"],
+    }
     pds = {"F": [0.02, 0.04, 0.06, 0.08], "M": [0.10, 0.10, 0.20, 0.20, 0.40]}
     for gender, decisions in outcomes.items():
         for outcome, pd in zip(decisions, pds[gender], strict=True):
@@ -101,15 +103,25 @@ def test_monitoring_with_the_demo_champion(app: Flask, session: Session) -> None
     register_demo_model(session, Path(app.config["MODEL_DIR"]))
     book = Book.new(session)
     officer = user(session, book.lender)
-    months = {date(2026, 1, 5): list(range(100, 1001, 100)),
-              date(2026, 2, 5): list(range(100, 1001, 100)),
-              date(2026, 3, 5): [100] * 10}  # fmt: skip
+    months = {
+        date(2026, 1, 5): list(range(100, 1001, 100)),
+        date(2026, 2, 5): list(range(100, 1001, 100)),
+        date(2026, 3, 5): [100] * 10,
+    }
     for applied, scores in months.items():
         for k, s in enumerate(scores):
             app_row = _application(session, book, "F", applied)
             rec = scored(session, app_row.id, score=s, band="B")
-            decided(session, app_row.id, officer.id, "approve" if k % 2 else "decline", applied,
-                    score_record_id=rec.id, overrides=k == 0, reason_code="R1" if k == 0 else None)  # fmt: skip
+            decided(
+                session,
+                app_row.id,
+                officer.id,
+                "approve" if k % 2 else "decline",
+                applied,
+                score_record_id=rec.id,
+                overrides=k == 0,
+                reason_code="R1" if k == 0 else None,
+            )
     book.run(AS_OF)
     scope = resolve_scope(session, AS_OF)
     psi = psi_by_month(session, scope)
