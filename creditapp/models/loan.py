@@ -20,6 +20,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -71,6 +72,13 @@ class Loan(Base):
         CheckConstraint("collectibility BETWEEN 1 AND 5", name="collectibility_range"),
         Index("ix_loans_lender_status", "lender_id", "status"),
         Index("ix_loans_program_status", "program_id", "status"),
+        # Vintages and roll rates: the few written-off loans (migration 0005_reports).
+        Index(
+            "ix_loans_written_off_on",
+            "written_off_on",
+            postgresql_where=text("written_off_on IS NOT NULL"),
+            sqlite_where=text("written_off_on IS NOT NULL"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -266,6 +274,15 @@ class LoanStatus(Base):
         *check_non_negative("dpd", "outstanding_principal", "arrears"),
         CheckConstraint("collectibility BETWEEN 1 AND 5", name="collectibility_range"),
         Index("ix_loan_status_history_as_of", "as_of"),
+        # Vintages: each loan's first run > 30 dpd (migration 0005_reports, measured there).
+        Index(
+            "ix_loan_status_history_late",
+            "loan_id",
+            "as_of",
+            "dpd",
+            postgresql_where=text("dpd > 30"),
+            sqlite_where=text("dpd > 30"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
