@@ -35,10 +35,12 @@ from .servicing import (
     SubsidyAccrual,
     WriteOff,
 )
+from .web import ApprovalRequest, SignInFailure
 
 __all__ = [
     "AgeingRun",
     "ApiKey",
+    "ApprovalRequest",
     "Application",
     "AuditEvent",
     "Base",
@@ -69,6 +71,7 @@ __all__ = [
     "Restructuring",
     "RestructuringRequest",
     "ScoreRecord",
+    "SignInFailure",
     "SizeObservation",
     "SubsidyAccrual",
     "Transaction",

@@ -157,9 +157,17 @@ def _plan(session: Session, loan: Loan, amount: int, paid_on: date, apply_as: st
         return _Plan(Allocation(tuple(applied), 0), targets, 0, credit=left)
     start = max((r.due_on for r in due_rows), default=None) or _first_disbursed(session, loan.id)
     unpaid = sum(r.principal_due - r.principal_paid for r in ahead)
-    # Interest accrued in the running period on the balance it started with, less what
-    # advance payments already paid of later instalments' interest.
-    balance = unpaid + sum(r.principal_paid for r in later)
+    # Interest accrued in the running period on the balance it started with (principal
+    # prepaid or paid in advance since then included), less the interest already paid of
+    # later instalments (in advance, or accrued by an earlier prepayment).
+    prepaid = session.scalar(
+        select(func.coalesce(func.sum(Repayment.excess_part), 0)).where(
+            Repayment.loan_id == loan.id,
+            Repayment.reversed_on.is_(None),
+            Repayment.paid_on > start,
+        )
+    )
+    balance = unpaid + sum(r.principal_paid for r in later) + int(prepaid or 0)
     elapsed, length = (paid_on - start).days, (later[0].due_on - start).days
     accrued = accrued_interest(balance, loan.annual_rate, elapsed, length, frequency=loan.frequency)
     interest = max(0, accrued - sum(r.interest_paid for r in later))

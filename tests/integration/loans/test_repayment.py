@@ -285,3 +285,36 @@ def test_any_sequence_of_payments_keeps_the_ledger_and_caches_equal(
         )
     )
     assert (principal_received or 0) == loan.disbursed_amount - loan.outstanding_principal
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    day=st.integers(1, 29),
+    amount=st.integers(1, 50_000_000),
+    apply_as=st.sampled_from(["auto", "prepayment", "advance"]),
+)
+def test_paying_in_parts_never_costs_less_than_paying_off_at_once(
+    session: Session, day: int, amount: int, apply_as: str
+) -> None:
+    on = lf.DECIDED_ON + timedelta(days=day)
+    everything = 60_000_000  # more than any payoff: the rest is held as credit
+    once = lf.active_loan(session)
+    r = pay(session, once, everything, on)
+    payoff = everything - r.credit_part
+    # Independently: 50 jt, 6 %, `day` days of the 30-day period 3 Nov .. 3 Dec.
+    accrued = Decimal(50_000_000) * Decimal("0.06") / 12 * day / 30
+    assert payoff == 50_000_000 + int(accrued.quantize(Decimal(1), "ROUND_HALF_UP"))
+    parts = lf.active_loan(session)
+    first = pay(session, parts, amount, on, apply_as=apply_as)
+    if parts.status == "closed":
+        cost = amount - first.credit_part
+    else:
+        second = pay(session, parts, everything, on, key=f"rest-{parts.id}")
+        cost = amount + everything - second.credit_part
+    assert parts.status == "closed" and parts.credit_balance >= 0
+    assert cost >= payoff - 1  # one Rupiah of rounding per part at most
+    assert_ledger(session, parts)

@@ -1,0 +1,24 @@
+"""The web workspace: sign-in, the officers' pages, language and security for every page.
+
+``init_app`` binds Flask-Login and Flask-Babel, sets the session cookie and the security
+headers, and registers the blueprints. Every view is guarded by ``authz.role_required`` (or
+is one of the few public ones listed in ``authz.PUBLIC_ENDPOINTS``); a test checks that.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register sessions, languages, headers and the web blueprints."""
+    from . import account, assets, auth, headers, home, i18n, nav
+
+    headers.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    assets.init_app(app)
+    nav.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(home.bp)
