@@ -5,8 +5,9 @@ date format come from the caller (the web layer translates them), so this module
 neither Flask nor Babel. The drawing uses presentation attributes only (no ``style``
 attribute, no script), which a Content-Security-Policy without ``unsafe-inline`` allows.
 
-Sizing: the 480-unit-wide view box with 15-unit text reads at about 11 px on a 360 px phone
-and scales with its container; the page caps the width so text stays moderate on a laptop.
+Sizing: the 320-unit-wide view box with 12-13-unit text reads at about 11-12 px on a 360 px
+phone (the chart is ~290 px wide there) and scales with its container; the page caps its width
+(28rem) so the text stays moderate on a laptop.
 
 Daily ageing writes one row per day (hundreds per loan); the DPD line keeps only the points
 where its slope changes (``simplify``), which is exact: a loan in arrears gains one day per
@@ -20,11 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-WIDTH, HEIGHT = 480, 250
-LEFT, RIGHT, TOP = 44, 12, 26
-PLOT_BOTTOM = 180  # the DPD plot; the collectibility strip and the date axis go below it
-STRIP_TOP, STRIP_HEIGHT = 188, 14
-FONT = 15
+WIDTH, HEIGHT = 320, 200
+LEFT, RIGHT, TOP = 30, 8, 22
+PLOT_BOTTOM = 146  # the DPD plot; the collectibility strip and the date axis go below it
+STRIP_TOP, STRIP_HEIGHT = 152, 12
+FONT = 13
 # OJK collectibility grades above Kol 1 as DPD bands (grade, from, to; None: open), and
 # fills that keep dark text readable on them.
 BANDS: tuple[tuple[int, int, int | None], ...] = ((2, 0, 90), (3, 90, 120), (4, 120, 180),
@@ -118,7 +119,7 @@ def loan_history_svg(history: Sequence[HistoryPoint], text: ChartText, *, chart_
     """
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'class="chart chart-history" role="img" '
+        f'class="chart-history" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d">'
         f'<title id="{chart_id}-t">{escape(text.title)}</title>'
         f'<desc id="{chart_id}-d">{escape(text.description)}</desc>'
@@ -136,7 +137,7 @@ def loan_history_svg(history: Sequence[HistoryPoint], text: ChartText, *, chart_
     def y(dpd: int) -> float:
         return PLOT_BOTTOM - plot_h * min(dpd, top) / top
 
-    parts = [head, _text(4, 16, text.axis, size=13)]
+    parts = [head, _text(2, 14, text.axis, size=12)]
     for grade, lo, hi in BANDS:  # background bands: which grade a DPD level means
         if lo >= top:
             break
@@ -146,13 +147,13 @@ def loan_history_svg(history: Sequence[HistoryPoint], text: ChartText, *, chart_
             f'fill="{GRADE_FILL[grade]}" fill-opacity="0.45"/>'
         )
         if y_lo - y_hi >= FONT:
-            parts.append(_text(WIDTH - RIGHT - 4, y_hi + FONT, text.grade(grade), "end", 13))
+            parts.append(_text(WIDTH - RIGHT - 3, y_hi + FONT, text.grade(grade), "end", 12))
     for t in _ticks(top):
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
             f'stroke="{GRID}" stroke-width="0.5"/>'
         )
-        parts.append(_text(LEFT - 6, y(t) + 5, str(t), "end", 13))
+        parts.append(_text(LEFT - 4, y(t) + 4, str(t), "end", 12))
     line = simplify([((h.as_of - first).days, h.dpd) for h in history])
     coords = " ".join(f"{LEFT + plot_w * d / span:.1f},{y(v):.1f}" for d, v in line)
     if len(line) == 1:
@@ -170,8 +171,10 @@ def loan_history_svg(history: Sequence[HistoryPoint], text: ChartText, *, chart_
             f'<rect x="{x0:.1f}" y="{STRIP_TOP}" width="{max(x1 - x0, 1.5):.1f}" '
             f'height="{STRIP_HEIGHT}" fill="{GRADE_FILL[grade]}"/>'
         )
-    parts.append(_text(LEFT, HEIGHT - 10, text.date(first)))
+        if x1 - x0 >= 36:  # name the grade where its stretch is wide enough to read
+            parts.append(_text(x0 + 2, STRIP_TOP + STRIP_HEIGHT - 2, text.grade(grade), size=10))
+    parts.append(_text(LEFT, HEIGHT - 14, text.date(first)))
     if last != first:
-        parts.append(_text(WIDTH - RIGHT, HEIGHT - 10, text.date(last), "end"))
+        parts.append(_text(WIDTH - RIGHT, HEIGHT - 14, text.date(last), "end"))
     parts.append("</svg>")
     return "".join(parts)

@@ -235,6 +235,7 @@ def post_collections(
     paid_on: date,
     sheet_token: str,
     channel: str = "cash",
+    business_date: date | None = None,
 ) -> BulkResult:
     """Post the collected amounts of one sheet, all or nothing (see the module docstring).
 
@@ -246,6 +247,7 @@ def post_collections(
         paid_on: the value date of every line (the sheet's date).
         sheet_token: the form's one-time token (32 hex characters).
         channel: how the money came.
+        business_date: the edge's business date; a later ``paid_on`` is refused.
 
     Returns:
         ``BulkResult``: ``posted`` lines (``replayed`` for lines an earlier send posted) when
@@ -277,6 +279,7 @@ def post_collections(
             done = post_repayment(
                 session, actor, loan_id, lender_id=lender_id, amount=amount, paid_on=paid_on,
                 idempotency_key=idempotency_key(sheet_token, loan_id), channel=channel,
+                business_date=business_date,
             )  # fmt: skip
         except DomainError as exc:
             inner.rollback()

@@ -274,3 +274,42 @@ def loan_page(session: Session, lender_id: int, loan_id: int, as_of: date) -> Lo
         history=status_history(session, loan.id, until=as_of),
         pending=pending_items(session, loan.id),
     )
+
+
+@dataclass(frozen=True)
+class LoanRow:
+    id: int
+    enterprise_name: str
+    regency: str
+    principal: int
+    outstanding_principal: int
+    dpd: int
+    collectibility: int
+    status: str
+
+
+LOAN_LIST_STATUSES = ("approved", "active", "closed", "written_off")
+
+
+def loan_list(
+    session: Session,
+    lender_id: int,
+    *,
+    status: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[LoanRow]:
+    """A page of the lender's loans, newest first (keyset paging on the id: any page is
+    as fast as the first, at any portfolio size)."""
+    stmt = (
+        select(Loan.id, Enterprise.name, Enterprise.regency, Loan.principal,
+               Loan.outstanding_principal, Loan.dpd, Loan.collectibility, Loan.status)
+        .join(Enterprise, Enterprise.id == Loan.enterprise_id)
+        .where(Loan.lender_id == lender_id)
+    )  # fmt: skip
+    if status:
+        stmt = stmt.where(Loan.status == status)
+    if before_id is not None:
+        stmt = stmt.where(Loan.id < before_id)
+    rows = session.execute(stmt.order_by(Loan.id.desc()).limit(limit))
+    return [LoanRow(*r) for r in rows]

@@ -12,7 +12,19 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register sessions, languages, headers and the web blueprints."""
-    from . import account, assets, auth, headers, home, i18n, nav
+    from . import (  # noqa: F401  (routes on loan_base.bp)
+        account,
+        assets,
+        auth,
+        collection,
+        headers,
+        home,
+        i18n,
+        loan_base,
+        loan_requests,
+        loans,
+        nav,
+    )
 
     headers.init_app(app)
     i18n.init_app(app)
@@ -22,3 +34,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(loan_base.bp)

@@ -141,12 +141,13 @@ def test_a_refused_line_rolls_back_the_lines_already_posted(
     assert outsider is not None
     before = count_repayments(session)
     outstanding_b = b.outstanding_principal
-    # (an amount above the payoff is no longer refused: servicing holds the excess as the
-    # borrower's credit balance, so the refused line here is another lender's loan)
-    entries = [(b.id, "1000000"), (a.id, "500000"), (outsider, "1000")]
+    lender = session.get(Lender, a.lender_id)
+    undisbursed = lf.approved_loan(session, lender_obj=lender).id
+    entries = [(b.id, "1000000"), (undisbursed, "500.000"), (outsider, "1000")]
     result = col.post_collections(session, lf.SYSTEM, a.lender_id, entries, paid_on=AS_OF,
-                                  sheet_token=TOKEN)  # fmt: skip
-    assert set(result.errors) == {outsider}  # not this lender's loan
+                                  sheet_token=TOKEN, business_date=AS_OF)  # fmt: skip
+    assert set(result.errors) == {undisbursed, outsider}  # not paid out; not this lender's
+    assert "disbursed" in result.errors[undisbursed][0]
     assert result.posted == [] and count_repayments(session) == before
     session.refresh(b)
     assert b.outstanding_principal == outstanding_b  # b's line went in and was rolled back
@@ -155,6 +156,17 @@ def test_a_refused_line_rolls_back_the_lines_already_posted(
                                 sheet_token=TOKEN)  # fmt: skip
     assert done.ok and [p.replayed for p in done.posted] == [False, False]
     assert count_repayments(session) == before + 2
+
+
+def test_a_value_date_after_the_business_date_is_refused_on_every_line(
+    session: Session, portfolio: dict[str, Loan]
+) -> None:
+    a, b = portfolio["a"], portfolio["b"]
+    before = count_repayments(session)
+    result = col.post_collections(session, lf.SYSTEM, a.lender_id,
+                                  [(a.id, "1000"), (b.id, "1000")], paid_on=date(2027, 1, 10),
+                                  sheet_token=TOKEN, business_date=AS_OF)  # fmt: skip
+    assert set(result.errors) == {a.id, b.id} and count_repayments(session) == before
 
 
 def test_the_form_token_and_repeated_lines_are_checked(
@@ -200,4 +212,3 @@ def test_the_sheet_reads_the_partial_index_on_postgresql(
     session.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
     plan = "\n".join(r[0] for r in session.connection().exec_driver_sql(f"EXPLAIN {sql}"))
     assert "ix_installments_unsettled_due" in plan, plan
-    assert isinstance(session.get(Lender, lender_id), Lender)
