@@ -12,7 +12,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register sessions, languages, headers and the web blueprints."""
-    from . import account, assets, auth, headers, home, i18n, nav
+    from . import account, assets, auth, decide, headers, home, i18n, letter, nav, officer
 
     headers.init_app(app)
     i18n.init_app(app)
@@ -22,3 +22,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(officer.bp)
+    app.register_blueprint(decide.bp)
+    app.register_blueprint(letter.bp)
