@@ -74,9 +74,9 @@ def init_app(app: Flask) -> None:
     app.extensions["key_cache"] = TTLCache(ttl)
 
     api = CreditApi(app)
-    from . import applications, loans, programs
+    from . import applications, decisions, loans, programs
 
-    for blp in (applications.blp, loans.blp, programs.blp, programs.models_blp):
+    for blp in (applications.blp, decisions.blp, loans.blp, programs.blp, programs.models_blp):
         api.register_blueprint(blp)
     app.extensions["credit_api"] = api
 
