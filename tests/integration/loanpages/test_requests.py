@@ -173,6 +173,7 @@ def test_another_lender_sees_nothing_of_the_loan(session: Session) -> None:
         requested_by=maker.id,
         requested_on=ON,
         reason="Macet",
+        override_reason="test loan below Kol 5: the owner has left the business",
     )
     with pytest.raises(NotFound):
         approve_lender_write_off(

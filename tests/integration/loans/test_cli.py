@@ -9,7 +9,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from creditapp.models import AuditEvent, Disbursement, Loan, SubsidyAccrual
+from creditapp.models import AuditEvent, Disbursement, Lender, Loan, SubsidyAccrual
 from creditapp.services.loans import request_disbursement
 from tests.factories import core
 from tests.factories import loans as lf
@@ -89,7 +89,8 @@ def test_future_value_dates_are_refused_by_the_commands(
 ) -> None:
     app.config["BUSINESS_DATE"] = "2026-11-03"
     loan = lf.approved_loan(session)
-    maker, checker = lf.user(session), lf.user(session)
+    lender = session.get(Lender, loan.lender_id)  # the commands check the officers' lender
+    maker, checker = lf.user(session, lender), lf.user(session, lender)
     session.commit()
     far = runner.invoke(args=[
         "request-disbursement", "--loan", str(loan.id), "--amount", "50000000",
