@@ -55,6 +55,7 @@ class Loan(Base):
         check_in("interest_method", INTEREST_METHODS),
         check_in("frequency", FREQUENCIES),
         check_in("prepayment_mode", PREPAYMENT_MODES),
+        check_in("day_count", ("30/360", "actual/365")),
         *check_positive("principal", "tenor"),
         *check_non_negative(
             "disbursed_amount",
@@ -111,6 +112,8 @@ class Loan(Base):
     on_time_streak: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     # Overpayments held for the borrower (ledger: credit_balance minus refund movements).
     credit_balance: Mapped[int] = money(default=0, server_default="0")
+    # Copied from the program's servicing rules at approval: "30/360" or "actual/365".
+    day_count: Mapped[str] = mapped_column(String(12), default="30/360", server_default="30/360")
 
 
 class Installment(Base):

@@ -35,6 +35,7 @@ from ...models import (
 )
 from ..audit import Actor, record
 from .common import installment_rows, refresh_schedule_facts, refuse, snapshot
+from .settings import servicing_rules
 
 DECIDABLE = ("submitted", "scored", "referred")
 
@@ -160,6 +161,7 @@ def approve_application(
         program.subsidy_rate_by_access, enterprise.kur_access_count, "subsidy_rate"
     )
     first_due = first_due_on or add_months(decided_on, 1)
+    day_count = servicing_rules(session, program.id).day_count
     try:
         schedule = build_schedule(
             amount,
@@ -168,6 +170,8 @@ def approve_application(
             first_due,
             method=program.interest_method,  # type: ignore[arg-type]
             grace_principal=grace_principal,
+            day_count=day_count,  # type: ignore[arg-type]
+            start=decided_on,
         )
     except ScheduleError as exc:
         raise refuse("schedule", str(exc)) from exc
@@ -197,6 +201,7 @@ def approve_application(
         tenor=tenor,
         grace_principal=grace_principal,
         prepayment_mode=program.prepayment_mode,
+        day_count=day_count,
         allocation_order=",".join(program.allocation_order),
         purpose=application.purpose,
         approved_on=decided_on,

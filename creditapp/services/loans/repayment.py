@@ -201,7 +201,8 @@ def _plan(
     )
     balance = unpaid + sum(r.principal_paid for r in later) + int(prepaid or 0)
     elapsed, length = (paid_on - start).days, (later[0].due_on - start).days
-    accrued = accrued_interest(balance, loan.annual_rate, elapsed, length, frequency=loan.frequency)
+    accrued = accrued_interest(balance, loan.annual_rate, elapsed, length,
+                               frequency=loan.frequency, day_count=loan.day_count)  # fmt: skip
     interest = max(0, accrued - sum(r.interest_paid for r in later))
     if left >= unpaid + interest:
         row = _settle_early(session, loan, ahead, paid_on, unpaid, interest)
@@ -228,16 +229,18 @@ def _plan(
     elapsed = max(0, (paid_on - period_start).days)
     length = max(1, (fresh[0].due_on - period_start).days)
     principal, interest = split_prepayment(
-        left, loan.annual_rate, elapsed, length, frequency=loan.frequency
-    )
+        left, loan.annual_rate, elapsed, length, frequency=loan.frequency,
+        day_count=loan.day_count,
+    )  # fmt: skip
     remaining = as_schedule(fresh)
     outstanding = remaining[0].opening_balance
     credit = 0
     if principal >= outstanding:
         principal = outstanding
         interest = accrued_interest(
-            outstanding, loan.annual_rate, elapsed, length, frequency=loan.frequency
-        )
+            outstanding, loan.annual_rate, elapsed, length, frequency=loan.frequency,
+            day_count=loan.day_count,
+        )  # fmt: skip
         credit = left - principal - interest
         row = _settle_early(session, loan, fresh, paid_on, principal, interest)
         applied.append(Applied(len(applied), paid_on, 0, interest, principal))
@@ -250,6 +253,8 @@ def _plan(
         mode=loan.prepayment_mode,  # type: ignore[arg-type]
         method=loan.interest_method,
         frequency=loan.frequency,
+        day_count=loan.day_count,
+        start=period_start,
     )
     new_rows = replace_schedule(session, loan, fresh, new)
     if interest:

@@ -10,7 +10,7 @@ The loan is flagged restructured and keeps the grade it had as its floor (``grad
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -22,7 +22,15 @@ from loanmath.restructure import restructure
 from loanmath.schedule import ScheduleError
 
 from ...errors import Conflict, DomainError, NotFound
-from ...models import GuaranteeClaim, Loan, LoanMovement, Recovery, Restructuring, WriteOff
+from ...models import (
+    GuaranteeClaim,
+    Installment,
+    Loan,
+    LoanMovement,
+    Recovery,
+    Restructuring,
+    WriteOff,
+)
 from ..audit import Actor, record
 from .common import (
     current_installments,
@@ -97,6 +105,8 @@ def restructure_loan(
             extend_by=extension_months,
             new_rate=new_rate,
             method=loan.interest_method,  # type: ignore[arg-type]
+            day_count=loan.day_count,  # type: ignore[arg-type]
+            start=_period_start(current_installments(session, loan.id), first_due, effective_on),
         )
     except ScheduleError as exc:
         raise refuse("schedule", str(exc)) from exc
@@ -126,6 +136,12 @@ def restructure_loan(
     record(session, actor, "loan.restructure", "loan", loan.id, before=before, after=after,
            as_of=effective_on)  # fmt: skip
     return item
+
+
+def _period_start(rows: list[Installment], first_due: date, effective_on: date) -> date:
+    """The day the new schedule's first period starts: the due date before it, if any."""
+    before = [r.due_on for r in rows if r.due_on < first_due]
+    return max(before) if before else min(effective_on, first_due - timedelta(days=1))
 
 
 def request_write_off(
@@ -244,7 +260,7 @@ def _interest_owed(session: Session, loan: Loan, on: date) -> int:
     not_due = sum(r.principal_due - r.principal_paid for r in ahead)
     length = (ahead[0].due_on - start).days
     accrued = accrued_interest(not_due, loan.annual_rate, min((on - start).days, length), length,
-                               frequency=loan.frequency)  # fmt: skip
+                               frequency=loan.frequency, day_count=loan.day_count)  # fmt: skip
     return unpaid + max(0, accrued - sum(r.interest_paid for r in ahead))
 
 
