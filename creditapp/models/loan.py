@@ -114,6 +114,10 @@ class Loan(Base):
     credit_balance: Mapped[int] = money(default=0, server_default="0")
     # Copied from the program's servicing rules at approval: "30/360" or "actual/365".
     day_count: Mapped[str] = mapped_column(String(12), default="30/360", server_default="30/360")
+    # The KUR access (earlier KUR loans) the rate and subsidy were set by: the higher of the
+    # application's declared snapshot and the platform's own loans for the owner's NIK.
+    kur_access_count: Mapped[int | None] = mapped_column(SmallInteger)
+    kur_access_mismatch: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Installment(Base):
