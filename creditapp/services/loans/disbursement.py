@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from loanmath.allocation import accrued_interest
+from loanmath.accrual import accrued_interest
 from loanmath.dates import add_months
 from loanmath.schedule import Installment, build_schedule
 

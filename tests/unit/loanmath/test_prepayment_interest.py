@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loanmath.allocation import AllocationError, accrued_interest, payoff_amount, split_prepayment
+from loanmath.accrual import AccrualError, accrued_interest, split_prepayment
+from loanmath.allocation import payoff_amount
 
 
 def test_the_issue_example_all_but_one_rupiah_on_day_29() -> None:
@@ -29,7 +30,7 @@ def test_on_a_due_date_nothing_has_accrued() -> None:
 
 @pytest.mark.parametrize(("elapsed", "length"), [(-1, 30), (31, 30), (0, 0)])
 def test_days_outside_the_period_are_refused(elapsed: int, length: int) -> None:
-    with pytest.raises(AllocationError):
+    with pytest.raises(AccrualError):
         split_prepayment(1_000, Decimal("0.06"), elapsed, length)
 
 
