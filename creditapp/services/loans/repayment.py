@@ -73,11 +73,18 @@ def _earlier(session: Session, lender_id: int, key: str) -> Repayment | None:
     )
 
 
-def _replay(earlier: Repayment, loan_id: int, amount: int, paid_on: date) -> RepaymentResult:
-    if (earlier.loan_id, earlier.amount, earlier.paid_on) != (loan_id, amount, paid_on):
+def _replay(
+    earlier: Repayment, loan_id: int, amount: int, paid_on: date, apply_as: str
+) -> RepaymentResult:
+    if (earlier.loan_id, earlier.amount, earlier.paid_on, earlier.apply_as) != (
+        loan_id,
+        amount,
+        paid_on,
+        apply_as,
+    ):
         raise refuse(
             "Idempotency-Key",
-            "already used for a different repayment (loan, amount or date differ)",
+            "already used for a different repayment (loan, amount, date or apply_as differ)",
         )
     return RepaymentResult(earlier, replayed=True)
 
@@ -169,7 +176,7 @@ def post_repayment(
         raise _not_found(loan_id)
     earlier = _earlier(session, lender_id, idempotency_key)
     if earlier is not None:
-        return _replay(earlier, loan.id, amount, paid_on)
+        return _replay(earlier, loan.id, amount, paid_on, apply_as)
     _check_postable(session, loan, paid_on, business_date)
     before = snapshot(loan)
     back_valued = (
@@ -207,7 +214,7 @@ def post_repayment(
         again = _earlier(session, lender_id, idempotency_key)
         if again is None:
             raise
-        return _replay(again, loan.id, amount, paid_on)
+        return _replay(again, loan.id, amount, paid_on, apply_as)
 
     for applied, row in zip(plan.allocation.applied, plan.targets, strict=True):
         if applied.total == 0:
