@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from loanmath.accrual import accrued_interest
 from loanmath.dates import PERIODS_PER_YEAR
 from loanmath.schedule import (
     Installment,
     ScheduleError,
     amortise,
     annuity_installment,
-    round_rupiah,
 )
 
 COMPONENTS: tuple[str, ...] = ("penalty", "interest", "principal")
@@ -163,6 +163,8 @@ def apply_prepayment(
     method: str,
     frequency: str = "monthly",
     rounding: str = ROUND_HALF_UP,
+    day_count: str = "30/360",
+    start: date | None = None,
 ) -> tuple[Installment, ...]:
     """Re-amortise the rest of a schedule after a prepayment of principal.
 
@@ -183,6 +185,9 @@ def apply_prepayment(
         method: the loan's method (flat interest is then charged on the reduced principal).
         frequency: ``"monthly"`` or ``"weekly"``.
         rounding: ``decimal`` rounding mode.
+        day_count: ``"30/360"`` or ``"actual/365"``; with actual/365, ``start`` is the due
+            date before ``remaining[0]`` (or the disbursement).
+        start: see ``day_count``.
 
     Returns:
         The new remaining installments; empty when the prepayment settles the loan.
@@ -218,6 +223,8 @@ def apply_prepayment(
         grace_interest=grace_interest,
         rounding=rounding,
         first_number=remaining[0].number,
+        day_count=day_count,
+        start=start,
     )
 
 
@@ -272,6 +279,7 @@ def payoff_amount(
     frequency: str = "monthly",
     deferred_interest: int = 0,
     rounding: str = ROUND_HALF_UP,
+    day_count: str = "30/360",
 ) -> Payoff:
     """Full early payoff as of a date.
 
@@ -292,6 +300,7 @@ def payoff_amount(
         frequency: ``"monthly"`` (rate / 12) or ``"weekly"`` (rate / 52).
         deferred_interest: interest accrued in a grace period and not yet due.
         rounding: ``decimal`` rounding mode of the broken-period interest.
+        day_count: ``"actual/365"`` accrues ``balance * rate * elapsed / 365`` instead.
 
     Returns:
         The payoff split into principal, interest and penalty.
@@ -313,86 +322,12 @@ def payoff_amount(
         raise AllocationError(f"frequency must be monthly or weekly, got {frequency!r}")
     elapsed = (as_of - period_start).days
     length = (period_end - period_start).days
-    with localcontext() as ctx:
-        ctx.prec = 60
-        running = (outstanding_principal - overdue_principal) * annual_rate * elapsed
-        accrued = round_rupiah(running / (PERIODS_PER_YEAR[frequency] * length), rounding)
+    accrued = accrued_interest(
+        outstanding_principal - overdue_principal, annual_rate, elapsed, length,
+        frequency=frequency, rounding=rounding, day_count=day_count,
+    )  # fmt: skip
     return Payoff(
         principal=outstanding_principal,
         interest=sum(d.interest_due for d in unpaid_dues) + accrued + deferred_interest,
         penalty=sum(d.penalty_due for d in unpaid_dues),
     )
-
-
-def split_prepayment(
-    amount: int,
-    annual_rate: Decimal,
-    elapsed: int,
-    length: int,
-    *,
-    frequency: str = "monthly",
-    rounding: str = ROUND_HALF_UP,
-) -> tuple[int, int]:
-    """Split money paid early into the principal it repays and the interest that principal
-    accrued since the running period started.
-
-    Rule (the one ``payoff_amount`` uses for the running period): principal repaid on day
-    ``elapsed`` of a period of ``length`` days accrued ``p * rate / periods * elapsed /
-    length`` until it was repaid; the rest of the balance keeps accruing and is charged on
-    the next due date as scheduled. So interest accrued to the payment date is paid first,
-    and a prepayment never costs less than the same principal in an early payoff.
-
-    Args:
-        amount: Rupiah available for the prepayment (>= 0).
-        annual_rate: the loan's annual rate.
-        elapsed: days of the running period before the payment (0..length).
-        length: days in the running period (> 0).
-        frequency: ``"monthly"`` or ``"weekly"``.
-        rounding: ``decimal`` rounding mode of the accrued interest.
-
-    Returns:
-        ``(principal, interest)`` with ``principal + interest == amount``: the largest
-        principal whose accrued interest still fits; a Rupiah left over by rounding is
-        interest (never in the borrower's disfavour by more than that Rupiah).
-    """
-    _non_negative("amount", amount)
-    accrued_interest(0, annual_rate, elapsed, length, frequency=frequency)  # checks arguments
-    with localcontext() as ctx:
-        ctx.prec = 60
-        factor = 1 + annual_rate * elapsed / (PERIODS_PER_YEAR[frequency] * length)
-        principal = int(Decimal(amount) / factor)  # a first guess, corrected below
-
-    def cost(p: int) -> int:
-        return p + accrued_interest(p, annual_rate, elapsed, length, frequency=frequency,
-                                    rounding=rounding)  # fmt: skip
-
-    while principal > 0 and cost(principal) > amount:
-        principal -= 1
-    while principal < amount and cost(principal + 1) <= amount:
-        principal += 1
-    return principal, amount - principal
-
-
-def accrued_interest(
-    principal: int,
-    annual_rate: Decimal,
-    elapsed: int,
-    length: int,
-    *,
-    frequency: str = "monthly",
-    rounding: str = ROUND_HALF_UP,
-) -> int:
-    """Interest ``principal`` accrued over ``elapsed`` of a ``length``-day period.
-
-    ``principal * rate / periods per year * elapsed / length``, rounded once: a whole period
-    costs exactly the schedule's period interest (30/360), as in ``payoff_amount``.
-    """
-    _non_negative("principal", principal)
-    if not isinstance(length, int) or length <= 0 or not 0 <= elapsed <= length:
-        raise AllocationError(f"elapsed ({elapsed}) must lie in 0..length ({length}), length > 0")
-    if frequency not in PERIODS_PER_YEAR:
-        raise AllocationError(f"frequency must be monthly or weekly, got {frequency!r}")
-    with localcontext() as ctx:
-        ctx.prec = 60
-        exact = principal * annual_rate * elapsed / (PERIODS_PER_YEAR[frequency] * length)
-        return round_rupiah(exact, rounding)

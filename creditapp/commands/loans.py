@@ -140,6 +140,59 @@ def confirm_disbursement_command(disbursement_id: int, by: str, on: str) -> None
         click.echo(f"disbursement {item.id} confirmed: Rp{item.amount} to loan {item.loan_id}")
 
 
+@click.command("request-reversal")
+@with_appcontext
+@click.option("--repayment", "repayment_id", type=int, required=True)
+@click.option("--reason", required=True, help="Why the repayment is reversed (mandatory).")
+@click.option("--by", "by", required=True, help="E-mail of the maker.")
+@click.option("--on", "on", required=True, help="Business date YYYY-MM-DD.")
+@domain_errors
+def request_reversal_command(repayment_id: int, reason: str, by: str, on: str) -> None:
+    """Ask to reverse a repayment (maker); another user approves it."""
+    with command_session() as session:
+        maker = _user(session, by)
+        item = loans.request_reversal(
+            session, Actor("user", maker.id), repayment_id, requested_by=maker.id,
+            requested_on=_day(on, "--on"), reason=reason,
+        )  # fmt: skip
+        click.echo(f"reversal {item.id} of repayment {repayment_id} pending")
+
+
+@click.command("approve-reversal")
+@with_appcontext
+@click.option("--reversal", "reversal_id", type=int, required=True)
+@click.option("--by", "by", required=True, help="E-mail of the checker (not the maker).")
+@click.option("--on", "on", required=True, help="Business date YYYY-MM-DD.")
+@domain_errors
+def approve_reversal_command(reversal_id: int, by: str, on: str) -> None:
+    """Approve a pending reversal (checker): the repayment is undone, the loan re-aged."""
+    with command_session() as session:
+        checker = _user(session, by)
+        item = loans.approve_reversal(
+            session, Actor("user", checker.id), reversal_id, approved_by=checker.id,
+            approved_on=_day(on, "--on"),
+        )  # fmt: skip
+        click.echo(f"repayment {item.repayment_id} reversed")
+
+
+@click.command("refund-credit")
+@with_appcontext
+@click.option("--loan", "loan_id", type=int, required=True)
+@click.option("--amount", type=int, required=True, help="Rupiah.")
+@click.option("--on", "on", required=True, help="Value date YYYY-MM-DD.")
+@click.option("--by", "by", required=True, help="E-mail of the officer paying it back.")
+@domain_errors
+def refund_credit_command(loan_id: int, amount: int, on: str, by: str) -> None:
+    """Pay a borrower's credit balance (an overpayment) back."""
+    with command_session() as session:
+        officer = _user(session, by)
+        loans.refund_credit(
+            session, Actor("user", officer.id), loan_id, amount=amount,
+            refunded_on=_day(on, "--on"), business_date=business_date(current_app.config),
+        )  # fmt: skip
+        click.echo(f"refunded Rp{amount} to the borrower of loan {loan_id}")
+
+
 @click.command("program-servicing")
 @with_appcontext
 @click.option("--program", "program_code", required=True, help="Program code, e.g. KUR-MIKRO.")
@@ -176,6 +229,9 @@ COMMANDS = (
     request_disbursement_command,
     confirm_disbursement_command,
     program_servicing_command,
+    request_reversal_command,
+    approve_reversal_command,
+    refund_credit_command,
 )
 
 

@@ -56,6 +56,7 @@ class Loan(Base):
         check_in("interest_method", INTEREST_METHODS),
         check_in("frequency", FREQUENCIES),
         check_in("prepayment_mode", PREPAYMENT_MODES),
+        check_in("day_count", ("30/360", "actual/365")),
         *check_positive("principal", "tenor"),
         *check_non_negative(
             "disbursed_amount",
@@ -119,6 +120,12 @@ class Loan(Base):
     on_time_streak: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     # Overpayments held for the borrower (ledger: credit_balance minus refund movements).
     credit_balance: Mapped[int] = money(default=0, server_default="0")
+    # Copied from the program's servicing rules at approval: "30/360" or "actual/365".
+    day_count: Mapped[str] = mapped_column(String(12), default="30/360", server_default="30/360")
+    # The KUR access (earlier KUR loans) the rate and subsidy were set by: the higher of the
+    # application's declared snapshot and the platform's own loans for the owner's NIK.
+    kur_access_count: Mapped[int | None] = mapped_column(SmallInteger)
+    kur_access_mismatch: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Installment(Base):

@@ -49,6 +49,13 @@ class LoanSchema(Schema):
         metadata={"description": "best collectibility a restructured loan may show (POJK 40/2019)"},
     )
     credit_balance = fields.Integer(metadata={"description": "overpayment held for the borrower"})
+    day_count = fields.String(metadata={"example": "30/360"})
+    kur_access_count = fields.Integer(
+        allow_none=True, metadata={"description": "earlier KUR loans the rate was set by"}
+    )
+    kur_access_mismatch = fields.Boolean(
+        metadata={"description": "the platform saw more earlier KUR loans than declared"}
+    )
     schedule = fields.List(fields.Nested(InstallmentSchema))
 
 

@@ -63,6 +63,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("credit_balance", sa.BigInteger(), server_default="0", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("day_count", sa.String(length=12), server_default="30/360", nullable=False)
+        )
+        batch_op.create_check_constraint(
+            op.f("ck_loans_day_count_allowed"), "day_count IN ('30/360', 'actual/365')"
+        )
+        batch_op.add_column(sa.Column("kur_access_count", sa.SmallInteger(), nullable=True))
+        batch_op.add_column(
+            sa.Column("kur_access_mismatch", sa.Boolean(), server_default="0", nullable=False)
+        )
         batch_op.create_check_constraint(
             op.f("ck_loans_credit_balance_non_negative"), "credit_balance >= 0"
         )
@@ -244,6 +254,10 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("ck_loans_restructure_floor_range"), type_="check")
         batch_op.drop_constraint(op.f("ck_loans_restructure_count_non_negative"), type_="check")
         batch_op.drop_constraint(op.f("ck_loans_credit_balance_non_negative"), type_="check")
+        batch_op.drop_constraint(op.f("ck_loans_day_count_allowed"), type_="check")
+        batch_op.drop_column("kur_access_mismatch")
+        batch_op.drop_column("kur_access_count")
+        batch_op.drop_column("day_count")
         batch_op.drop_column("credit_balance")
         batch_op.drop_column("on_time_streak")
         batch_op.drop_column("restructure_floor_grade")

@@ -9,15 +9,10 @@ from .approval import approve_application, decline_application, refer_applicatio
 from .disbursement import confirm_disbursement, reject_disbursement, request_disbursement
 from .ledger import LedgerBalances, post_movement, rebuild_balances
 from .reageing import reage_loan
+from .recovery import record_claim_payment, record_recovery
 from .repayment import RepaymentResult, post_repayment
 from .reversal import approve_reversal, refund_credit, request_reversal
-from .servicing import (
-    approve_write_off,
-    record_claim_payment,
-    record_recovery,
-    request_write_off,
-    restructure_loan,
-)
+from .servicing import approve_write_off, request_write_off, restructure_loan
 from .subsidy import accrue_subsidy
 
 __all__ = [

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from loanmath.allocation import accrued_interest
+from loanmath.accrual import accrued_interest
 from loanmath.dates import add_months
 from loanmath.schedule import Installment, build_schedule
 
@@ -154,6 +154,8 @@ def _reanchor(session: Session, loan: Loan, first_on: date) -> None:
         first_due,
         method=loan.interest_method,  # type: ignore[arg-type]
         grace_principal=loan.grace_principal,
+        day_count=loan.day_count,  # type: ignore[arg-type]
+        start=first_on,
     )
     schedule = _later_tranches_accrue_late(session, loan, schedule, first_on)
     unchanged = [(r.due_on, r.principal_due, r.interest_due) for r in rows] == [
@@ -185,6 +187,7 @@ def _later_tranches_accrue_late(
             min((on - first_on).days, length),
             length,
             frequency=loan.frequency,
+            day_count=loan.day_count,
         )
         for amount, on in tranches
     )

@@ -1,4 +1,4 @@
-"""Restructuring, write-off (maker-checker) and recovery.
+"""Restructuring and write-off (maker-checker); recoveries are in ``recovery``.
 
 Restructuring (POJK 11/2020 style relief) supersedes every unsettled installment of the
 current schedule and builds a new version from the outstanding principal via loanmath
@@ -10,31 +10,35 @@ The loan is flagged restructured and keeps the grade it had as its floor (``grad
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from loanmath.allocation import accrued_interest
+from loanmath.accrual import accrued_interest
 from loanmath.dates import add_months
 from loanmath.restructure import restructure
 from loanmath.schedule import ScheduleError
 
 from ...errors import Conflict, DomainError, NotFound
-from ...models import GuaranteeClaim, Loan, LoanMovement, Recovery, Restructuring, WriteOff
+from ...models import (
+    Installment,
+    Loan,
+    LoanMovement,
+    Restructuring,
+    WriteOff,
+)
 from ..audit import Actor, record
 from .common import (
     current_installments,
     get_loan,
     refuse,
     replace_schedule,
-    require_positive_amount,
     snapshot,
 )
 from .grading import grade_on, mark_restructured
 from .ledger import post_movement
-from .value_dates import check_value_date
 
 WRITE_OFF_GRADE = 5  # Macet: below it a write-off needs an override reason
 
@@ -97,6 +101,8 @@ def restructure_loan(
             extend_by=extension_months,
             new_rate=new_rate,
             method=loan.interest_method,  # type: ignore[arg-type]
+            day_count=loan.day_count,  # type: ignore[arg-type]
+            start=_period_start(current_installments(session, loan.id), first_due, effective_on),
         )
     except ScheduleError as exc:
         raise refuse("schedule", str(exc)) from exc
@@ -126,6 +132,12 @@ def restructure_loan(
     record(session, actor, "loan.restructure", "loan", loan.id, before=before, after=after,
            as_of=effective_on)  # fmt: skip
     return item
+
+
+def _period_start(rows: list[Installment], first_due: date, effective_on: date) -> date:
+    """The day the new schedule's first period starts: the due date before it, if any."""
+    before = [r.due_on for r in rows if r.due_on < first_due]
+    return max(before) if before else min(effective_on, first_due - timedelta(days=1))
 
 
 def request_write_off(
@@ -244,124 +256,5 @@ def _interest_owed(session: Session, loan: Loan, on: date) -> int:
     not_due = sum(r.principal_due - r.principal_paid for r in ahead)
     length = (ahead[0].due_on - start).days
     accrued = accrued_interest(not_due, loan.annual_rate, min((on - start).days, length), length,
-                               frequency=loan.frequency)  # fmt: skip
+                               frequency=loan.frequency, day_count=loan.day_count)  # fmt: skip
     return unpaid + max(0, accrued - sum(r.interest_paid for r in ahead))
-
-
-def record_recovery(
-    session: Session,
-    actor: Actor,
-    loan_id: int,
-    *,
-    amount: int,
-    recovered_on: date,
-    costs: int = 0,
-    cost_note: str | None = None,
-    business_date: date | None = None,
-) -> Recovery:
-    """Record money recovered on a written-off loan (outstanding principal stays 0).
-
-    Bounds: all recoveries together never exceed what was written off (principal and
-    interest) plus the collection costs documented with them. Split: documented costs
-    first, then principal, then interest. When a guarantee claim was paid, the guarantor's
-    share (subrogation) is ``principal part x claim paid / principal claimed``, rounded down,
-    and never more in total than the claim paid.
-
-    Returns:
-        The ``Recovery``.
-    """
-    require_positive_amount(amount)
-    if not isinstance(costs, int) or isinstance(costs, bool) or costs < 0:
-        raise refuse("costs", "must be a whole number of Rupiah >= 0")
-    note = (cost_note or "").strip() or None
-    if costs and note is None:
-        raise refuse("cost_note", "costs must be documented (what they were)")
-    if business_date is not None:
-        check_value_date("recovered_on", recovered_on, business_date)
-    loan = get_loan(session, loan_id, lock=True)
-    if loan.status != "written_off":
-        raise refuse("loan_id", "recoveries are recorded on written-off loans only")
-    if loan.written_off_on and recovered_on < loan.written_off_on:
-        raise refuse("recovered_on", f"must not be before the write-off on {loan.written_off_on}")
-    written = session.scalar(
-        select(WriteOff).where(WriteOff.loan_id == loan.id, WriteOff.status == "approved")
-    )
-    assert written is not None  # a written-off loan has its approved write-off
-    earlier = session.execute(
-        select(
-            func.coalesce(func.sum(Recovery.principal_part), 0),
-            func.coalesce(func.sum(Recovery.interest_part), 0),
-            func.coalesce(func.sum(Recovery.guarantor_share), 0),
-        ).where(Recovery.loan_id == loan.id)
-    ).one()
-    principal_left = written.amount - int(earlier[0])
-    interest_left = written.interest_amount - int(earlier[1])
-    cost_part = min(amount, costs)
-    if amount - cost_part > principal_left + interest_left:
-        raise refuse(
-            "amount",
-            f"exceeds what is left of the write-off: at most Rp{principal_left + interest_left} "
-            "plus documented costs",
-        )
-    principal_part = min(amount - cost_part, principal_left)
-    interest_part = amount - cost_part - principal_part
-    share = 0
-    claim = session.scalar(
-        select(GuaranteeClaim).where(
-            GuaranteeClaim.loan_id == loan.id, GuaranteeClaim.status == "paid"
-        )
-    )
-    if claim is not None and claim.paid_amount and claim.outstanding_principal:
-        share = principal_part * claim.paid_amount // claim.outstanding_principal
-        share = min(share, claim.paid_amount - int(earlier[2]))
-    item = Recovery(
-        loan_id=loan.id,
-        amount=amount,
-        recovered_on=recovered_on,
-        principal_part=principal_part,
-        interest_part=interest_part,
-        cost_part=cost_part,
-        cost_note=note,
-        guarantor_share=share,
-    )
-    session.add(item)
-    post_movement(session, loan, "recovery", amount, 0, recovered_on)
-    session.flush()
-    after = {
-        "amount": amount,
-        "principal_part": principal_part,
-        "interest_part": interest_part,
-        "cost_part": cost_part,
-        "cost_note": note,
-        "guarantor_share": share,
-    }
-    record(session, actor, "loan.recovery", "loan", loan.id, after=after, as_of=recovered_on)
-    return item
-
-
-def record_claim_payment(
-    session: Session, actor: Actor, claim_id: int, *, paid_amount: int, paid_on: date
-) -> GuaranteeClaim:
-    """Record that the guarantor paid a submitted claim (at most the amount claimed).
-
-    Returns:
-        The paid ``GuaranteeClaim``.
-    """
-    require_positive_amount(paid_amount, "paid_amount")
-    claim = session.get(GuaranteeClaim, claim_id)
-    if claim is None:
-        raise NotFound("no such claim", {"claim_id": ["not found"]})
-    get_loan(session, claim.loan_id, lock=True)
-    session.refresh(claim)
-    if claim.status != "submitted":
-        raise Conflict("claim decided", {"claim_id": [f"status is {claim.status}"]})
-    if paid_amount > claim.amount:
-        raise refuse("paid_amount", f"exceeds the amount claimed, Rp{claim.amount}")
-    if paid_on < claim.claimed_on:
-        raise refuse("paid_on", f"must not be before the claim on {claim.claimed_on}")
-    claim.status, claim.paid_amount, claim.paid_on = "paid", paid_amount, paid_on
-    session.flush()
-    record(session, actor, "guarantee_claim.paid", "guarantee_claim", claim.id,
-           before={"status": "submitted"}, after={"status": "paid", "paid_amount": paid_amount},
-           as_of=paid_on)  # fmt: skip
-    return claim

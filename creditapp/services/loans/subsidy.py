@@ -1,7 +1,8 @@
 """Monthly interest subsidy accrual (KUR: the state pays the lender a rate on outstanding).
 
 Per loan and period: ``sum of end-of-day outstanding principal over the period's days x
-subsidy rate / 360`` (loanmath ``subsidy_for_period``), rounded down once. The daily sum
+subsidy rate / 360`` (``/ 365`` for a loan on actual/365; loanmath ``subsidy_for_period``),
+rounded down once. The daily sum
 comes from the ledger in one aggregate: the balance before the period counts for every day,
 and each movement inside it counts from its posting day to the period's end. That is exactly
 the sum of the ``LoanStatus`` rows on days that were aged, and also covers days that were
@@ -93,6 +94,7 @@ def accrue_subsidy(
             loans.c.id,
             loans.c.program_id,
             loans.c.subsidy_rate,
+            loans.c.day_count,
             func.sum(mov.c.principal_delta * weight).label("balance_days"),
         )
         .select_from(
@@ -108,10 +110,10 @@ def accrue_subsidy(
             ~done,
             ~graded_out,
         )
-        .group_by(loans.c.id, loans.c.program_id, loans.c.subsidy_rate)
+        .group_by(loans.c.id, loans.c.program_id, loans.c.subsidy_rate, loans.c.day_count)
     ).all()
     rows = []
-    for loan_id, program_id, rate, balance_days in sums:
+    for loan_id, program_id, rate, day_count, balance_days in sums:
         balance_days = int(balance_days or 0)
         if balance_days <= 0:
             continue
@@ -125,7 +127,9 @@ def accrue_subsidy(
                 "average_outstanding": balance_days // days,
                 "subsidy_rate": rate,
                 # One "day" holding the whole balance-days sum: the loanmath rule on the sum.
-                "amount": subsidy_for_period(balance_days, rate, days=1),
+                "amount": subsidy_for_period(
+                    balance_days, rate, days=1, day_basis=365 if day_count == "actual/365" else 360
+                ),
             }
         )
     if rows:

@@ -9,8 +9,15 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from creditapp.models import AuditEvent, Disbursement, Lender, Loan, SubsidyAccrual
-from creditapp.services.loans import request_disbursement
+from creditapp.models import (
+    AuditEvent,
+    Disbursement,
+    Lender,
+    Loan,
+    RepaymentReversal,
+    SubsidyAccrual,
+)
+from creditapp.services.loans import post_repayment, request_disbursement
 from tests.factories import core
 from tests.factories import loans as lf
 
@@ -127,3 +134,27 @@ def test_program_servicing_rules_are_set_and_audited(
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "program.servicing_rules"))
     assert event is not None and event.after is not None
     assert event.after["back_value_days"] == 30
+
+
+def test_reversal_from_the_command_line_needs_two_people(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    loan = lf.active_loan(session)
+    repayment = post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id,
+                               amount=2_216_031, paid_on=date(2026, 12, 3),
+                               idempotency_key="cli-r").repayment  # fmt: skip
+    maker, checker = lf.user(session), lf.user(session)
+    session.commit()
+    asked = runner.invoke(args=["request-reversal", "--repayment", str(repayment.id),
+                                "--reason", "salah input", "--by", maker.email,
+                                "--on", "2026-12-04"])  # fmt: skip
+    assert asked.exit_code == 0, asked.output
+    reversal = session.scalar(select(RepaymentReversal))
+    assert reversal is not None
+    approve = ["approve-reversal", "--reversal", str(reversal.id), "--on", "2026-12-04"]
+    same = runner.invoke(args=[*approve, "--by", maker.email])
+    assert same.exit_code == 1 and "approved_by" in same.output
+    done = runner.invoke(args=[*approve, "--by", checker.email])
+    assert done.exit_code == 0, done.output
+    session.refresh(loan)
+    assert loan.outstanding_principal == 50_000_000

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -91,3 +93,29 @@ def test_a_second_restructuring_keeps_the_worse_floor(session: Session) -> None:
     )  # fmt: skip
     assert (loan.restructure_count, loan.restructure_floor_grade) == (2, 3)
     assert graded(session, loan, date(2027, 4, 2)) == 3
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(lateness=st.lists(st.integers(-3, 20), min_size=3, max_size=7))
+def test_the_grade_never_beats_the_floor_until_three_on_time_instalments(
+    session: Session, lateness: list[int]
+) -> None:
+    example = session.begin_nested()  # ageing runs are portfolio-wide: undo them per example
+    try:
+        loan = restructured_at_dpd_100(session)
+        streak, lifted = 0, False
+        for k, late in enumerate(lateness):
+            row = current(session, loan)[k]
+            on = row.due_on + timedelta(days=late)
+            pay_on(session, loan, k, on)
+            if not lifted:
+                streak = streak + 1 if late <= 0 else 0
+                lifted = streak == 3
+            # Paid on the day aged: no days past due, so the grade is the floor exactly.
+            assert graded(session, loan, on) == (2 if lifted else 3)
+    finally:
+        example.rollback()

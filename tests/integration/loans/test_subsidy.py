@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from creditapp.models import CreditProgram, SubsidyAccrual
 from creditapp.services.loans import accrue_subsidy, age_loans, restructure_loan
 from creditapp.services.loans.settings import set_servicing_rules
+from tests.factories import core
 from tests.factories import loans as lf
+from tests.integration.loans.test_repayment import current
 
 
 def accrued(session: Session, loan_id: int) -> dict[date, int]:
@@ -55,3 +57,19 @@ def test_capitalised_interest_earns_no_subsidy(session: Session) -> None:
     assert loan.outstanding_principal == 50_000_000 + 250_000 + 240_170
     accrue_subsidy(session, date(2027, 1, 1), date(2027, 1, 31))
     assert accrued(session, loan.id) == {date(2027, 1, 1): subsidy(50_000_000 * 31)}
+
+
+def test_an_actual_365_program_schedules_and_subsidises_by_calendar_days(
+    session: Session,
+) -> None:
+    program = core.program(session)
+    set_servicing_rules(session, lf.SYSTEM, program.code, day_count="actual/365")
+    loan = lf.active_loan(session, program_obj=program)  # 50 jt, 6 %, from 3 Nov 2026
+    assert loan.day_count == "actual/365"
+    rows = current(session, loan)
+    # 3 Nov .. 3 Dec is 30 days: 50 jt * 6 % * 30 / 365 = 246,575.34.
+    assert rows[0].interest_due == 246_575
+    accrue_subsidy(session, date(2026, 11, 1), date(2026, 11, 30))
+    # 28 days (3..30 Nov) of 50 jt at 10 % a year, / 365.
+    expected = int(Decimal(50_000_000 * 28) * Decimal("0.10") / 365)
+    assert accrued(session, loan.id) == {date(2026, 11, 1): expected}
