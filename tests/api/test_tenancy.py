@@ -16,6 +16,8 @@ BODIES = {
 }
 # Collection endpoints and what identifies an item in them.
 LISTS = {"/api/v1/applications": "id", "/api/v1/loans": "id"}
+# Portfolio reports aggregate the caller's loans only: B, with no loans, must see zeros.
+REPORTS = "/api/v1/reports/"
 # Operations that neither take an id nor list tenant data.
 SHARED = {
     ("post", "/api/v1/applications"),
@@ -23,6 +25,17 @@ SHARED = {
     ("get", "/api/v1/programs"),
     ("get", "/api/v1/models/champion"),
 }
+
+
+def _nothing_in(body: Any) -> bool:
+    """Every amount and count is zero (dates, names and row labels such as a grade remain)."""
+    if isinstance(body, dict):
+        return all(_nothing_in(v) for k, v in body.items() if k not in ("collectibility", "year"))
+    if isinstance(body, list):
+        return all(_nothing_in(v) for v in body)
+    if isinstance(body, bool) or body is None or isinstance(body, str):
+        return True
+    return bool(body == 0)
 
 
 def test_every_operation_is_tenant_safe(
@@ -48,6 +61,10 @@ def test_every_operation_is_tenant_safe(
                 # A itself still reaches it.
                 if method == "get":
                     assert api.get(url, headers=env.a.headers).status_code == 200
+            elif method == "get" and path.startswith(REPORTS):
+                resp = api.get(f"{path}?as_of=2026-11-30", headers=env.b.headers)
+                assert resp.status_code == 200, (path, resp.json)
+                assert _nothing_in(resp.json), f"B sees A's loans in {path}: {resp.json}"
             elif method == "get" and path in LISTS:
                 items = api.get(path, headers=env.b.headers).json["items"]
                 assert items == [], f"B sees A's items in {path}"
