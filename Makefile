@@ -8,7 +8,7 @@ PORT   ?= 8000
 WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve db demo test lint bench
+.PHONY: help install run serve db demo test lint bench translations
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -44,3 +44,10 @@ lint: install  ## ruff check, ruff format --check, mypy
 
 bench: install  ## Run every benchmark in quick mode
 	for b in bench/[a-z]*.py; do $(BIN)/python -m bench.$$(basename $$b .py) --quick || exit 1; done
+
+translations: install  ## Extract UI texts, update the id/en catalogs and compile them (.mo committed)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o creditapp/translations/messages.pot \
+		--no-location --sort-output --project=creditapp .
+	$(BIN)/pybabel update -i creditapp/translations/messages.pot -d creditapp/translations \
+		--width 100 --no-fuzzy-matching
+	$(BIN)/pybabel compile -d creditapp/translations

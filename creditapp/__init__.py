@@ -24,12 +24,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
 
-    from . import api, cli, db, errors, health, security
+    from . import api, cli, db, errors, health, security, web
 
     db.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(health.bp)
+    web.init_app(app)
     api.init_app(app)
     security.exempt_api(app)
     cli.init_app(app)

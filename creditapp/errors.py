@@ -57,7 +57,9 @@ def error_response(
     if wants_json():
         body = jsonify({"code": code, "message": message, "errors": errors or {}})
         return body, status, headers or []
-    return render_template("error.html", status=status, message=message), status, headers or []
+    csrf = code == "bad_request" and "CSRF" in message
+    page = render_template("web/error.html", status=status, message=message, csrf=csrf)
+    return page, status, headers or []
 
 
 def _code_for(exc: HTTPException) -> str:

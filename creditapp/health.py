@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,9 +33,3 @@ def healthz() -> Any:
         ), 503
     model = {"name": champion.name, "version": champion.version} if champion else None
     return jsonify({"status": "ok", "database": "ok", "champion_model": model})
-
-
-@bp.get("/")
-def index() -> str:
-    """Show the landing page."""
-    return render_template("index.html")

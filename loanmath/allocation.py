@@ -322,3 +322,77 @@ def payoff_amount(
         interest=sum(d.interest_due for d in unpaid_dues) + accrued + deferred_interest,
         penalty=sum(d.penalty_due for d in unpaid_dues),
     )
+
+
+def split_prepayment(
+    amount: int,
+    annual_rate: Decimal,
+    elapsed: int,
+    length: int,
+    *,
+    frequency: str = "monthly",
+    rounding: str = ROUND_HALF_UP,
+) -> tuple[int, int]:
+    """Split money paid early into the principal it repays and the interest that principal
+    accrued since the running period started.
+
+    Rule (the one ``payoff_amount`` uses for the running period): principal repaid on day
+    ``elapsed`` of a period of ``length`` days accrued ``p * rate / periods * elapsed /
+    length`` until it was repaid; the rest of the balance keeps accruing and is charged on
+    the next due date as scheduled. So interest accrued to the payment date is paid first,
+    and a prepayment never costs less than the same principal in an early payoff.
+
+    Args:
+        amount: Rupiah available for the prepayment (>= 0).
+        annual_rate: the loan's annual rate.
+        elapsed: days of the running period before the payment (0..length).
+        length: days in the running period (> 0).
+        frequency: ``"monthly"`` or ``"weekly"``.
+        rounding: ``decimal`` rounding mode of the accrued interest.
+
+    Returns:
+        ``(principal, interest)`` with ``principal + interest == amount``: the largest
+        principal whose accrued interest still fits; a Rupiah left over by rounding is
+        interest (never in the borrower's disfavour by more than that Rupiah).
+    """
+    _non_negative("amount", amount)
+    accrued_interest(0, annual_rate, elapsed, length, frequency=frequency)  # checks arguments
+    with localcontext() as ctx:
+        ctx.prec = 60
+        factor = 1 + annual_rate * elapsed / (PERIODS_PER_YEAR[frequency] * length)
+        principal = int(Decimal(amount) / factor)  # a first guess, corrected below
+
+    def cost(p: int) -> int:
+        return p + accrued_interest(p, annual_rate, elapsed, length, frequency=frequency,
+                                    rounding=rounding)  # fmt: skip
+
+    while principal > 0 and cost(principal) > amount:
+        principal -= 1
+    while principal < amount and cost(principal + 1) <= amount:
+        principal += 1
+    return principal, amount - principal
+
+
+def accrued_interest(
+    principal: int,
+    annual_rate: Decimal,
+    elapsed: int,
+    length: int,
+    *,
+    frequency: str = "monthly",
+    rounding: str = ROUND_HALF_UP,
+) -> int:
+    """Interest ``principal`` accrued over ``elapsed`` of a ``length``-day period.
+
+    ``principal * rate / periods per year * elapsed / length``, rounded once: a whole period
+    costs exactly the schedule's period interest (30/360), as in ``payoff_amount``.
+    """
+    _non_negative("principal", principal)
+    if not isinstance(length, int) or length <= 0 or not 0 <= elapsed <= length:
+        raise AllocationError(f"elapsed ({elapsed}) must lie in 0..length ({length}), length > 0")
+    if frequency not in PERIODS_PER_YEAR:
+        raise AllocationError(f"frequency must be monthly or weekly, got {frequency!r}")
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = principal * annual_rate * elapsed / (PERIODS_PER_YEAR[frequency] * length)
+        return round_rupiah(exact, rounding)

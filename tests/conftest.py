@@ -73,6 +73,7 @@ def app(database_url: str, connection: Connection, tmp_path: Path) -> Flask:
             "MODEL_DIR": str(tmp_path / "models"),
             # Tests change programs and champions between requests and expect to see it.
             "CONFIG_CACHE_SECONDS": 0,
+            "DEMO_USERS_FILE": str(tmp_path / "demo-users.txt"),
         }
     )
     app.extensions["db"].bind_to(connection)

@@ -8,6 +8,7 @@ loans through the loan services (``demo_loans``).
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from datetime import date
@@ -32,6 +33,10 @@ DEMO_LENDERS = (
     ("BANK-DEMO", "Bank Demo Nusantara", "bank"),
     ("KSP-DEMO", "Koperasi Simpan Pinjam Demo", "cooperative"),
 )
+DEMO_CONTACTS = {
+    "BANK-DEMO": "Jl. Merdeka 1, Bandung 40111 · (022) 555-0100 · kredit@bankdemo.example",
+    "KSP-DEMO": "Jl. Koperasi 7, Yogyakarta 55211 · (0274) 555-0200 · pinjaman@kspdemo.example",
+}
 PROGRAMS_FROM = date(2023, 1, 1)
 # Measured on the shared 2-core box: ~20 applications/s through scoring, and ~30-60
 # repayments/s through post_repayment (about 15 ORM statements each), with ~20 repayments per
@@ -46,7 +51,11 @@ DEMO_USERS = (
     ("checker.ksp", "Agus Checker (KSP Demo)", "loan_officer", 1),
     ("manager", "Dewi Program Manager", "program_manager", None),
     ("scientist", "Hendra Data Scientist", "data_scientist", None),
+    ("admin", "Wati Admin", "admin", None),
 )
+DEMO_USERS_FILE = "demo-users.txt"
+# Approvals above this need a second officer of the same lender (four eyes).
+DEMO_FOUR_EYES_AMOUNT = 50_000_000
 DEMO_EMAIL_DOMAIN = "demo.imk.id"
 
 
@@ -57,6 +66,8 @@ def ensure_lenders(session: Session, actor: Actor) -> list[Lender]:
         lender = session.scalar(select(Lender).where(Lender.code == code))
         if lender is None:
             lender = access.create_lender(session, actor, code, name, kind)
+            lender.four_eyes_amount = DEMO_FOUR_EYES_AMOUNT
+            lender.contact = DEMO_CONTACTS[code]
         lenders.append(lender)
     for program in programs.active_programs(session, date.max, lenders[0].id):
         for lender in lenders:
@@ -78,26 +89,44 @@ def ensure_lenders(session: Session, actor: Actor) -> list[Lender]:
     return lenders
 
 
+def write_passwords(path: Path, lines: list[str]) -> None:
+    """Append new demo users' passwords to ``path``, readable only by its owner (0600).
+
+    Never to stdout or a log: ``make run`` output ends up in terminals and server logs.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)  # an older file created with a wider mode is narrowed too
+    with os.fdopen(fd, "a") as f:
+        f.writelines(f"{line}\n" for line in lines)
+
+
 def ensure_users(
-    session: Session, actor: Actor, lenders: list[Lender]
+    session: Session, actor: Actor, lenders: list[Lender], passwords_file: Path
 ) -> dict[int, tuple[int, int]]:
-    """Create the demo users unless they exist; a new user's password is printed once.
+    """Create the demo users unless they exist; new passwords go to ``passwords_file``.
 
     Returns:
         lender id -> (maker's user id, checker's user id): two officers per lender.
     """
     ids: dict[str, int] = {}
+    created: list[str] = []
     for local, name, role, lender_index in DEMO_USERS:
         email = f"{local}@{DEMO_EMAIL_DOMAIN}"
         user = session.scalar(select(User).where(User.email == email))
         if user is None:
             password = secrets.token_urlsafe(12)  # only its hash is stored
+            lender = None if lender_index is None else lenders[lender_index]
             user = access.create_user(
                 session, actor, email=email, name=name, role=role, password=password,
-                lender=None if lender_index is None else lenders[lender_index], locale="en",
+                lender=lender, locale="id",
             )  # fmt: skip
-            click.echo(f"user {email} ({role}) created; password (shown once): {password}")
+            where = f" {lender.code}" if lender else ""
+            created.append(f"{email}\t{password}\t{role}{where}")
         ids[local] = user.id
+    if created:
+        write_passwords(passwords_file, created)
+        click.echo(f"users: {len(created)} created; passwords in {passwords_file} (mode 0600)")
     return {
         lenders[0].id: (ids["officer.bank"], ids["checker.bank"]),
         lenders[1].id: (ids["officer.ksp"], ids["checker.ksp"]),
@@ -187,7 +216,11 @@ def seed_demo(n: int, max_loans: int, seed: int) -> None:
         click.echo(f"programs: {len(created)} created")
         lenders = ensure_lenders(session, actor)
         click.echo(f"lenders: {', '.join(lender.code for lender in lenders)}")
-        users = ensure_users(session, actor, lenders)
+        passwords_file = Path(
+            current_app.config.get("DEMO_USERS_FILE")
+            or Path(current_app.instance_path) / DEMO_USERS_FILE
+        )
+        users = ensure_users(session, actor, lenders, passwords_file)
         model = ensure_demo_model(session, actor, Path(current_app.config["MODEL_DIR"]))
         click.echo(f"model: {model}")
         lender_ids = [lender.id for lender in lenders]

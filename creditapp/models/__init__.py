@@ -24,13 +24,24 @@ from .loan import (
     Repayment,
     RepaymentAllocation,
 )
+from .loan_requests import RestructuringRequest
 from .program import CreditProgram, ProgramLenderQuota
 from .registry import AuditEvent, ModelVersion
-from .servicing import GuaranteeClaim, Recovery, Restructuring, SubsidyAccrual, WriteOff
+from .servicing import (
+    GuaranteeClaim,
+    ProgramServicing,
+    Recovery,
+    RepaymentReversal,
+    Restructuring,
+    SubsidyAccrual,
+    WriteOff,
+)
+from .web import ApprovalRequest, SignInFailure
 
 __all__ = [
     "AgeingRun",
     "ApiKey",
+    "ApprovalRequest",
     "Application",
     "AuditEvent",
     "Base",
@@ -54,11 +65,15 @@ __all__ = [
     "ModelVersion",
     "Partnership",
     "ProgramLenderQuota",
+    "ProgramServicing",
     "Recovery",
     "Repayment",
     "RepaymentAllocation",
+    "RepaymentReversal",
     "Restructuring",
+    "RestructuringRequest",
     "ScoreRecord",
+    "SignInFailure",
     "SizeObservation",
     "SubsidyAccrual",
     "Transaction",

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, check_in, utcnow
+from .base import Base, check_in, money, utcnow
 
 LENDER_KINDS = ("bank", "cooperative", "fintech", "program_office")
 ROLES = ("loan_officer", "program_manager", "data_scientist", "admin")
@@ -26,6 +26,10 @@ class Lender(Base):
     kind: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Approvals above this amount need a second officer (four eyes); NULL: never.
+    four_eyes_amount: Mapped[int | None] = money(nullable=True)
+    # Printed on decision letters: address, phone, e-mail of the office applicants contact.
+    contact: Mapped[str | None] = mapped_column(String(300))
 
 
 class User(Base):

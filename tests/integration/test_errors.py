@@ -14,12 +14,14 @@ def test_api_404_is_json(client: FlaskClient) -> None:
     assert resp.json["code"] == "not_found"
 
 
-def test_web_404_is_an_html_page_in_both_languages(client: FlaskClient) -> None:
+def test_web_404_is_an_html_page_in_the_visitors_language(client: FlaskClient) -> None:
     resp = client.get("/no-such-page")
     assert resp.status_code == 404
     assert resp.mimetype == "text/html"
-    body = resp.get_data(as_text=True)
-    assert "Halaman tidak ditemukan" in body and "Page not found" in body
+    assert "Halaman tidak ditemukan" in resp.get_data(as_text=True)
+    resp = client.get("/no-such-page", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert resp.status_code == 404
+    assert "Page not found" in resp.get_data(as_text=True)
 
 
 def test_api_405_is_json(client: FlaskClient) -> None:

@@ -3,10 +3,15 @@ loan services; idempotent, with ledgers that rebuild and no repayment before its
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 import numpy as np
+from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
 
 from creditapp.commands.demo_loans import _month_ends, pick_loans
 from creditapp.models import (
@@ -39,16 +44,27 @@ def _count(session: Session, model: type) -> int:
     return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_seed_demo_fills_the_portfolio_once(runner: FlaskCliRunner, session: Session) -> None:
+def test_seed_demo_fills_the_portfolio_once(
+    runner: FlaskCliRunner, session: Session, app: Flask
+) -> None:
     first = runner.invoke(args=ARGS)
     assert first.exit_code == 0, first.output
     assert "0 service refusals" in first.output
-    assert first.output.count("password (shown once)") == 6
+    # Passwords go to an owner-only file, never to the output (which reaches server logs).
+    passwords = Path(app.config["DEMO_USERS_FILE"])
+    lines = passwords.read_text().splitlines()
+    assert stat.S_IMODE(passwords.stat().st_mode) == 0o600
+    assert len(lines) == 7
+    for line in lines:
+        email, password, _role = line.split("\t", 2)
+        assert password not in first.output
+        user = session.scalar(select(User).where(User.email == email))
+        assert user is not None and check_password_hash(user.password_hash, password)
 
     assert _count(session, CreditProgram) >= 3
     assert set(session.scalars(select(Lender.code))) >= {"BANK-DEMO", "KSP-DEMO"}
     roles = sorted(session.scalars(select(User.role)))
-    assert roles == ["data_scientist"] + ["loan_officer"] * 4 + ["program_manager"]
+    assert roles == ["admin", "data_scientist"] + ["loan_officer"] * 4 + ["program_manager"]
     assert _count(session, Application) == 60
     assert _count(session, ScoreRecord) == 60
     assert _count(session, Loan) == 14
@@ -63,6 +79,7 @@ def test_seed_demo_fills_the_portfolio_once(runner: FlaskCliRunner, session: Ses
     assert second.exit_code == 0, second.output
     assert "password" not in second.output
     assert _row_counts(session) == before
+    assert len(passwords.read_text().splitlines()) == 7
 
 
 def test_seed_demo_ledgers_rebuild_and_payments_follow_disbursement(

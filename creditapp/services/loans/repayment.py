@@ -6,17 +6,25 @@ missing one), replay an earlier repayment with the same ``Idempotency-Key``, the
 
 Allocation (loanmath ``allocate_payment``): installments due on or before ``paid_on`` are
 served oldest first, each in the loan's component order (default penalty -> interest ->
-principal). What is left over is a principal prepayment applied to the installments not yet
-due by the loan's ``prepayment_mode`` (loanmath ``apply_prepayment``: a new schedule
-version, the replaced rows kept superseded). Exactly the early-payoff amount (loanmath
-``payoff_amount``: remaining principal + the running period's interest pro rata) closes the
-loan; more than that, or the whole principal without the accrued interest, is refused.
+principal). Money left over is, in this order (``_plan``):
+
+* the early payoff, when it reaches it (remaining principal + the running period's interest
+  pro rata, less interest already paid in advance); anything above is held as the
+  borrower's credit balance (a ``credit_balance`` movement; ``refund_credit`` pays it back);
+* an advance payment: ``apply_as="auto"`` (default) settles the next instalment, ``advance``
+  every later one in order, so an instalment paid a few days early is settled and never
+  ages;
+* a prepayment of principal for the rest (all of it with ``apply_as="prepayment"``): it
+  first pays the interest the prepaid principal accrued in the running period (loanmath
+  ``split_prepayment``), then re-amortises the instalments not yet touched by the loan's
+  ``prepayment_mode`` (loanmath ``apply_prepayment``: a new schedule version, the replaced
+  rows kept superseded).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,13 +35,22 @@ from loanmath.allocation import (
     Allocation,
     Applied,
     Due,
+    accrued_interest,
     allocate_payment,
     apply_prepayment,
-    payoff_amount,
+    split_prepayment,
 )
 
 from ...errors import NotFound
-from ...models import Installment, Loan, LoanMovement, Repayment, RepaymentAllocation
+from ...models import (
+    Installment,
+    Loan,
+    LoanMovement,
+    LoanStatus,
+    Repayment,
+    RepaymentAllocation,
+)
+from ...models.loan import REPAYMENT_APPLY_AS
 from ..audit import Actor, record
 from .common import (
     as_schedule,
@@ -44,7 +61,11 @@ from .common import (
     require_positive_amount,
     snapshot,
 )
+from .grading import count_on_time
 from .ledger import post_movement
+from .reageing import paid_by_date, penalties_owed, reage_loan
+from .settings import servicing_rules
+from .value_dates import check_value_date
 
 
 @dataclass(frozen=True)
@@ -74,7 +95,19 @@ def _replay(earlier: Repayment, loan_id: int, amount: int, paid_on: date) -> Rep
     return RepaymentResult(earlier, replayed=True)
 
 
-def _check_postable(session: Session, loan: Loan, paid_on: date) -> None:
+def _check_postable(
+    session: Session, loan: Loan, paid_on: date, business_date: date | None
+) -> None:
+    if business_date is not None:
+        check_value_date("paid_on", paid_on, business_date)
+        limit = servicing_rules(session, loan.program_id).back_value_days
+        oldest = business_date - timedelta(days=limit)
+        if paid_on < oldest:
+            raise refuse(
+                "paid_on",
+                f"must not be more than {limit} days before the business date {business_date} "
+                f"(the program's back-value limit): at the earliest {oldest}",
+            )
     if loan.status in ("closed", "written_off"):
         raise refuse("loan_id", f"the loan is {loan.status.replace('_', ' ')}", "loan not open")
     first = session.scalar(
@@ -86,7 +119,11 @@ def _check_postable(session: Session, loan: Loan, paid_on: date) -> None:
         raise refuse("loan_id", "the loan has not been disbursed")
     if paid_on < first:
         raise refuse("paid_on", f"must not be before the first disbursement on {first}")
-    last = session.scalar(select(func.max(Repayment.paid_on)).where(Repayment.loan_id == loan.id))
+    last = session.scalar(
+        select(func.max(Repayment.paid_on)).where(
+            Repayment.loan_id == loan.id, Repayment.reversed_on.is_(None)
+        )
+    )
     if last is not None and paid_on < last:
         raise refuse("paid_on", f"must not be before the last repayment on {last}")
 
@@ -96,69 +133,153 @@ class _Plan:
     allocation: Allocation
     targets: list[Installment]  # the row each ``allocation.applied`` entry pays
     excess: int  # prepaid principal (Repayment.excess_part)
+    credit: int = 0  # held for the borrower (Repayment.credit_part)
 
 
-def _plan(session: Session, loan: Loan, amount: int, paid_on: date) -> _Plan:
-    """Allocate ``amount``; may write a new schedule version (prepayment or payoff)."""
-    rows = current_installments(session, loan.id)
-    due_rows = [r for r in rows if r.due_on <= paid_on]
-    dues = [
+def _dues(rows: list[Installment], penalty_cap: dict[int, int] | None = None) -> list[Due]:
+    return [
         Due(
             k,
             r.due_on,
-            r.penalty_due - r.penalty_paid,
+            r.penalty_due - r.penalty_paid
+            if penalty_cap is None
+            else max(0, min(r.penalty_due, penalty_cap.get(r.id, 0)) - r.penalty_paid),
             r.interest_due - r.interest_paid,
             r.principal_due - r.principal_paid,
         )
-        for k, r in enumerate(due_rows)
+        for k, r in enumerate(rows)
     ]
-    alloc = allocate_payment(amount, dues, loan.allocation_order.split(","))
-    if alloc.excess == 0:
-        return _Plan(alloc, due_rows, 0)
-    ahead = [r for r in rows if r.due_on > paid_on]
-    owed = amount - alloc.excess
+
+
+def _paid_any(row: Installment) -> bool:
+    return row.principal_paid + row.interest_paid + row.penalty_paid > 0
+
+
+def _plan(
+    session: Session,
+    loan: Loan,
+    amount: int,
+    paid_on: date,
+    apply_as: str,
+    back_valued: bool = False,
+) -> _Plan:
+    """Allocate ``amount``; may write a new schedule version (prepayment or payoff).
+
+    Installments due on or before ``paid_on`` first; then, with money left: the early payoff
+    when it is enough (anything above it is held as credit), else an advance payment of the
+    next instalment (``auto``) or of every later one in order (``advance``), and only what
+    is beyond that (or everything, for ``prepayment``) prepays principal.
+
+    A back-valued payment on a loan with penalties serves only the penalty the runs up to
+    its value date charged: later charges are recomputed when the loan is re-aged.
+    """
+    rows = current_installments(session, loan.id)
+    order = loan.allocation_order.split(",")
+    due_rows = [r for r in rows if r.due_on <= paid_on]
+    cap = None
+    if back_valued and loan.penalty_daily_rate:
+        cap = penalties_owed(session, loan, due_rows, paid_by_date(session, loan.id), paid_on)
+    alloc = allocate_payment(amount, _dues(due_rows, cap), order)
+    applied, targets, left = list(alloc.applied), list(due_rows), alloc.excess
+    if left == 0:
+        return _Plan(alloc, targets, 0)
+    later = [r for r in rows if r.due_on > paid_on]
+    ahead = [r for r in later if r.settled_on is None]
     if not ahead:
-        raise refuse("amount", f"exceeds what is owed: at most Rp{owed}")
-    remaining = as_schedule(ahead)
-    principal_left = remaining[0].opening_balance
-    period_start = max((r.due_on for r in due_rows), default=None) or _first_disbursed(
-        session, loan.id
-    )
-    payoff = payoff_amount(
-        principal_left, [], loan.annual_rate, period_start, ahead[0].due_on, paid_on
-    )
-    if alloc.excess > payoff.total:
-        raise refuse("amount", f"exceeds the early payoff amount of Rp{owed + payoff.total}")
-    if alloc.excess == payoff.total:
-        final = sched.Installment(
-            number=ahead[0].number,
-            due_date=paid_on,
-            principal=payoff.principal,
-            interest=payoff.interest,
-            total=payoff.total,
-            opening_balance=payoff.principal,
-            closing_balance=0,
+        return _Plan(Allocation(tuple(applied), 0), targets, 0, credit=left)
+    start = max((r.due_on for r in due_rows), default=None) or _first_disbursed(session, loan.id)
+    unpaid = sum(r.principal_due - r.principal_paid for r in ahead)
+    # Interest accrued in the running period on the balance it started with (principal
+    # prepaid or paid in advance since then included), less the interest already paid of
+    # later instalments (in advance, or accrued by an earlier prepayment).
+    prepaid = session.scalar(
+        select(func.coalesce(func.sum(Repayment.excess_part), 0)).where(
+            Repayment.loan_id == loan.id,
+            Repayment.reversed_on.is_(None),
+            Repayment.paid_on > start,
         )
-        [row] = replace_schedule(session, loan, ahead, [final])
-        applied = Applied(len(due_rows), paid_on, 0, payoff.interest, payoff.principal)
-        full = Allocation(applied=(*alloc.applied, applied), excess=0)
-        return _Plan(full, [*due_rows, row], 0)
-    if alloc.excess >= principal_left:
-        raise refuse(
-            "amount",
-            f"pays the whole principal without the accrued interest: the early payoff "
-            f"amount is Rp{owed + payoff.total}",
+    )
+    balance = unpaid + sum(r.principal_paid for r in later) + int(prepaid or 0)
+    elapsed, length = (paid_on - start).days, (later[0].due_on - start).days
+    accrued = accrued_interest(balance, loan.annual_rate, elapsed, length, frequency=loan.frequency)
+    interest = max(0, accrued - sum(r.interest_paid for r in later))
+    if left >= unpaid + interest:
+        row = _settle_early(session, loan, ahead, paid_on, unpaid, interest)
+        applied.append(Applied(len(applied), paid_on, 0, interest, unpaid))
+        targets.append(row)
+        credit = left - unpaid - interest
+        return _Plan(Allocation(tuple(applied), 0), targets, 0, credit=credit)
+    advance = {"auto": ahead[:1], "advance": ahead, "prepayment": []}[apply_as]
+    if advance:
+        ahead_alloc = allocate_payment(left, _dues(advance), order)
+        applied.extend(ahead_alloc.applied)
+        targets.extend(advance)
+        left = ahead_alloc.excess
+    if left == 0:
+        return _Plan(Allocation(tuple(applied), 0), targets, 0)
+    touched = {id(r) for r, a in zip(targets, applied, strict=True) if a.total > 0}
+    last_touched = max((k for k, r in enumerate(ahead) if id(r) in touched or _paid_any(r)),
+                       default=-1)  # fmt: skip
+    fresh = ahead[last_touched + 1 :]
+    if not fresh:  # every later instalment is paid in advance: nothing left to prepay
+        return _Plan(Allocation(tuple(applied), 0), targets, 0, credit=left)
+    before = [r.due_on for r in rows if r.due_on < fresh[0].due_on]
+    period_start = before[-1] if before else start
+    elapsed = max(0, (paid_on - period_start).days)
+    length = max(1, (fresh[0].due_on - period_start).days)
+    principal, interest = split_prepayment(
+        left, loan.annual_rate, elapsed, length, frequency=loan.frequency
+    )
+    remaining = as_schedule(fresh)
+    outstanding = remaining[0].opening_balance
+    credit = 0
+    if principal >= outstanding:
+        principal = outstanding
+        interest = accrued_interest(
+            outstanding, loan.annual_rate, elapsed, length, frequency=loan.frequency
         )
+        credit = left - principal - interest
+        row = _settle_early(session, loan, fresh, paid_on, principal, interest)
+        applied.append(Applied(len(applied), paid_on, 0, interest, principal))
+        targets.append(row)
+        return _Plan(Allocation(tuple(applied), 0), targets, 0, credit=credit)
     new = apply_prepayment(
         remaining,
-        alloc.excess,
+        principal,
         loan.annual_rate,
         mode=loan.prepayment_mode,  # type: ignore[arg-type]
         method=loan.interest_method,
         frequency=loan.frequency,
     )
-    replace_schedule(session, loan, ahead, new)
-    return _Plan(alloc, due_rows, alloc.excess)
+    new_rows = replace_schedule(session, loan, fresh, new)
+    if interest:
+        # The accrued interest belongs to the instalment of the running period.
+        new_rows[0].interest_due += interest
+        applied.append(Applied(len(applied), new_rows[0].due_on, 0, interest, 0))
+        targets.append(new_rows[0])
+    return _Plan(Allocation(tuple(applied), 0), targets, principal)
+
+
+def _settle_early(
+    session: Session,
+    loan: Loan,
+    replaced: list[Installment],
+    paid_on: date,
+    principal: int,
+    interest: int,
+) -> Installment:
+    """Replace ``replaced`` with one instalment due ``paid_on`` that this payment settles."""
+    final = sched.Installment(
+        number=replaced[0].number,
+        due_date=paid_on,
+        principal=principal,
+        interest=interest,
+        total=principal + interest,
+        opening_balance=principal,
+        closing_balance=0,
+    )
+    [row] = replace_schedule(session, loan, replaced, [final])
+    return row
 
 
 def _first_disbursed(session: Session, loan_id: int) -> date:
@@ -181,6 +302,8 @@ def post_repayment(
     paid_on: date,
     idempotency_key: str,
     channel: str | None = None,
+    apply_as: str = "auto",
+    business_date: date | None = None,
 ) -> RepaymentResult:
     """Post a repayment received from the borrower.
 
@@ -194,6 +317,13 @@ def post_repayment(
         idempotency_key: the lender's key; the same key with the same loan, amount and date
             returns the first repayment (``replayed=True``), with other content it is refused.
         channel: how the money came (free text, e.g. ``qris``).
+        apply_as: money beyond what is due: ``auto`` settles the next instalment in
+            advance and prepays the rest; ``advance`` settles later instalments in order;
+            ``prepayment`` prepays principal (after the interest it accrued). Money beyond
+            the early payoff is held as the borrower's credit balance.
+        business_date: today's business date at the edge (API, CLI, web): a ``paid_on``
+            after it plus ``VALUE_DATE_TOLERANCE_DAYS`` is refused. None skips the check
+            (jobs replaying history).
 
     Returns:
         ``RepaymentResult(repayment, replayed)``.
@@ -206,6 +336,8 @@ def post_repayment(
     if not isinstance(idempotency_key, str) or not 0 < len(idempotency_key.strip()) <= 128:
         raise refuse("Idempotency-Key", "a key of 1 to 128 characters is required")
     require_positive_amount(amount)
+    if apply_as not in REPAYMENT_APPLY_AS:
+        raise refuse("apply_as", f"must be one of {', '.join(REPAYMENT_APPLY_AS)}")
     try:
         loan = get_loan(session, loan_id, lock=True)
     except NotFound:
@@ -215,8 +347,16 @@ def post_repayment(
     earlier = _earlier(session, lender_id, idempotency_key)
     if earlier is not None:
         return _replay(earlier, loan.id, amount, paid_on)
-    _check_postable(session, loan, paid_on)
+    _check_postable(session, loan, paid_on, business_date)
     before = snapshot(loan)
+    back_valued = (
+        session.scalar(
+            select(LoanStatus.id)
+            .where(LoanStatus.loan_id == loan.id, LoanStatus.as_of >= paid_on)
+            .limit(1)
+        )
+        is not None
+    )
 
     repayment = Repayment(
         loan_id=loan.id,
@@ -225,15 +365,18 @@ def post_repayment(
         amount=amount,
         paid_on=paid_on,
         channel=channel,
+        apply_as=apply_as,
+        schedule_version_before=loan.schedule_version,
     )
     try:
         with session.begin_nested():
-            plan = _plan(session, loan, amount, paid_on)
+            plan = _plan(session, loan, amount, paid_on, apply_as, back_valued)
             alloc = plan.allocation
             repayment.principal_part = alloc.principal
             repayment.interest_part = alloc.interest
             repayment.penalty_part = alloc.penalty
             repayment.excess_part = plan.excess
+            repayment.credit_part = plan.credit
             session.add(repayment)
             session.flush()
     except IntegrityError:
@@ -255,6 +398,7 @@ def post_repayment(
             row.principal_due,
         ):
             row.settled_on = paid_on
+            count_on_time(loan, row)
         session.add(
             RepaymentAllocation(
                 repayment_id=repayment.id,
@@ -272,8 +416,14 @@ def post_repayment(
     ):
         if value > 0:
             post_movement(session, loan, kind, value, delta, paid_on, repayment_id=repayment.id)
+    if repayment.credit_part:
+        post_movement(session, loan, "credit_balance", repayment.credit_part, 0, paid_on,
+                      repayment_id=repayment.id)  # fmt: skip
+        loan.credit_balance += repayment.credit_part
     session.flush()
     _close_if_settled(session, loan, paid_on)
+    if back_valued:  # days already aged change
+        reage_loan(session, actor, loan, paid_on)
     record(
         session,
         actor,
@@ -288,6 +438,8 @@ def post_repayment(
             "interest_part": repayment.interest_part,
             "penalty_part": repayment.penalty_part,
             "excess_part": repayment.excess_part,
+            "credit_part": repayment.credit_part,
+            "apply_as": apply_as,
         },
         as_of=paid_on,
     )

@@ -1,0 +1,57 @@
+"""Session cookie flags and security headers on every response.
+
+The Content-Security-Policy allows only this origin's files: no inline script or style, no
+frames. The API docs page (swagger-ui-bundle's template) needs inline script, so it gets
+its own, looser policy; everything else, the API's JSON included, gets the strict one.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from flask import Flask, Response, request
+
+IDLE_MINUTES = 30
+STRICT_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
+)
+
+
+def _env_flag(name: str) -> bool | None:
+    value = os.environ.get(name)
+    return None if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def add_security_headers(response: Response) -> Response:
+    """Set the CSP, nosniff, referrer and framing headers."""
+    docs = request.path.startswith("/api/v1/docs")
+    response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else STRICT_CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Cookie flags: HttpOnly and SameSite=Lax always; Secure when served over TLS.
+
+    ``SESSION_COOKIE_SECURE`` (environment) defaults to off because ``make run`` serves plain
+    HTTP on the loopback; set it to 1 behind a TLS proxy.
+    """
+    secure = _env_flag("SESSION_COOKIE_SECURE")
+    app.config.setdefault("SESSION_COOKIE_SECURE", bool(secure))
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config.setdefault("SESSION_COOKIE_NAME", "imk_session")
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(minutes=IDLE_MINUTES))
+    app.config.setdefault("IDLE_TIMEOUT", timedelta(minutes=IDLE_MINUTES))
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    app.after_request(add_security_headers)
