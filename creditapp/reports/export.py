@@ -10,20 +10,31 @@ from typing import Any
 from openpyxl import Workbook
 
 
+def cell(value: Any) -> Any:
+    """A spreadsheet cell: numbers and text as they are, a list or dict as JSON text."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _is_table(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(row, dict) for row in value)
+
+
 def flat_figures(report: dict[str, Any]) -> list[tuple[str, Any]]:
     """The report's single figures as (name, value); nested dicts as ``name.key``."""
     out: list[tuple[str, Any]] = []
     for key, value in report.items():
         if isinstance(value, dict):
-            out.extend((f"{key}.{k}", v) for k, v in value.items())
-        elif not isinstance(value, list):
-            out.append((key, value))
+            out.extend((f"{key}.{k}", cell(v)) for k, v in value.items())
+        elif not _is_table(value):
+            out.append((key, cell(value)))
     return out
 
 
 def tables(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The report's tables (its list-valued entries)."""
-    return {k: v for k, v in report.items() if isinstance(v, list)}
+    """The report's tables (its entries that are lists of rows)."""
+    return {k: v for k, v in report.items() if _is_table(v)}
 
 
 def _columns(rows: list[dict[str, Any]]) -> list[str]:
@@ -46,7 +57,7 @@ def to_csv(report: dict[str, Any]) -> str:
         rows = next(iter(found.values()))
         columns = _columns(rows)
         writer.writerow(columns)
-        writer.writerows([row.get(c) for c in columns] for row in rows)
+        writer.writerows([cell(row.get(c)) for c in columns] for row in rows)
     else:
         writer.writerow(["metric", "value"])
         writer.writerows(flat_figures(report))
@@ -66,7 +77,7 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
         columns = _columns(rows)
         sheet.append(columns)
         for row in rows:
-            sheet.append([row.get(c) for c in columns])
+            sheet.append([cell(row.get(c)) for c in columns])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

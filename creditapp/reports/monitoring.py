@@ -84,6 +84,7 @@ def psi_by_month(session: Session, scope: Scope) -> dict[str, Any]:
     out: dict[str, Any] = {**scope.describe(), "model": None, "baseline": None, "rows": []}
     if champion is None:
         return out
+    out["score_edges"] = None
     out["model"] = f"{champion.name} {champion.version}"
     source, where = _records(scope, champion)
     month = month_index(scope.dialect, APPS.c.applied_on).label("month")
@@ -111,6 +112,7 @@ def psi_by_month(session: Session, scope: Scope) -> dict[str, Any]:
         out["baseline"] = f"first month of score records ({month_label(int(first))})"
     else:
         out["baseline"] = "stored with the champion's model card"
+    out["score_edges"] = baseline["edges"].get("score")
     rows: dict[int, dict[str, Any]] = {}
     for column, edges in baseline["edges"].items():
         value = SCORES.c.score if column == "score" else SCORES.c.features[column].as_float()
@@ -122,6 +124,9 @@ def psi_by_month(session: Session, scope: Scope) -> dict[str, Any]:
         for m, per_bin in counts.items():
             row = rows.setdefault(m, {"month": month_label(m), "records": sum(per_bin)})
             row[f"psi_{column}"] = psi_from_counts(list(baseline["shares"][column]), per_bin)
+            if column == "score":
+                # The month's score distribution over the baseline's bins (last: missing).
+                row["score_shares"] = [ratio(n, sum(per_bin)) for n in per_bin]
     for m in sorted(rows):
         row = rows[m]
         psis = {k: v for k, v in row.items() if k.startswith("psi_")}

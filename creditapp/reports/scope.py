@@ -64,19 +64,23 @@ class Scope:
     lender_id: int | None = None
     program_code: str | None = None
     lender_code: str | None = None
+    province: str | None = None  # BPS code of the enterprise's province
 
     def loan_filters(self) -> list[ColumnElement[bool]]:
-        """WHERE conditions on ``loans`` for the program and lender asked for."""
+        """WHERE conditions on ``loans`` for the program, lender and province asked for."""
         out: list[ColumnElement[bool]] = []
         if self.program_id is not None:
             out.append(LOANS.c.program_id == self.program_id)
         if self.lender_id is not None:
             out.append(LOANS.c.lender_id == self.lender_id)
+        if self.province is not None:
+            in_province = select(ENTERPRISES.c.id).where(ENTERPRISES.c.province == self.province)
+            out.append(LOANS.c.enterprise_id.in_(in_province))
         return out
 
     @property
     def filtered(self) -> bool:
-        return self.program_id is not None or self.lender_id is not None
+        return any(v is not None for v in (self.program_id, self.lender_id, self.province))
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -84,6 +88,7 @@ class Scope:
             "snapshot": self.snapshot.isoformat() if self.snapshot else None,
             "program": self.program_code,
             "lender": self.lender_code,
+            **({"province": self.province} if self.province else {}),
         }
 
 
@@ -107,6 +112,7 @@ def resolve_scope(
     program: str | None = None,
     lender: str | None = None,
     lender_id: int | None = None,
+    province: str | None = None,
 ) -> Scope:
     """Check a report's arguments and find its snapshot.
 
@@ -116,6 +122,7 @@ def resolve_scope(
             never does); an as-of after it is refused.
         program: a program code; unknown -> ``NotFound`` (404).
         lender: a lender code; unknown -> ``NotFound``.
+        province: a two-digit BPS province code; anything else -> ``DomainError``.
         lender_id: the tenant of an API call: the report covers only its loans.
 
     Raises:
@@ -137,6 +144,8 @@ def resolve_scope(
                 ]
             },
         )
+    if province is not None and not (len(province) == 2 and province.isdigit()):
+        raise DomainError("bad province", {"province": ["a two-digit BPS province code"]})
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         # Measured: the planner overestimates the joined aggregates and JIT-compiles them,
@@ -164,6 +173,7 @@ def resolve_scope(
         lender_id=lender_id,
         program_code=program,
         lender_code=lender_code,
+        province=province,
     )
 
 

@@ -25,8 +25,11 @@ def init_app(app: Flask) -> None:
         loan_base,
         loan_requests,
         loans,
+        models_pages,
+        monthly_pdf,
         nav,
         officer,
+        reports,
     )
 
     headers.init_app(app)
@@ -41,3 +44,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(decide.bp)
     app.register_blueprint(letter.bp)
     app.register_blueprint(loan_base.bp)
+    app.register_blueprint(reports.bp)  # with monthly_pdf's route
+    app.register_blueprint(models_pages.bp)

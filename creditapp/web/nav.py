@@ -14,8 +14,8 @@ ENTRIES = (
     ("officer.queue_view", _l("Queue"), ("loan_officer",)),
     ("loan_pages.index", _l("Loans"), ("loan_officer",)),
     ("loan_pages.collection_sheet", _l("Collection sheet"), ("loan_officer",)),
-    ("reports.index", _l("Reports"), ("program_manager", "admin")),
-    ("models.index", _l("Models"), ("data_scientist", "admin")),
+    ("report_pages.index", _l("Reports"), ("program_manager", "admin")),
+    ("model_pages.index", _l("Models"), ("data_scientist", "admin")),
     (
         "account.password",
         _l("Password"),

@@ -101,7 +101,7 @@ def _no_nan(text: str) -> object:
 
 @pytest.mark.parametrize("with_data", [True, False])
 def test_every_report_runs_without_nan(
-    runner: FlaskCliRunner, session: Session, with_data: bool
+    runner: FlaskCliRunner, session: Session, with_data: bool, tmp_path: Path
 ) -> None:
     from creditapp.reports import REPORTS
 
@@ -118,3 +118,18 @@ def test_every_report_runs_without_nan(
         assert isinstance(body, dict) and body["as_of"] == "2026-03-31", name
         csv_out = runner.invoke(args=["reports", name, "--as-of", "2026-03-31", "--format", "csv"])
         assert csv_out.exit_code == 0, (name, csv_out.output)
+        book_path = tmp_path / f"{name}.xlsx"
+        xlsx = runner.invoke(
+            args=[
+                "reports",
+                name,
+                "--as-of",
+                "2026-03-31",
+                "--format",
+                "xlsx",
+                "--out",
+                str(book_path),
+            ]
+        )
+        assert xlsx.exit_code == 0, (name, xlsx.output)
+        assert "summary" in load_workbook(book_path).sheetnames

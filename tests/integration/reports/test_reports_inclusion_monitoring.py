@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
 from datetime import date
 from pathlib import Path
@@ -10,10 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from flask import Flask
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from creditapp.models import Application, Enterprise
 from creditapp.reports import resolve_scope
+from creditapp.reports.export import to_csv, to_xlsx
 from creditapp.reports.inclusion import inclusion
 from creditapp.reports.monitoring import (
     band_performance,
@@ -134,6 +137,11 @@ def test_monitoring_with_the_demo_champion(app: Flask, session: Session) -> None
     hand = (1 - 0.1) * math.log(1 / 0.1) + 9 * (eps - 0.1) * math.log(eps / 0.1)
     assert rows["2026-03"]["psi_score"] == pytest.approx(hand)
     assert rows["2026-03"]["score_status"] == "act"
+    assert rows["2026-01"]["score_shares"] == pytest.approx([0.1] * 10 + [0.0])
+    assert rows["2026-03"]["score_shares"][0] == 1.0
+    sheets = load_workbook(io.BytesIO(to_xlsx(psi)))  # lists become JSON text in a cell
+    assert sheets["rows"].max_row == 1 + 3
+    assert to_csv(psi).splitlines()[0].startswith("month,records")
     by_month = {r["month"]: r for r in decision_rates(session, scope, "month")}
     assert by_month["2026-01"]["approval_rate"] == pytest.approx(5 / 10)
     assert by_month["2026-01"]["override_rate"] == pytest.approx(1 / 10)
