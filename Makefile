@@ -49,5 +49,5 @@ translations: install  ## Extract UI texts, update the id/en catalogs and compil
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o creditapp/translations/messages.pot \
 		--no-location --sort-output --project=creditapp .
 	$(BIN)/pybabel update -i creditapp/translations/messages.pot -d creditapp/translations \
-		--no-location --width 100
+		--width 100 --no-fuzzy-matching
 	$(BIN)/pybabel compile -d creditapp/translations

@@ -21,5 +21,5 @@ def init_app(app: Flask) -> None:
 def exempt_api(app: Flask) -> None:
     """Exempt the bearer-key API blueprints (registered by ``creditapp.api``)."""
     for name, blueprint in app.blueprints.items():
-        if name in ("applications", "loans", "programs", "models", "api-docs"):
+        if name in ("applications", "decisions", "loans", "programs", "models", "api-docs"):
             csrf.exempt(blueprint)

@@ -75,9 +75,11 @@ def init_app(app: Flask) -> None:
     app.extensions["key_cache"] = TTLCache(ttl)
 
     api = CreditApi(app)
-    from . import applications, loans, programs, reports
+    from . import applications, decisions, loans, programs, reports
 
-    for blp in (applications.blp, loans.blp, programs.blp, programs.models_blp, reports.blp):
+    blueprints = (applications.blp, decisions.blp, loans.blp, programs.blp, programs.models_blp,
+                  reports.blp)  # fmt: skip
+    for blp in blueprints:
         api.register_blueprint(blp)
     app.extensions["credit_api"] = api
 

@@ -33,6 +33,10 @@ DEMO_LENDERS = (
     ("BANK-DEMO", "Bank Demo Nusantara", "bank"),
     ("KSP-DEMO", "Koperasi Simpan Pinjam Demo", "cooperative"),
 )
+DEMO_CONTACTS = {
+    "BANK-DEMO": "Jl. Merdeka 1, Bandung 40111 · (022) 555-0100 · kredit@bankdemo.example",
+    "KSP-DEMO": "Jl. Koperasi 7, Yogyakarta 55211 · (0274) 555-0200 · pinjaman@kspdemo.example",
+}
 PROGRAMS_FROM = date(2023, 1, 1)
 # Measured on the shared 2-core box: ~20 applications/s through scoring, and ~30-60
 # repayments/s through post_repayment (about 15 ORM statements each), with ~20 repayments per
@@ -63,6 +67,7 @@ def ensure_lenders(session: Session, actor: Actor) -> list[Lender]:
         if lender is None:
             lender = access.create_lender(session, actor, code, name, kind)
             lender.four_eyes_amount = DEMO_FOUR_EYES_AMOUNT
+            lender.contact = DEMO_CONTACTS[code]
         lenders.append(lender)
     for program in programs.active_programs(session, date.max, lenders[0].id):
         for lender in lenders:

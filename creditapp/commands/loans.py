@@ -7,6 +7,7 @@ options, never the clock. Maker-checker steps name the acting user with ``--by E
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -17,9 +18,10 @@ from sqlalchemy.orm import Session
 from loanmath.dates import add_months
 
 from ..errors import NotFound
-from ..models import User
-from ..services import loans
+from ..models import Application, Disbursement, Loan, User
+from ..services import decisions, loans
 from ..services.audit import Actor
+from ..services.loans.settings import set_servicing_rules
 from ..services.loans.value_dates import business_date
 from .session import command_session, domain_errors
 
@@ -36,6 +38,16 @@ def _user(session: Session, email: str) -> User:
     if user is None or not user.active:
         raise NotFound("no such user", {"by": [f"no active user {email!r}"]})
     return user
+
+
+def _officer(session: Session, email: str, model: type[Any], object_id: int) -> User:
+    """The acting user, who must be a loan officer of the lender owning the object."""
+    obj = session.get(model, object_id)
+    if model is Disbursement and obj is not None:
+        obj = session.get(Loan, obj.loan_id)
+    if obj is None:
+        raise NotFound("not found", {model.__tablename__: [f"no {model.__name__} {object_id}"]})
+    return decisions.officer_of(session, _user(session, email), obj.lender_id)
 
 
 @click.command("age-loans")
@@ -84,7 +96,7 @@ def approve_application_command(
 ) -> None:
     """Approve an application: create the loan and its schedule."""
     with command_session() as session:
-        officer = _user(session, by)
+        officer = _officer(session, by, Application, application_id)
         loan = loans.approve_application(
             session, Actor("user", officer.id), application_id, amount=amount, tenor=tenor,
             decided_by=officer.id, decided_on=_day(on, "--on"), reason=reason,
@@ -103,7 +115,7 @@ def approve_application_command(
 def request_disbursement_command(loan_id: int, amount: int, on: str, by: str) -> None:
     """Request a disbursement (maker); another user confirms it."""
     with command_session() as session:
-        maker = _user(session, by)
+        maker = _officer(session, by, Loan, loan_id)
         item = loans.request_disbursement(
             session, Actor("user", maker.id), loan_id, amount, _day(on, "--on"),
             requested_by=maker.id, business_date=business_date(current_app.config),
@@ -120,12 +132,41 @@ def request_disbursement_command(loan_id: int, amount: int, on: str, by: str) ->
 def confirm_disbursement_command(disbursement_id: int, by: str, on: str) -> None:
     """Confirm a pending disbursement (checker): money moves, the loan becomes active."""
     with command_session() as session:
-        checker = _user(session, by)
+        checker = _officer(session, by, Disbursement, disbursement_id)
         item = loans.confirm_disbursement(
             session, Actor("user", checker.id), disbursement_id, checker.id, _day(on, "--on"),
             business_date=business_date(current_app.config),
         )  # fmt: skip
         click.echo(f"disbursement {item.id} confirmed: Rp{item.amount} to loan {item.loan_id}")
+
+
+@click.command("program-servicing")
+@with_appcontext
+@click.option("--program", "program_code", required=True, help="Program code, e.g. KUR-MIKRO.")
+@click.option("--back-value-days", type=int, default=None, help="Oldest value date accepted.")
+@click.option("--day-count", type=click.Choice(["30/360", "actual/365"]), default=None)
+@click.option("--subsidy-max-grade", type=int, default=None, help="Worst grade earning subsidy.")
+@click.option("--subsidy-after-maturity/--no-subsidy-after-maturity", default=None)
+@domain_errors
+def program_servicing_command(
+    program_code: str,
+    back_value_days: int | None,
+    day_count: str | None,
+    subsidy_max_grade: int | None,
+    subsidy_after_maturity: bool | None,
+) -> None:
+    """Show or change a program's servicing rules (audited)."""
+    with command_session() as session:
+        rules = set_servicing_rules(
+            session, Actor.system(), program_code, back_value_days=back_value_days,
+            day_count=day_count, subsidy_max_grade=subsidy_max_grade,
+            subsidy_after_maturity=subsidy_after_maturity,
+        )  # fmt: skip
+        click.echo(
+            f"{program_code}: back-value {rules.back_value_days} days, day count "
+            f"{rules.day_count}, subsidy up to Kol {rules.subsidy_max_grade}"
+            f"{' and after maturity' if rules.subsidy_after_maturity else ''}"
+        )
 
 
 COMMANDS = (
@@ -134,6 +175,7 @@ COMMANDS = (
     approve_application_command,
     request_disbursement_command,
     confirm_disbursement_command,
+    program_servicing_command,
 )
 
 

@@ -15,9 +15,8 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from ..db import get_db
-from ..reports import OPTIONS, REPORTS, resolve_scope, run_report
+from ..reports import BY_CHOICES, OPTIONS, REPORTS, resolve_scope, run_report
 from ..reports.export import to_csv, to_json, to_xlsx
-from ..reports.volume import VOLUME_DIMENSIONS
 from .session import domain_errors
 
 reports_cli = AppGroup("reports", help="Portfolio reports (read-only) as JSON, CSV or XLSX.")
@@ -85,7 +84,10 @@ def _make_command(name: str) -> click.Command:
     if "by" in OPTIONS.get(name, ()):
         params.append(
             click.Option(
-                ["--by"], type=click.Choice(VOLUME_DIMENSIONS), default="program", show_default=True
+                ["--by"],
+                type=click.Choice(BY_CHOICES[name]),
+                default=BY_CHOICES[name][0],
+                show_default=True,
             )
         )
     return click.Command(name, callback=fn, params=params, help=doc)

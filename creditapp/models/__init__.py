@@ -29,6 +29,7 @@ from .program import CreditProgram, ProgramLenderQuota
 from .registry import AuditEvent, ModelVersion
 from .servicing import (
     GuaranteeClaim,
+    ProgramServicing,
     Recovery,
     RepaymentReversal,
     Restructuring,
@@ -64,6 +65,7 @@ __all__ = [
     "ModelVersion",
     "Partnership",
     "ProgramLenderQuota",
+    "ProgramServicing",
     "Recovery",
     "Repayment",
     "RepaymentAllocation",

@@ -28,6 +28,8 @@ class Lender(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Approvals above this amount need a second officer (four eyes); NULL: never.
     four_eyes_amount: Mapped[int | None] = money(nullable=True)
+    # Printed on decision letters: address, phone, e-mail of the office applicants contact.
+    contact: Mapped[str | None] = mapped_column(String(300))
 
 
 class User(Base):

@@ -124,6 +124,12 @@ class Decision(Base):
     approved_tenor: Mapped[int | None] = mapped_column(SmallInteger)
     decided_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the officer saw and why they departed from it (services.decisions fills these):
+    recommendation: Mapped[str | None] = mapped_column(String(8))
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    override_reason_code: Mapped[str | None] = mapped_column(String(32))
+    # The second officer who confirmed an approval above the lender's four-eyes amount.
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class IdempotencyRecord(Base):

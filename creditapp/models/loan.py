@@ -20,6 +20,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,6 +42,7 @@ MOVEMENT_KINDS = (
     "credit_balance",  # an overpayment held for the borrower (no principal change)
     "refund",  # credit balance paid back to the borrower
     "interest_write_off",  # accrued interest written off with the principal
+    "penalty_correction",  # penalty taken back when a back-valued posting re-ages the loan
 )
 REPAYMENT_APPLY_AS = ("auto", "advance", "prepayment")
 
@@ -70,6 +72,13 @@ class Loan(Base):
         CheckConstraint("collectibility BETWEEN 1 AND 5", name="collectibility_range"),
         Index("ix_loans_lender_status", "lender_id", "status"),
         Index("ix_loans_program_status", "program_id", "status"),
+        # Vintages and roll rates: the few written-off loans (migration 0005_reports).
+        Index(
+            "ix_loans_written_off_on",
+            "written_off_on",
+            postgresql_where=text("written_off_on IS NOT NULL"),
+            sqlite_where=text("written_off_on IS NOT NULL"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +156,7 @@ class Installment(Base):
     deferred_interest: Mapped[int] = money(default=0, server_default="0")
     settled_on: Mapped[date | None] = mapped_column(Date)
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    superseded_in: Mapped[int | None] = mapped_column(SmallInteger)  # the version replacing it
 
 
 class Disbursement(Base):
@@ -210,6 +220,8 @@ class Repayment(Base):
     apply_as: Mapped[str] = mapped_column(String(12), default="auto", server_default="auto")
     credit_part: Mapped[int] = money(default=0, server_default="0")  # held as credit balance
     reversed_on: Mapped[date | None] = mapped_column(Date)  # set when a reversal is approved
+    # The loan's schedule version before this repayment: a reversal restores it.
+    schedule_version_before: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class RepaymentAllocation(Base):
@@ -262,6 +274,15 @@ class LoanStatus(Base):
         *check_non_negative("dpd", "outstanding_principal", "arrears"),
         CheckConstraint("collectibility BETWEEN 1 AND 5", name="collectibility_range"),
         Index("ix_loan_status_history_as_of", "as_of"),
+        # Vintages: each loan's first run > 30 dpd (migration 0005_reports, measured there).
+        Index(
+            "ix_loan_status_history_late",
+            "loan_id",
+            "as_of",
+            "dpd",
+            postgresql_where=text("dpd > 30"),
+            sqlite_where=text("dpd > 30"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import flows, migration, portfolio, volume
+from . import flows, graduation, inclusion, migration, monitoring, portfolio, volume
 from .scope import Scope, resolve_scope
 
 
@@ -40,12 +40,30 @@ REPORTS: dict[str, Callable[..., dict[str, Any]]] = {
     "quota": _rows(volume.quota),
     "subsidy": _rows(volume.subsidy),
     "guarantee": volume.guarantee,
+    "graduation": _rows(graduation.graduation_rate),
+    "size-transitions": graduation.size_transitions,
+    "strategy-indicators": graduation.strategy_indicators,
+    "inclusion": _rows(inclusion.inclusion),
+    "model-psi": monitoring.psi_by_month,
+    "model-bands": monitoring.band_performance,
+    "model-decisions": _rows(monitoring.decision_rates),
+    "champion-history": _rows(monitoring.champion_history),
 }
 # The options each report accepts beyond the scope (CLI flags / API query parameters).
 OPTIONS: dict[str, tuple[str, ...]] = {
     "collection-rate": ("period_start",),
     "write-offs": ("period_start",),
     "volume": ("by",),
+    "inclusion": ("by",),
+    "graduation": ("by",),
+    "model-decisions": ("by",),
+}
+# The groupings of the reports that take ``by`` (the first is the default).
+BY_CHOICES: dict[str, tuple[str, ...]] = {
+    "volume": volume.VOLUME_DIMENSIONS,
+    "inclusion": tuple(inclusion.GROUPS),
+    "graduation": graduation.GRADUATION_GROUPS,
+    "model-decisions": ("month", "reason", "officer"),
 }
 
 
@@ -55,4 +73,4 @@ def run_report(session: Session, name: str, scope: Scope, **options: Any) -> dic
     return REPORTS[name](session, scope, **accepted)
 
 
-__all__ = ["OPTIONS", "REPORTS", "Scope", "resolve_scope", "run_report"]
+__all__ = ["BY_CHOICES", "OPTIONS", "REPORTS", "Scope", "resolve_scope", "run_report"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, Subquery, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,33 +40,38 @@ EMPTY = SimpleNamespace(
 )
 
 
-def restructured_by(scope: Scope) -> ColumnElement[bool]:
-    """The status row's loan had been restructured on or before the snapshot date.
+def restructured_loans(scope: Scope) -> Subquery:
+    """Loans restructured on or before the snapshot date, once each.
 
-    Derived from ``restructurings`` (not a flag column), so past dates answer as they were.
+    Derived from ``restructurings`` (not a flag column), so past dates answer as they were;
+    outer-joined once (a hash join) rather than probed per status row.
     """
-    return exists().where(
-        RESTRUCTURINGS.c.loan_id == HIST.c.loan_id,
-        RESTRUCTURINGS.c.effective_on <= scope.snapshot,
+    return (
+        select(RESTRUCTURINGS.c.loan_id)
+        .where(RESTRUCTURINGS.c.effective_on <= scope.snapshot)
+        .group_by(RESTRUCTURINGS.c.loan_id)
+        .subquery("restructured")
     )
 
 
-def snapshot_rows(scope: Scope, *columns: Any) -> Select[Any]:
-    """SELECT ``columns`` FROM the snapshot's status rows, joined to loans when filtered."""
-    query = select(*columns).where(HIST.c.as_of == scope.snapshot)
+def snapshot_rows(scope: Scope, restructured: Subquery, *columns: Any) -> Select[Any]:
+    """SELECT ``columns`` FROM the snapshot's status rows outer-joined to the restructured
+    loans, and joined to loans when filtered."""
+    source = HIST.outerjoin(restructured, restructured.c.loan_id == HIST.c.loan_id)
     if scope.filtered:
-        query = query.select_from(HIST.join(LOANS, LOANS.c.id == HIST.c.loan_id))
-        query = query.where(*scope.loan_filters())
-    return query
+        source = source.join(LOANS, LOANS.c.id == HIST.c.loan_id)
+    query = select(*columns).select_from(source).where(HIST.c.as_of == scope.snapshot)
+    return query.where(*scope.loan_filters())
 
 
 def _balance(where: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(HIST.c.outstanding_principal).filter(where), 0)
 
 
-def quality_columns(scope: Scope) -> list[Any]:
-    """count, gross, then PAR numerators, NPL numerator, PAR30+restructured, restructured."""
-    restructured = restructured_by(scope)
+def quality_columns(restructured_loans: Subquery) -> list[Any]:
+    """count, gross, then PAR numerators, NPL numerator, PAR30+restructured, restructured
+    (the FROM must outer-join ``restructured_loans``)."""
+    restructured = restructured_loans.c.loan_id.is_not(None)
     return [
         func.count().label("loans"),
         func.coalesce(func.sum(HIST.c.outstanding_principal), 0).label("gross"),
@@ -117,10 +122,15 @@ def portfolio(session: Session, scope: Scope) -> dict[str, Any]:
     if scope.snapshot is None:
         figures.update(quality_figures(EMPTY))
     else:
-        row = session.execute(snapshot_rows(scope, *quality_columns(scope))).one()
-        figures.update(quality_figures(row))
+        restructured = restructured_loans(scope)
+        row = session.execute(snapshot_rows(scope, restructured, *quality_columns(restructured)))
+        figures.update(quality_figures(row.one()))
         grouped = snapshot_rows(
-            scope, HIST.c.collectibility, func.count(), func.sum(HIST.c.outstanding_principal)
+            scope,
+            restructured,
+            HIST.c.collectibility,
+            func.count(),
+            func.sum(HIST.c.outstanding_principal),
         ).group_by(HIST.c.collectibility)
         for grade, n, balance in session.execute(grouped):
             counts[int(grade)], balances[int(grade)] = int(n), int(balance)
@@ -151,11 +161,13 @@ def par_by_program_province(session: Session, scope: Scope) -> list[dict[str, An
     ``portfolio`` within each group; rows ordered by program code, then province."""
     if scope.snapshot is None:
         return []
-    joined = HIST.join(LOANS, LOANS.c.id == HIST.c.loan_id)
+    restructured = restructured_loans(scope)
+    joined = HIST.outerjoin(restructured, restructured.c.loan_id == HIST.c.loan_id)
+    joined = joined.join(LOANS, LOANS.c.id == HIST.c.loan_id)
     joined = joined.join(PROGRAMS, PROGRAMS.c.id == LOANS.c.program_id)
     joined = joined.join(ENTERPRISES, ENTERPRISES.c.id == LOANS.c.enterprise_id)
     query = (
-        select(PROGRAMS.c.code, ENTERPRISES.c.province, *quality_columns(scope))
+        select(PROGRAMS.c.code, ENTERPRISES.c.province, *quality_columns(restructured))
         .select_from(joined)
         .where(and_(HIST.c.as_of == scope.snapshot, *scope.loan_filters()))
         .group_by(PROGRAMS.c.code, ENTERPRISES.c.province)

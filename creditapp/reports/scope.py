@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, extract, func, select
+from sqlalchemy import Integer, Table, func, select, text
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -89,12 +89,14 @@ class Scope:
 
 def last_run(session: Session) -> date | None:
     """The date of the latest end-of-day ageing run."""
-    return session.scalar(select(func.max(RUNS.c.as_of)))
+    day: date | None = session.scalar(select(func.max(RUNS.c.as_of)))
+    return day
 
 
 def run_on_or_before(session: Session, day: date) -> date | None:
     """The latest ageing run on or before ``day``."""
-    return session.scalar(select(func.max(RUNS.c.as_of)).where(RUNS.c.as_of <= day))
+    run: date | None = session.scalar(select(func.max(RUNS.c.as_of)).where(RUNS.c.as_of <= day))
+    return run
 
 
 def resolve_scope(
@@ -135,6 +137,14 @@ def resolve_scope(
                 ]
             },
         )
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # Measured: the planner overestimates the joined aggregates and JIT-compiles them,
+        # which cost 1.4 s of a 1.5 s vintage query on 100,000 loans; the work itself is
+        # small. Reports only read, so switching JIT off for this transaction is safe.
+        session.execute(text("SET LOCAL jit = off"))
+        # The per-loan groupings of vintages spilled to disk with the default 4 MB.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     program_id = None
     if program is not None:
         program_id = session.scalar(select(PROGRAMS.c.id).where(PROGRAMS.c.code == program))
@@ -149,7 +159,7 @@ def resolve_scope(
     return Scope(
         as_of=as_of,
         snapshot=run_on_or_before(session, as_of),
-        dialect=session.get_bind().dialect.name,
+        dialect=dialect,
         program_id=program_id,
         lender_id=lender_id,
         program_code=program,
@@ -160,7 +170,9 @@ def resolve_scope(
 def month_index(dialect: str, day: Any) -> ColumnElement[int]:
     """year * 12 + month of a date: months between two dates are a subtraction."""
     if dialect == "postgresql":
-        return sql_cast(extract("year", day) * 12 + extract("month", day), Integer)
+        # date_part is double precision; EXTRACT is numeric, measurably slower per row.
+        year, month = func.date_part("year", day), func.date_part("month", day)
+        return sql_cast(year, Integer) * 12 + sql_cast(month, Integer)
     return sql_cast(func.strftime("%Y", day), Integer) * 12 + sql_cast(
         func.strftime("%m", day), Integer
     )

@@ -49,7 +49,8 @@ def _dimension(scope: Scope, name: str, first_on: Any) -> ColumnElement[Any]:
     }
     if name not in dims:
         raise DomainError("unknown dimension", {"by": [f"{name!r} is not one of {sorted(dims)}"]})
-    return dims[name]
+    column: ColumnElement[Any] = dims[name]
+    return column
 
 
 VOLUME_DIMENSIONS = (
@@ -144,14 +145,14 @@ def quota(session: Session, scope: Scope) -> list[dict[str, Any]]:
         .where(in_year, *scope.loan_filters())
         .group_by(LOANS.c.program_id, LOANS.c.lender_id)
     )
-    used = {(int(p), int(l)): int(a) for p, l, a in session.execute(used_q)}
+    used = {(int(p), int(lid)): int(a) for p, lid, a in session.execute(used_q)}
     programs = session.execute(
         select(PROGRAMS.c.id, PROGRAMS.c.code, PROGRAMS.c.quota_total).order_by(PROGRAMS.c.code)
     ).all()
     lenders = dict(session.execute(select(LENDERS.c.id, LENDERS.c.code)).all())
     allotments = {
-        (int(p), int(l)): int(q)
-        for p, l, q in session.execute(
+        (int(p), int(lid)): int(q)
+        for p, lid, q in session.execute(
             select(QUOTAS.c.program_id, QUOTAS.c.lender_id, QUOTAS.c.quota)
         )
     }

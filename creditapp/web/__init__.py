@@ -17,13 +17,16 @@ def init_app(app: Flask) -> None:
         assets,
         auth,
         collection,
+        decide,
         headers,
         home,
         i18n,
+        letter,
         loan_base,
         loan_requests,
         loans,
         nav,
+        officer,
     )
 
     headers.init_app(app)
@@ -34,4 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(officer.bp)
+    app.register_blueprint(decide.bp)
+    app.register_blueprint(letter.bp)
     app.register_blueprint(loan_base.bp)

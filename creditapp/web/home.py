@@ -14,7 +14,7 @@ bp = Blueprint("home", __name__)
 # Where each role starts, by endpoint; the first that exists wins (pages of other parts of
 # the product register their endpoints as they are built).
 START = {
-    "loan_officer": ("officer.queue",),
+    "loan_officer": ("officer.queue_view",),
     "program_manager": ("reports.index",),
     "data_scientist": ("models.index",),
     "admin": (),

@@ -42,8 +42,9 @@ def lang() -> str:
 
 
 def rupiah(amount: int | None) -> str:
-    """``Rp 12.500.000`` in the current language (en groups with commas)."""
-    return "–" if amount is None else format_rupiah(int(amount), lang())
+    """``Rp 12.500.000`` in the current language (en groups with commas); the space is a
+    no-break space so an amount never wraps after "Rp"."""
+    return "–" if amount is None else format_rupiah(int(amount), lang()).replace(" ", "\u00a0")
 
 
 def day(value: date | datetime | None) -> str:

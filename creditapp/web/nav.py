@@ -11,7 +11,7 @@ from flask_login import current_user
 # (endpoint, label, roles). Endpoints of pages built elsewhere (loans, collection sheet,
 # reports, models) appear in the menu as soon as their blueprint registers them.
 ENTRIES = (
-    ("officer.queue", _l("Queue"), ("loan_officer",)),
+    ("officer.queue_view", _l("Queue"), ("loan_officer",)),
     ("loan_pages.index", _l("Loans"), ("loan_officer",)),
     ("loan_pages.collection_sheet", _l("Collection sheet"), ("loan_officer",)),
     ("reports.index", _l("Reports"), ("program_manager", "admin")),

@@ -31,7 +31,17 @@ OLD_KINDS = (
     "recovery",
     "restructure",
 )
-NEW_KINDS = (*OLD_KINDS, "repayment_reversal", "credit_balance", "refund", "interest_write_off")
+NEW_KINDS = (
+    *OLD_KINDS,
+    "repayment_reversal",
+    "credit_balance",
+    "refund",
+    "interest_write_off",
+    "penalty_correction",
+)
+
+
+RECOVERY_PARTS = ("principal_part", "interest_part", "cost_part", "guarantor_share")
 
 
 def _kinds(kinds: tuple[str, ...]) -> str:
@@ -79,6 +89,7 @@ def upgrade() -> None:
             sa.Column("credit_part", sa.BigInteger(), server_default="0", nullable=False)
         )
         batch_op.add_column(sa.Column("reversed_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("schedule_version_before", sa.SmallInteger(), nullable=True))
         batch_op.drop_constraint(op.f("ck_repayments_parts_sum_to_amount"), type_="check")
         batch_op.create_check_constraint(
             op.f("ck_repayments_parts_add_up_to_amount"),
@@ -94,6 +105,8 @@ def upgrade() -> None:
     with op.batch_alter_table("loan_movements", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_loan_movements_kind_allowed"), type_="check")
         batch_op.create_check_constraint(op.f("ck_loan_movements_kind_allowed"), _kinds(NEW_KINDS))
+    with op.batch_alter_table("installments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("superseded_in", sa.SmallInteger(), nullable=True))
     op.create_table(
         "repayment_reversals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -134,6 +147,55 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repayment_reversals")),
     )
+    with op.batch_alter_table("write_offs", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("interest_amount", sa.BigInteger(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(sa.Column("grade", sa.SmallInteger(), nullable=True))
+        batch_op.add_column(sa.Column("override_reason", sa.String(length=500), nullable=True))
+    with op.batch_alter_table("recoveries", schema=None) as batch_op:
+        for column in RECOVERY_PARTS:
+            batch_op.add_column(
+                sa.Column(column, sa.BigInteger(), server_default="0", nullable=False)
+            )
+        batch_op.add_column(sa.Column("cost_note", sa.String(length=500), nullable=True))
+        for column in RECOVERY_PARTS:
+            batch_op.create_check_constraint(
+                op.f(f"ck_recoveries_{column}_non_negative"), f"{column} >= 0"
+            )
+        # Existing recoveries had no split: they were principal (backfilled before the check).
+    op.execute("UPDATE recoveries SET principal_part = amount")
+    with op.batch_alter_table("recoveries", schema=None) as batch_op:
+        batch_op.create_check_constraint(
+            op.f("ck_recoveries_parts_add_up_to_amount"),
+            "cost_part + principal_part + interest_part = amount",
+        )
+    op.create_table(
+        "program_servicing",
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("back_value_days", sa.SmallInteger(), nullable=False),
+        sa.Column("day_count", sa.String(length=12), nullable=False),
+        sa.Column("subsidy_max_grade", sa.SmallInteger(), nullable=False),
+        sa.Column("subsidy_after_maturity", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "back_value_days >= 0", name=op.f("ck_program_servicing_back_value_days_non_negative")
+        ),
+        sa.CheckConstraint(
+            "day_count IN ('30/360', 'actual/365')",
+            name=op.f("ck_program_servicing_day_count_allowed"),
+        ),
+        sa.CheckConstraint(
+            "subsidy_max_grade BETWEEN 1 AND 5",
+            name=op.f("ck_program_servicing_subsidy_max_grade_range"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"],
+            ["credit_programs.id"],
+            name=op.f("fk_program_servicing_program_id_credit_programs"),
+        ),
+        sa.PrimaryKeyConstraint("program_id", name=op.f("pk_program_servicing")),
+    )
     with op.batch_alter_table("repayment_reversals", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_repayment_reversals_loan_id"), ["loan_id"], unique=False
@@ -144,10 +206,24 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("program_servicing")
+    with op.batch_alter_table("recoveries", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_recoveries_parts_add_up_to_amount"), type_="check")
+        for column in RECOVERY_PARTS:
+            batch_op.drop_constraint(op.f(f"ck_recoveries_{column}_non_negative"), type_="check")
+        batch_op.drop_column("cost_note")
+        for column in reversed(RECOVERY_PARTS):
+            batch_op.drop_column(column)
+    with op.batch_alter_table("write_offs", schema=None) as batch_op:
+        batch_op.drop_column("override_reason")
+        batch_op.drop_column("grade")
+        batch_op.drop_column("interest_amount")
     op.drop_table("repayment_reversals")
     with op.batch_alter_table("loan_movements", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_loan_movements_kind_allowed"), type_="check")
         batch_op.create_check_constraint(op.f("ck_loan_movements_kind_allowed"), _kinds(OLD_KINDS))
+    with op.batch_alter_table("installments", schema=None) as batch_op:
+        batch_op.drop_column("superseded_in")
     with op.batch_alter_table("repayments", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_repayments_apply_as_allowed"), type_="check")
         batch_op.drop_constraint(op.f("ck_repayments_credit_part_non_negative"), type_="check")
@@ -156,6 +232,7 @@ def downgrade() -> None:
             op.f("ck_repayments_parts_sum_to_amount"),
             "principal_part + interest_part + penalty_part + excess_part = amount",
         )
+        batch_op.drop_column("schedule_version_before")
         batch_op.drop_column("reversed_on")
         batch_op.drop_column("credit_part")
         batch_op.drop_column("apply_as")

@@ -1,4 +1,4 @@
-"""web users: sign-in throttling, four-eyes approval requests, lender four-eyes amount
+"""web users: sign-in throttling, four-eyes approvals, what a decision was made against
 
 Failed sign-ins are counted in the database so every gunicorn worker sees the same count.
 
@@ -78,10 +78,28 @@ def upgrade() -> None:
 
     with op.batch_alter_table("lenders", schema=None) as batch_op:
         batch_op.add_column(sa.Column("four_eyes_amount", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("contact", sa.String(length=300), nullable=True))
+
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("recommendation", sa.String(length=8), nullable=True))
+        batch_op.add_column(sa.Column("model_version", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("override_reason_code", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("confirmed_by", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            op.f("fk_decisions_confirmed_by_users"), "users", ["confirmed_by"], ["id"]
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("fk_decisions_confirmed_by_users"), type_="foreignkey")
+        batch_op.drop_column("confirmed_by")
+        batch_op.drop_column("override_reason_code")
+        batch_op.drop_column("model_version")
+        batch_op.drop_column("recommendation")
+
     with op.batch_alter_table("lenders", schema=None) as batch_op:
+        batch_op.drop_column("contact")
         batch_op.drop_column("four_eyes_amount")
 
     with op.batch_alter_table("approval_requests", schema=None) as batch_op:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -34,10 +35,11 @@ def test_loan_detail_has_schedule_and_collectibility(
 
 
 def test_repayment_is_allocated_and_idempotent(
-    api: FlaskClient, env: ApiEnv, session: Session, loan_id: int
+    app: Flask, api: FlaskClient, env: ApiEnv, session: Session, loan_id: int
 ) -> None:
     loan = api.get(f"/api/v1/loans/{loan_id}", headers=env.a.headers).json
     first = loan["schedule"][0]
+    app.config["BUSINESS_DATE"] = first["due_on"]
     installment = first["principal_due"] + first["interest_due"]
     body = {"amount": installment, "paid_on": first["due_on"], "channel": "qris"}
     headers = {**env.a.headers, "Idempotency-Key": "rep-1"}
@@ -207,3 +209,45 @@ def test_scenario_future_value_dates_are_refused_and_do_not_lock_the_loan(
     )
     assert resp.status_code == 422 and "disbursed_on" in resp.json["errors"]
     assert session.scalar(select(func.count()).select_from(Repayment)) == 2
+
+
+def test_scenario_overpayment_is_credit_and_a_reversal_re_ages_the_loan(
+    app: Flask, api: FlaskClient, env: ApiEnv, session: Session, loan_id: int
+) -> None:
+    app.config["BUSINESS_DATE"] = "2024-11-02"
+    first = _first(api, env, loan_id)
+    instalment = first["principal_due"] + first["interest_due"]
+    paid = _post_repayment(api, env, loan_id, "r-1", amount=instalment, paid_on="2024-11-02")
+    assert paid.status_code == 201, paid.json
+    loan_services.age_loans(session, date(2024, 11, 12))
+    officer = session.scalar(select(User).where(User.email == "approver@bank-a.id"))
+    assert officer is not None
+    checker = session.scalar(select(User).where(User.email != officer.email))
+    assert checker is not None
+    item = loan_services.request_reversal(
+        session, Actor("user", officer.id), paid.json["id"], requested_by=officer.id,
+        requested_on=date(2024, 11, 12), reason="dana masuk ke pinjaman lain",
+    )  # fmt: skip
+    loan_services.approve_reversal(
+        session, Actor("user", checker.id), item.id, approved_by=checker.id,
+        approved_on=date(2024, 11, 12),
+    )  # fmt: skip
+    session.commit()
+    loan = api.get(f"/api/v1/loans/{loan_id}", headers=env.a.headers).json
+    assert (loan["dpd"], loan["collectibility"]["grade"]) == (10, 2)  # 2 Nov + 10 days
+    assert loan["outstanding_principal"] == 50_000_000
+    # Paying off with more than the payoff: the rest is the borrower's credit balance.
+    app.config["BUSINESS_DATE"] = "2024-11-12"
+    big = _post_repayment(api, env, loan_id, "r-2", amount=60_000_000, paid_on="2024-11-12")
+    assert big.status_code == 201, big.json
+    assert big.json["loan_status"] == "closed" and big.json["credit_part"] > 0
+    total = sum(big.json[k] for k in ("principal_part", "interest_part", "penalty_part"))
+    assert total + big.json["credit_part"] == 60_000_000
+    # The due instalment's interest, and 10 of the 30 days of 2 Nov .. 2 Dec on the rest.
+    not_due = 50_000_000 - first["principal_due"]
+    accrued = (Decimal(not_due) * Decimal("0.08") / 12 * 10 / 30).quantize(
+        Decimal(1), "ROUND_HALF_UP"
+    )
+    assert total == 50_000_000 + first["interest_due"] + int(accrued)
+    loan = api.get(f"/api/v1/loans/{loan_id}", headers=env.a.headers).json
+    assert loan["credit_balance"] == big.json["credit_part"]

@@ -53,8 +53,18 @@ def test_portfolio_of_own_loans_only(client: FlaskClient, keys: dict[str, dict[s
 
 
 def test_every_report_answers(client: FlaskClient, keys: dict[str, dict[str, str]]) -> None:
-    for path in ("collectibility", "par-by-program-province", "collection-rate", "write-offs",
-                 "roll-rates", "vintages", "volume?by=gender&", "quota", "subsidy", "guarantee"):  # fmt: skip
+    for path in (
+        "collectibility",
+        "par-by-program-province",
+        "collection-rate",
+        "write-offs",
+        "roll-rates",
+        "vintages",
+        "volume?by=gender&",
+        "quota",
+        "subsidy",
+        "guarantee",
+    ):
         sep = "" if path.endswith("&") else "?"
         resp = client.get(f"/api/v1/reports/{path}{sep}as_of={MAR}", headers=keys["BANK-A"])
         assert resp.status_code == 200, (path, resp.get_json())
@@ -88,6 +98,7 @@ def test_empty_portfolio_of_a_new_lender(client: FlaskClient, session: Session) 
     lender: Lender = access.create_lender(session, Actor.system(), "NEW", "New", "bank")
     key = access.issue_api_key(session, Actor.system(), lender, "tests").secret
     session.commit()
-    resp = client.get("/api/v1/reports/vintages?as_of=2026-01-01",
-                      headers={"Authorization": f"Bearer {key}"})  # fmt: skip
+    resp = client.get(
+        "/api/v1/reports/vintages?as_of=2026-01-01", headers={"Authorization": f"Bearer {key}"}
+    )
     assert resp.status_code == 200 and resp.get_json()["rows"] == []

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from creditapp.models import (
     AgeingRun,
     CreditProgram,
+    Decision,
     Enterprise,
     Installment,
     Lender,
@@ -24,6 +26,7 @@ from creditapp.models import (
     Repayment,
     RepaymentAllocation,
     Restructuring,
+    ScoreRecord,
 )
 from tests.factories import core
 
@@ -77,16 +80,24 @@ class Book:
 
     def move(self, loan: Loan, kind: str, amount: int, delta: int, on: date) -> None:
         self.session.add(
-            LoanMovement(loan_id=loan.id, kind=kind, amount=amount, principal_delta=delta,
-                         posted_on=on)
-        )  # fmt: skip
+            LoanMovement(
+                loan_id=loan.id, kind=kind, amount=amount, principal_delta=delta, posted_on=on
+            )
+        )
         self.session.flush()
 
     def status(self, loan: Loan, as_of: date, dpd: int, outstanding: int) -> None:
         self.session.add(
-            LoanStatus(loan_id=loan.id, as_of=as_of, dpd=dpd, collectibility=kol(dpd),
-                       outstanding_principal=outstanding, arrears=0, status="active")
-        )  # fmt: skip
+            LoanStatus(
+                loan_id=loan.id,
+                as_of=as_of,
+                dpd=dpd,
+                collectibility=kol(dpd),
+                outstanding_principal=outstanding,
+                arrears=0,
+                status="active",
+            )
+        )
         self.session.flush()
 
     def run(self, as_of: date, loans_aged: int = 0) -> None:
@@ -95,10 +106,16 @@ class Book:
 
     def restructure(self, loan: Loan, on: date) -> None:
         self.session.add(
-            Restructuring(loan_id=loan.id, effective_on=on, old_schedule_version=1,
-                          new_schedule_version=2, old_rate=Decimal("0.06"),
-                          new_rate=Decimal("0.06"), reason="test")
-        )  # fmt: skip
+            Restructuring(
+                loan_id=loan.id,
+                effective_on=on,
+                old_schedule_version=1,
+                new_schedule_version=2,
+                old_rate=Decimal("0.06"),
+                new_rate=Decimal("0.06"),
+                reason="test",
+            )
+        )
         self.session.flush()
 
     def write_off(self, loan: Loan, on: date, amount: int) -> None:
@@ -108,21 +125,100 @@ class Book:
     def installment(
         self, loan: Loan, number: int, due_on: date, principal: int, interest: int
     ) -> Installment:
-        row = Installment(loan_id=loan.id, schedule_version=1, number=number, due_on=due_on,
-                          principal_due=principal, interest_due=interest)  # fmt: skip
+        row = Installment(
+            loan_id=loan.id,
+            schedule_version=1,
+            number=number,
+            due_on=due_on,
+            principal_due=principal,
+            interest_due=interest,
+        )
         self.session.add(row)
         self.session.flush()
         return row
 
     def pay(self, loan: Loan, row: Installment, on: date, principal: int, interest: int) -> None:
-        n = self.session.query(Repayment).count() + 1
-        rep = Repayment(loan_id=loan.id, lender_id=loan.lender_id, idempotency_key=f"t{n}",
-                        amount=principal + interest, paid_on=on, principal_part=principal,
-                        interest_part=interest)  # fmt: skip
+        n = int(self.session.scalar(select(func.count()).select_from(Repayment)) or 0) + 1
+        rep = Repayment(
+            loan_id=loan.id,
+            lender_id=loan.lender_id,
+            idempotency_key=f"t{n}",
+            amount=principal + interest,
+            paid_on=on,
+            principal_part=principal,
+            interest_part=interest,
+        )
         self.session.add(rep)
         self.session.flush()
-        self.session.add(RepaymentAllocation(repayment_id=rep.id, installment_id=row.id,
-                                             principal=principal, interest=interest, penalty=0))  # fmt: skip
+        self.session.add(
+            RepaymentAllocation(
+                repayment_id=rep.id,
+                installment_id=row.id,
+                principal=principal,
+                interest=interest,
+                penalty=0,
+            )
+        )
         row.principal_paid += principal
         row.interest_paid += interest
         self.session.flush()
+
+
+def scored(
+    session: Session,
+    application_id: int,
+    *,
+    pd: float = 0.05,
+    score: int = 600,
+    band: str = "B",
+    model: tuple[str, str] = ("imk-demo", "2026-10-31-s20261031"),
+    features: dict[str, float] | None = None,
+) -> ScoreRecord:
+    """A score record of an application (only the fields the reports read are meaningful)."""
+    row = ScoreRecord(
+        application_id=application_id,
+        model_name=model[0],
+        model_version=model[1],
+        feature_spec_version="1",
+        input_hash="0" * 64,
+        features=features or {},
+        quality={},
+        margin=0.0,
+        pd=pd,
+        score=score,
+        band=band,
+        reasons=[],
+        policy={},
+        recommendation="approve",
+        recommended_amount=0,
+        recommended_tenor=12,
+        result_json="{}",
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def decided(
+    session: Session,
+    application_id: int,
+    officer_id: int,
+    outcome: str,
+    on: date,
+    *,
+    score_record_id: int | None = None,
+    overrides: bool = False,
+    reason_code: str | None = None,
+) -> Decision:
+    row = Decision(
+        application_id=application_id,
+        score_record_id=score_record_id,
+        decided_by=officer_id,
+        outcome=outcome,
+        overrides_recommendation=overrides,
+        reason_code=reason_code,
+        decided_on=on,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -66,7 +66,7 @@ def test_loan_page_shows_balances_schedule_chart_and_movements(
     resp = client.get(f"/loans/{loan.id}")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert "Rp 50.000.000" in html  # principal, Indonesian grouping
+    assert "Rp\u00a050.000.000" in html  # principal, Indonesian grouping, no line break
     assert "<svg" in html and 'role="img"' in html
     assert html.count('class="state-overdue"') == 1 and html.count('class="state-due_today"') == 1
     assert "Cibiru Wetan" in html

@@ -42,6 +42,7 @@ from loanmath.ageing import COLLECTIBILITY, GUARANTEE_CLAIM_GRADE
 
 from ...models import AgeingRun, GuaranteeClaim, Installment, Loan, LoanMovement, LoanStatus
 from ...models.base import UTCDateTime, utcnow
+from ..audit import Actor, record
 from .sqlparts import MICRO, days_between, dialect_name, later_of, micro
 
 # Typed as tables (the ORM types ``__table__`` as a generic FromClause).
@@ -130,12 +131,14 @@ def _by_grade(session: Session, as_of: date) -> dict[int, int]:
     return {int(grade): int(n) for grade, n in rows}
 
 
-def age_loans(session: Session, as_of: date) -> AgeingSummary:
+def age_loans(session: Session, as_of: date, actor: Actor | None = None) -> AgeingSummary:
     """Age every active loan as of ``as_of``.
 
     Args:
         session: the unit of work (flushed statements, not committed).
         as_of: the business date aged; an installment due on it is not yet late.
+        actor: who runs it (audited: the run, and the guarantee claims it submits);
+            the system by default.
 
     Returns:
         An ``AgeingSummary``.
@@ -275,10 +278,33 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
         insert(RUNS).values(as_of=as_of, loans_aged=sum(by_grade.values()) - aged_before)
     )
     session.expire_all()  # cached loans/installments were changed behind the ORM's back
-    return AgeingSummary(
+    summary = AgeingSummary(
         as_of=as_of,
         loans_aged=sum(by_grade.values()) - aged_before,
         by_collectibility=by_grade,
         new_guarantee_claims=_count(session, claims, claims.c.claimed_on == as_of) - claims_before,
         penalty_charged=penalty_total,
     )
+    _audit(session, actor or Actor.system(), summary)
+    return summary
+
+
+def _audit(session: Session, actor: Actor, summary: AgeingSummary) -> None:
+    """One audit event for the run, and one listing the guarantee claims it submitted."""
+    run_id = session.scalar(select(RUNS.c.id).where(RUNS.c.as_of == summary.as_of))
+    record(session, actor, "loans.age", "ageing_run", run_id, as_of=summary.as_of, after={
+        "loans_aged": summary.loans_aged,
+        "by_collectibility": {str(k): v for k, v in sorted(summary.by_collectibility.items())},
+        "penalty_charged": summary.penalty_charged,
+        "new_guarantee_claims": summary.new_guarantee_claims,
+    })  # fmt: skip
+    if summary.new_guarantee_claims:
+        claims = session.execute(
+            select(CLAIMS.c.id, CLAIMS.c.loan_id, CLAIMS.c.trigger, CLAIMS.c.amount)
+            .where(CLAIMS.c.claimed_on == summary.as_of)
+            .order_by(CLAIMS.c.id)
+        ).all()
+        listed = [[int(i), int(loan), trigger, int(amount)] for i, loan, trigger, amount in claims]
+        after = {"claims": listed, "total": sum(c[3] for c in listed)}
+        record(session, actor, "guarantee_claims.submit", "guarantee_claim", None,
+               after=after, as_of=summary.as_of)  # fmt: skip

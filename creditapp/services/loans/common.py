@@ -120,9 +120,10 @@ def replace_schedule(
     Returns:
         The new rows (flushed).
     """
+    loan.schedule_version += 1
     for row in superseded:
         row.superseded = True
-    loan.schedule_version += 1
+        row.superseded_in = loan.schedule_version
     rows = installment_rows(loan, loan.schedule_version, schedule)
     session.add_all(rows)
     session.flush()

@@ -6,18 +6,22 @@ exceed the approved principal. Each confirmation re-anchors the schedule on what
 disbursed so far (a new schedule version, the old one kept superseded): the first due date
 becomes one month after the first confirmed disbursement (the approval's first due date is
 kept when the money went out on the decision date), and the schedule amortises the amount
-actually disbursed, so interest is never charged on money not yet paid out.
+actually disbursed, so interest is never charged on money not yet paid out: a later tranche
+accrues interest from its own value date (instalment 1 charges it pro rata, by the days of
+the first period after the tranche went out).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.allocation import accrued_interest
 from loanmath.dates import add_months
-from loanmath.schedule import build_schedule
+from loanmath.schedule import Installment, build_schedule
 
 from ...errors import Conflict, DomainError, NotFound
 from ...models import Disbursement, Loan, LoanMovement
@@ -151,11 +155,44 @@ def _reanchor(session: Session, loan: Loan, first_on: date) -> None:
         method=loan.interest_method,  # type: ignore[arg-type]
         grace_principal=loan.grace_principal,
     )
+    schedule = _later_tranches_accrue_late(session, loan, schedule, first_on)
     unchanged = [(r.due_on, r.principal_due, r.interest_due) for r in rows] == [
         (s.due_date, s.principal, s.interest) for s in schedule
     ]
     if not unchanged:
         replace_schedule(session, loan, rows, schedule)
+
+
+def _later_tranches_accrue_late(
+    session: Session, loan: Loan, schedule: tuple[Installment, ...], first_on: date
+) -> tuple[Installment, ...]:
+    """Take off instalment 1 the interest of each later tranche for the days before it went
+    out: a tranche accrues interest from its own value date (``accrued_interest``, the
+    pro rata rule of the early payoff), never on money not yet paid out."""
+    tranches = session.execute(
+        select(Disbursement.amount, Disbursement.disbursed_on).where(
+            Disbursement.loan_id == loan.id,
+            Disbursement.status == "confirmed",
+            Disbursement.disbursed_on > first_on,
+        )
+    ).all()
+    first = schedule[0]
+    length = (first.due_date - first_on).days
+    unearned = sum(
+        accrued_interest(
+            int(amount),
+            loan.annual_rate,
+            min((on - first_on).days, length),
+            length,
+            frequency=loan.frequency,
+        )
+        for amount, on in tranches
+    )
+    unearned = min(unearned, first.interest)
+    if not unearned:
+        return schedule
+    lighter = replace(first, interest=first.interest - unearned, total=first.total - unearned)
+    return (lighter, *schedule[1:])
 
 
 def confirm_disbursement(

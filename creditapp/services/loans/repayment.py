@@ -24,7 +24,7 @@ principal). Money left over is, in this order (``_plan``):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +42,14 @@ from loanmath.allocation import (
 )
 
 from ...errors import NotFound
-from ...models import Installment, Loan, LoanMovement, Repayment, RepaymentAllocation
+from ...models import (
+    Installment,
+    Loan,
+    LoanMovement,
+    LoanStatus,
+    Repayment,
+    RepaymentAllocation,
+)
 from ...models.loan import REPAYMENT_APPLY_AS
 from ..audit import Actor, record
 from .common import (
@@ -56,6 +63,8 @@ from .common import (
 )
 from .grading import count_on_time
 from .ledger import post_movement
+from .reageing import paid_by_date, penalties_owed, reage_loan
+from .settings import servicing_rules
 from .value_dates import check_value_date
 
 
@@ -91,6 +100,14 @@ def _check_postable(
 ) -> None:
     if business_date is not None:
         check_value_date("paid_on", paid_on, business_date)
+        limit = servicing_rules(session, loan.program_id).back_value_days
+        oldest = business_date - timedelta(days=limit)
+        if paid_on < oldest:
+            raise refuse(
+                "paid_on",
+                f"must not be more than {limit} days before the business date {business_date} "
+                f"(the program's back-value limit): at the earliest {oldest}",
+            )
     if loan.status in ("closed", "written_off"):
         raise refuse("loan_id", f"the loan is {loan.status.replace('_', ' ')}", "loan not open")
     first = session.scalar(
@@ -119,12 +136,14 @@ class _Plan:
     credit: int = 0  # held for the borrower (Repayment.credit_part)
 
 
-def _dues(rows: list[Installment]) -> list[Due]:
+def _dues(rows: list[Installment], penalty_cap: dict[int, int] | None = None) -> list[Due]:
     return [
         Due(
             k,
             r.due_on,
-            r.penalty_due - r.penalty_paid,
+            r.penalty_due - r.penalty_paid
+            if penalty_cap is None
+            else max(0, min(r.penalty_due, penalty_cap.get(r.id, 0)) - r.penalty_paid),
             r.interest_due - r.interest_paid,
             r.principal_due - r.principal_paid,
         )
@@ -136,18 +155,31 @@ def _paid_any(row: Installment) -> bool:
     return row.principal_paid + row.interest_paid + row.penalty_paid > 0
 
 
-def _plan(session: Session, loan: Loan, amount: int, paid_on: date, apply_as: str) -> _Plan:
+def _plan(
+    session: Session,
+    loan: Loan,
+    amount: int,
+    paid_on: date,
+    apply_as: str,
+    back_valued: bool = False,
+) -> _Plan:
     """Allocate ``amount``; may write a new schedule version (prepayment or payoff).
 
     Installments due on or before ``paid_on`` first; then, with money left: the early payoff
     when it is enough (anything above it is held as credit), else an advance payment of the
     next instalment (``auto``) or of every later one in order (``advance``), and only what
     is beyond that (or everything, for ``prepayment``) prepays principal.
+
+    A back-valued payment on a loan with penalties serves only the penalty the runs up to
+    its value date charged: later charges are recomputed when the loan is re-aged.
     """
     rows = current_installments(session, loan.id)
     order = loan.allocation_order.split(",")
     due_rows = [r for r in rows if r.due_on <= paid_on]
-    alloc = allocate_payment(amount, _dues(due_rows), order)
+    cap = None
+    if back_valued and loan.penalty_daily_rate:
+        cap = penalties_owed(session, loan, due_rows, paid_by_date(session, loan.id), paid_on)
+    alloc = allocate_payment(amount, _dues(due_rows, cap), order)
     applied, targets, left = list(alloc.applied), list(due_rows), alloc.excess
     if left == 0:
         return _Plan(alloc, targets, 0)
@@ -317,6 +349,14 @@ def post_repayment(
         return _replay(earlier, loan.id, amount, paid_on)
     _check_postable(session, loan, paid_on, business_date)
     before = snapshot(loan)
+    back_valued = (
+        session.scalar(
+            select(LoanStatus.id)
+            .where(LoanStatus.loan_id == loan.id, LoanStatus.as_of >= paid_on)
+            .limit(1)
+        )
+        is not None
+    )
 
     repayment = Repayment(
         loan_id=loan.id,
@@ -326,10 +366,11 @@ def post_repayment(
         paid_on=paid_on,
         channel=channel,
         apply_as=apply_as,
+        schedule_version_before=loan.schedule_version,
     )
     try:
         with session.begin_nested():
-            plan = _plan(session, loan, amount, paid_on, apply_as)
+            plan = _plan(session, loan, amount, paid_on, apply_as, back_valued)
             alloc = plan.allocation
             repayment.principal_part = alloc.principal
             repayment.interest_part = alloc.interest
@@ -381,6 +422,8 @@ def post_repayment(
         loan.credit_balance += repayment.credit_part
     session.flush()
     _close_if_settled(session, loan, paid_on)
+    if back_valued:  # days already aged change
+        reage_loan(session, actor, loan, paid_on)
     record(
         session,
         actor,

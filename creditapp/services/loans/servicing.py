@@ -13,15 +13,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.allocation import accrued_interest
 from loanmath.dates import add_months
 from loanmath.restructure import restructure
 from loanmath.schedule import ScheduleError
 
 from ...errors import Conflict, DomainError, NotFound
-from ...models import Recovery, Restructuring, WriteOff
+from ...models import GuaranteeClaim, Loan, LoanMovement, Recovery, Restructuring, WriteOff
 from ..audit import Actor, record
 from .common import (
     current_installments,
@@ -33,6 +34,9 @@ from .common import (
 )
 from .grading import grade_on, mark_restructured
 from .ledger import post_movement
+from .value_dates import check_value_date
+
+WRITE_OFF_GRADE = 5  # Macet: below it a write-off needs an override reason
 
 
 def restructure_loan(
@@ -132,8 +136,12 @@ def request_write_off(
     requested_by: int,
     requested_on: date,
     reason: str,
+    override_reason: str | None = None,
 ) -> WriteOff:
     """Ask to write a loan off (the maker's step).
+
+    Only a loan at Kol 5 (Macet) can be written off, unless ``override_reason`` says why
+    one at a better grade must be (its grade and the override are kept and audited).
 
     Returns:
         The pending ``WriteOff`` for the loan's outstanding principal.
@@ -143,6 +151,14 @@ def request_write_off(
         raise refuse("reason", "a reason is required")
     if loan.status != "active" or loan.outstanding_principal <= 0:
         raise refuse("loan_id", "only an active loan with principal outstanding can be written off")
+    grade = grade_on(loan, current_installments(session, loan.id), requested_on)
+    override = (override_reason or "").strip() or None
+    if grade < WRITE_OFF_GRADE and override is None:
+        raise refuse(
+            "override_reason",
+            f"the loan is Kol {grade}: writing off below Kol {WRITE_OFF_GRADE} (Macet) "
+            "needs an override reason",
+        )
     pending = session.scalar(
         select(WriteOff.id).where(WriteOff.loan_id == loan.id, WriteOff.status == "pending")
     )
@@ -155,11 +171,14 @@ def request_write_off(
         requested_by=requested_by,
         status="pending",
         reason=reason.strip(),
+        grade=grade,
+        override_reason=override,
     )
     session.add(item)
     session.flush()
-    record(session, actor, "write_off.request", "write_off", item.id,
-           after={"loan_id": loan.id, "amount": item.amount}, as_of=requested_on)  # fmt: skip
+    after = {"loan_id": loan.id, "amount": item.amount, "grade": grade, "override": override}
+    record(session, actor, "write_off.request", "write_off", item.id, after=after,
+           as_of=requested_on)  # fmt: skip
     return item
 
 
@@ -173,7 +192,10 @@ def approve_write_off(
 ) -> WriteOff:
     """Approve a pending write-off (the checker's step, a different user than the maker).
 
-    Posts a ``write_off`` movement taking the outstanding principal to 0.
+    Posts a ``write_off`` movement taking the outstanding principal to 0 and an
+    ``interest_write_off`` movement for the interest owed on the date: unpaid interest of
+    instalments already due plus the running period's interest accrued pro rata (the early
+    payoff's rule).
 
     Returns:
         The approved ``WriteOff``.
@@ -192,33 +214,154 @@ def approve_write_off(
     before = snapshot(loan)
     amount = loan.outstanding_principal
     item.amount = amount
+    item.interest_amount = _interest_owed(session, loan, approved_on)
     item.status, item.approved_by, item.approved_on = "approved", approved_by, approved_on
     post_movement(session, loan, "write_off", amount, -amount, approved_on)
+    if item.interest_amount:
+        post_movement(session, loan, "interest_write_off", item.interest_amount, 0, approved_on)
     loan.status, loan.written_off_on = "written_off", approved_on
     session.flush()
+    after = {**snapshot(loan), "interest_written_off": item.interest_amount}
     record(session, actor, "write_off.approve", "write_off", item.id,
-           before=before, after=snapshot(loan), as_of=approved_on)  # fmt: skip
+           before=before, after=after, as_of=approved_on)  # fmt: skip
     return item
 
 
+def _interest_owed(session: Session, loan: Loan, on: date) -> int:
+    """Unpaid interest of instalments due by ``on`` + the running period's accrued interest."""
+    rows = current_installments(session, loan.id)
+    due = [r for r in rows if r.due_on <= on]
+    ahead = [r for r in rows if r.due_on > on]
+    unpaid = sum(r.interest_due - r.interest_paid for r in due)
+    if not ahead:
+        return unpaid
+    start = max((r.due_on for r in due), default=None) or session.scalar(
+        select(func.min(LoanMovement.posted_on)).where(
+            LoanMovement.loan_id == loan.id, LoanMovement.kind == "disbursement"
+        )
+    )
+    assert start is not None  # an active loan was disbursed
+    not_due = sum(r.principal_due - r.principal_paid for r in ahead)
+    length = (ahead[0].due_on - start).days
+    accrued = accrued_interest(not_due, loan.annual_rate, min((on - start).days, length), length,
+                               frequency=loan.frequency)  # fmt: skip
+    return unpaid + max(0, accrued - sum(r.interest_paid for r in ahead))
+
+
 def record_recovery(
-    session: Session, actor: Actor, loan_id: int, *, amount: int, recovered_on: date
+    session: Session,
+    actor: Actor,
+    loan_id: int,
+    *,
+    amount: int,
+    recovered_on: date,
+    costs: int = 0,
+    cost_note: str | None = None,
+    business_date: date | None = None,
 ) -> Recovery:
     """Record money recovered on a written-off loan (outstanding principal stays 0).
+
+    Bounds: all recoveries together never exceed what was written off (principal and
+    interest) plus the collection costs documented with them. Split: documented costs
+    first, then principal, then interest. When a guarantee claim was paid, the guarantor's
+    share (subrogation) is ``principal part x claim paid / principal claimed``, rounded down,
+    and never more in total than the claim paid.
 
     Returns:
         The ``Recovery``.
     """
     require_positive_amount(amount)
+    if not isinstance(costs, int) or isinstance(costs, bool) or costs < 0:
+        raise refuse("costs", "must be a whole number of Rupiah >= 0")
+    note = (cost_note or "").strip() or None
+    if costs and note is None:
+        raise refuse("cost_note", "costs must be documented (what they were)")
+    if business_date is not None:
+        check_value_date("recovered_on", recovered_on, business_date)
     loan = get_loan(session, loan_id, lock=True)
     if loan.status != "written_off":
         raise refuse("loan_id", "recoveries are recorded on written-off loans only")
     if loan.written_off_on and recovered_on < loan.written_off_on:
         raise refuse("recovered_on", f"must not be before the write-off on {loan.written_off_on}")
-    item = Recovery(loan_id=loan.id, amount=amount, recovered_on=recovered_on)
+    written = session.scalar(
+        select(WriteOff).where(WriteOff.loan_id == loan.id, WriteOff.status == "approved")
+    )
+    assert written is not None  # a written-off loan has its approved write-off
+    earlier = session.execute(
+        select(
+            func.coalesce(func.sum(Recovery.principal_part), 0),
+            func.coalesce(func.sum(Recovery.interest_part), 0),
+            func.coalesce(func.sum(Recovery.guarantor_share), 0),
+        ).where(Recovery.loan_id == loan.id)
+    ).one()
+    principal_left = written.amount - int(earlier[0])
+    interest_left = written.interest_amount - int(earlier[1])
+    cost_part = min(amount, costs)
+    if amount - cost_part > principal_left + interest_left:
+        raise refuse(
+            "amount",
+            f"exceeds what is left of the write-off: at most Rp{principal_left + interest_left} "
+            "plus documented costs",
+        )
+    principal_part = min(amount - cost_part, principal_left)
+    interest_part = amount - cost_part - principal_part
+    share = 0
+    claim = session.scalar(
+        select(GuaranteeClaim).where(
+            GuaranteeClaim.loan_id == loan.id, GuaranteeClaim.status == "paid"
+        )
+    )
+    if claim is not None and claim.paid_amount and claim.outstanding_principal:
+        share = principal_part * claim.paid_amount // claim.outstanding_principal
+        share = min(share, claim.paid_amount - int(earlier[2]))
+    item = Recovery(
+        loan_id=loan.id,
+        amount=amount,
+        recovered_on=recovered_on,
+        principal_part=principal_part,
+        interest_part=interest_part,
+        cost_part=cost_part,
+        cost_note=note,
+        guarantor_share=share,
+    )
     session.add(item)
     post_movement(session, loan, "recovery", amount, 0, recovered_on)
     session.flush()
-    record(session, actor, "loan.recovery", "loan", loan.id,
-           after={"amount": amount}, as_of=recovered_on)  # fmt: skip
+    after = {
+        "amount": amount,
+        "principal_part": principal_part,
+        "interest_part": interest_part,
+        "cost_part": cost_part,
+        "cost_note": note,
+        "guarantor_share": share,
+    }
+    record(session, actor, "loan.recovery", "loan", loan.id, after=after, as_of=recovered_on)
     return item
+
+
+def record_claim_payment(
+    session: Session, actor: Actor, claim_id: int, *, paid_amount: int, paid_on: date
+) -> GuaranteeClaim:
+    """Record that the guarantor paid a submitted claim (at most the amount claimed).
+
+    Returns:
+        The paid ``GuaranteeClaim``.
+    """
+    require_positive_amount(paid_amount, "paid_amount")
+    claim = session.get(GuaranteeClaim, claim_id)
+    if claim is None:
+        raise NotFound("no such claim", {"claim_id": ["not found"]})
+    get_loan(session, claim.loan_id, lock=True)
+    session.refresh(claim)
+    if claim.status != "submitted":
+        raise Conflict("claim decided", {"claim_id": [f"status is {claim.status}"]})
+    if paid_amount > claim.amount:
+        raise refuse("paid_amount", f"exceeds the amount claimed, Rp{claim.amount}")
+    if paid_on < claim.claimed_on:
+        raise refuse("paid_on", f"must not be before the claim on {claim.claimed_on}")
+    claim.status, claim.paid_amount, claim.paid_on = "paid", paid_amount, paid_on
+    session.flush()
+    record(session, actor, "guarantee_claim.paid", "guarantee_claim", claim.id,
+           before={"status": "submitted"}, after={"status": "paid", "paid_amount": paid_amount},
+           as_of=paid_on)  # fmt: skip
+    return claim

@@ -9,7 +9,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from creditapp.models import Disbursement, Loan, SubsidyAccrual
+from creditapp.models import AuditEvent, Disbursement, Loan, SubsidyAccrual
 from creditapp.services.loans import request_disbursement
 from tests.factories import core
 from tests.factories import loans as lf
@@ -18,7 +18,7 @@ from tests.factories import loans as lf
 def test_approve_then_maker_checker_disbursement(runner: FlaskCliRunner, session: Session) -> None:
     lender, program = core.lender(session), core.program(session)
     application = core.application(session, lender, program)
-    maker, checker = lf.user(session), lf.user(session)
+    maker, checker = lf.user(session, lender), lf.user(session, lender)
     session.commit()
     result = runner.invoke(args=[
         "approve-application", "--application", str(application.id), "--amount", "50000000",
@@ -41,6 +41,23 @@ def test_approve_then_maker_checker_disbursement(runner: FlaskCliRunner, session
     assert result.exit_code == 0, result.output
     session.refresh(loan)
     assert loan.status == "active" and loan.outstanding_principal == 50_000_000
+
+
+def test_deciding_commands_check_the_users_role_and_lender(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    lender, other, program = core.lender(session), core.lender(session), core.program(session)
+    application = core.application(session, lender, program)
+    foreign = lf.user(session, other)
+    manager = lf.user(session, lender)
+    manager.role = "program_manager"
+    session.commit()
+    approve = ["approve-application", "--application", str(application.id), "--amount",
+               "50000000", "--tenor", "24", "--on", "2026-11-03"]  # fmt: skip
+    for user in (foreign, manager):
+        result = runner.invoke(args=[*approve, "--by", user.email])
+        assert result.exit_code == 1 and "only a loan officer" in result.output, result.output
+    assert session.scalar(select(Loan).where(Loan.application_id == application.id)) is None
 
 
 def test_age_loans_prints_the_summary(runner: FlaskCliRunner, session: Session) -> None:
@@ -93,3 +110,19 @@ def test_future_value_dates_are_refused_by_the_commands(
     assert "out of range" not in confirm.output
     session.refresh(loan)
     assert loan.status == "approved" and loan.disbursed_amount == 0
+
+
+def test_program_servicing_rules_are_set_and_audited(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    program = core.program(session)
+    session.commit()
+    command = ["program-servicing", "--program", program.code]
+    result = runner.invoke(args=[*command, "--back-value-days", "30", "--day-count", "actual/365"])
+    assert result.exit_code == 0, result.output
+    assert "back-value 30 days" in result.output and "actual/365" in result.output
+    bad = runner.invoke(args=[*command, "--back-value-days", "-1"])
+    assert bad.exit_code == 1 and "back_value_days" in bad.output
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "program.servicing_rules"))
+    assert event is not None and event.after is not None
+    assert event.after["back_value_days"] == 30

@@ -231,7 +231,8 @@ def test_written_off_and_undisbursed_loans_refuse_repayments(session: Session) -
     loan = lf.active_loan(session)
     maker, checker = lf.user(session), lf.user(session)
     item = request_write_off(session, lf.SYSTEM, loan.id, requested_by=maker.id,
-                             requested_on=date(2027, 6, 1), reason="macet")  # fmt: skip
+                             requested_on=date(2027, 6, 1), reason="macet",
+                             override_reason="debitur meninggal")  # fmt: skip
     approve_write_off(session, lf.SYSTEM, item.id, approved_by=checker.id,
                       approved_on=date(2027, 6, 2))  # fmt: skip
     with pytest.raises(DomainError) as err:

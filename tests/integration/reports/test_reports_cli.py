@@ -54,12 +54,24 @@ def test_csv_and_xlsx_keep_numbers(runner: FlaskCliRunner, book: Book, tmp_path:
     assert made.exit_code == 0, made.output
     sheet = load_workbook(path)["rows"]
     header = [c.value for c in sheet[1]]
-    values = {r[header.index("gender")]: r[header.index("outstanding")]
-              for r in sheet.iter_rows(min_row=2, values_only=True)}  # fmt: skip
+    values = {
+        r[header.index("gender")]: r[header.index("outstanding")]
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
     assert values == {"F": 20 * M, "M": 60 * M}  # numbers, not text
     summary = tmp_path / "p.xlsx"
-    runner.invoke(args=["reports", "portfolio", "--as-of", "2026-03-31", "--format", "xlsx",
-                        "--out", str(summary)])  # fmt: skip
+    runner.invoke(
+        args=[
+            "reports",
+            "portfolio",
+            "--as-of",
+            "2026-03-31",
+            "--format",
+            "xlsx",
+            "--out",
+            str(summary),
+        ]
+    )
     figures = {r[0]: r[1] for r in load_workbook(summary)["summary"].iter_rows(values_only=True)}
     assert figures["gross_outstanding"] == 80 * M
     assert figures["par30"] == pytest.approx(0.75)
@@ -78,3 +90,31 @@ def test_clear_errors(runner: FlaskCliRunner, book: Book) -> None:
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
     future = runner.invoke(args=["reports", "portfolio", "--as-of", "2999-01-01"])
     assert future.exit_code != 0 and "future" in future.output
+
+
+def _no_nan(text: str) -> object:
+    def refuse(name: str) -> object:
+        raise AssertionError(f"{name} in a report")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("with_data", [True, False])
+def test_every_report_runs_without_nan(
+    runner: FlaskCliRunner, session: Session, with_data: bool
+) -> None:
+    from creditapp.reports import REPORTS
+
+    if with_data:
+        book = Book.new(session)
+        loan = book.loan(20 * M)
+        book.status(loan, MAR, 95, 20 * M)
+        book.run(MAR)
+        session.commit()
+    for name in REPORTS:
+        result = runner.invoke(args=["reports", name, "--as-of", "2026-03-31"])
+        assert result.exit_code == 0, (name, result.output)
+        body = _no_nan(result.output)
+        assert isinstance(body, dict) and body["as_of"] == "2026-03-31", name
+        csv_out = runner.invoke(args=["reports", name, "--as-of", "2026-03-31", "--format", "csv"])
+        assert csv_out.exit_code == 0, (name, csv_out.output)

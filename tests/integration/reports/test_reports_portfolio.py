@@ -59,8 +59,12 @@ def test_portfolio_matches_hand_computation(session: Session, book: object) -> N
     assert figures["par30_restructured"] == pytest.approx((30 + 40 + 50 + 60 + 70) * M / gross)
     assert figures["restructured_outstanding"] == 70 * M
     assert figures["collectibility"] == {
-        "1": (10 + 70 + 5) * M, "2": (20 + 30 + 40) * M, "3": 50 * M, "4": 0, "5": 60 * M,
-    }  # fmt: skip
+        "1": (10 + 70 + 5) * M,
+        "2": (20 + 30 + 40) * M,
+        "3": 50 * M,
+        "4": 0,
+        "5": 60 * M,
+    }
     assert figures["collectibility_count"] == {"1": 3, "2": 3, "3": 1, "4": 0, "5": 1}
     assert figures["written_off_total"] == 15 * M
     assert figures["written_off_loans"] == 1

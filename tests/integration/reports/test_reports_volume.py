@@ -66,17 +66,38 @@ def test_quota_used_and_left(session: Session) -> None:
 def test_subsidy_and_guarantee(session: Session) -> None:
     book = Book.new(session)
     a, b = book.loan(10 * M), book.loan(33 * M)
-    for loan, start, amount in ((a, date(2026, 2, 1), 70_000), (a, date(2026, 3, 1), 65_000),
-                                (b, date(2026, 3, 1), 200_000), (b, date(2026, 4, 1), 1)):  # fmt: skip
+    for loan, start, amount in (
+        (a, date(2026, 2, 1), 70_000),
+        (a, date(2026, 3, 1), 65_000),
+        (b, date(2026, 3, 1), 200_000),
+        (b, date(2026, 4, 1), 1),
+    ):
         end = date(start.year, start.month, 28)
-        session.add(SubsidyAccrual(loan_id=loan.id, program_id=book.program.id, period_start=start,
-                                   period_end=end, average_outstanding=M,
-                                   subsidy_rate=Decimal("0.1"), amount=amount))  # fmt: skip
+        session.add(
+            SubsidyAccrual(
+                loan_id=loan.id,
+                program_id=book.program.id,
+                period_start=start,
+                period_end=end,
+                average_outstanding=M,
+                subsidy_rate=Decimal("0.1"),
+                amount=amount,
+            )
+        )
     book.status(a, MAR, 0, 10 * M)
     book.status(b, MAR, 130, 33 * M)
-    session.add(GuaranteeClaim(loan_id=b.id, trigger="collectibility_4", claimed_on=MAR,
-                               outstanding_principal=33 * M, coverage=Decimal("0.7"),
-                               amount=23_100_000, status="submitted", paid_amount=0))  # fmt: skip
+    session.add(
+        GuaranteeClaim(
+            loan_id=b.id,
+            trigger="collectibility_4",
+            claimed_on=MAR,
+            outstanding_principal=33 * M,
+            coverage=Decimal("0.7"),
+            amount=23_100_000,
+            status="submitted",
+            paid_amount=0,
+        )
+    )
     book.run(MAR)
     scope = resolve_scope(session, MAR)
     rows = subsidy(session, scope)

@@ -55,6 +55,8 @@ def test_evaluate_csv_prints_json_last(small_csv: Path, capsys: pytest.CaptureFi
     assert abs(float(np.mean(folds)) - float(out["auc_mean"])) < 1e-5  # type: ignore[arg-type]
     for key in ("auc_std", "gini_mean", "ks_mean", "brier_mean", "challenger_auc_mean"):
         assert key in out
+    low, mid, high = (float(out[k]) for k in ("auc_ci_low", "auc_mean", "auc_ci_high"))  # type: ignore[arg-type]
+    assert low < mid < high and high - low < 0.3
     assert out["rows"] == 500 and out["features"] == 4  # row id dropped
     assert 0.6 < float(out["auc_mean"]) < 1.0  # type: ignore[arg-type]
 
