@@ -128,6 +128,7 @@ def write_off(loan_id: int) -> Any:
             request_lender_write_off(
                 db, current_user.actor, loan_id, lender_id=my_lender_id(),
                 requested_by=current_user.id, requested_on=today(), reason=form.reason.data,
+                override_reason=form.override_reason.data,
             )  # fmt: skip
         except DomainError as exc:
             db.rollback()

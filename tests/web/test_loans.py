@@ -213,7 +213,13 @@ def test_write_off_is_approved_by_a_second_officer_only(
     csrf, _ = form_of(client, f"/loans/{loan.id}/write-off")
     empty = client.post(f"/loans/{loan.id}/write-off", data={"csrf_token": csrf, "reason": " "})
     assert empty.status_code == 422 and "Alasan" in empty.get_data(as_text=True)
-    resp = client.post(f"/loans/{loan.id}/write-off", data={"csrf_token": csrf, "reason": "Macet"})
+    # the loan is at Kol 2: writing it off needs an override reason, named on its field
+    early = client.post(f"/loans/{loan.id}/write-off", data={"csrf_token": csrf, "reason": "Macet"})
+    assert early.status_code == 422
+    assert 'id="override_reason-error"' in early.get_data(as_text=True)
+    why = "Usaha tutup, pemilik pindah"
+    resp = client.post(f"/loans/{loan.id}/write-off", data={
+        "csrf_token": csrf, "reason": "Macet", "override_reason": why})  # fmt: skip
     assert resp.status_code == 302
     wo = session.scalar(select(WriteOff).where(WriteOff.loan_id == loan.id))
     assert wo is not None and wo.status == "pending"
@@ -267,5 +273,5 @@ def test_the_loan_page_in_english(
     session.commit()
     sign_in(client, people.officer.email)
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
-    assert "Outstanding principal" in html and "Rp 50,000,000" in html
+    assert "Outstanding principal" in html and "Rp\u00a050,000,000" in html
     assert "Days past due and collectibility" in html  # the chart's title

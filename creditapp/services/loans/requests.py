@@ -225,12 +225,17 @@ def request_lender_write_off(
     requested_by: int,
     requested_on: date,
     reason: str,
+    override_reason: str | None = None,
 ) -> WriteOff:
-    """``request_write_off`` for the lender's own loan only (else 404 like a missing one)."""
+    """``request_write_off`` for the lender's own loan only (else 404 like a missing one).
+
+    Below Kol 5 (Macet) the service needs ``override_reason``: why the loan is written off
+    before it reached that grade.
+    """
     loan = _owned_loan(session, loan_id, lender_id)
     return request_write_off(
         session, actor, loan.id, requested_by=requested_by, requested_on=requested_on,
-        reason=reason,
+        reason=reason, override_reason=override_reason,
     )  # fmt: skip
 
 
