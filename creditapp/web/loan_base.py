@@ -1,4 +1,4 @@
-"""What the officers' loan pages share: the ``loans`` blueprint, the business date, the
+"""What the officers' loan pages share: the ``loan_pages`` blueprint, the business date, the
 owned loan (404 for another lender's), names of states in the reader's language, and the
 small page helpers. The routes are in ``loans``, ``loan_requests`` and ``collection``.
 """
@@ -77,6 +77,14 @@ def owned_page(loan_id: int) -> LoanPage:
         return loan_page(get_session(), my_lender_id(), loan_id, today())
     except NotFound:
         raise HttpNotFound() from None
+
+
+def item_of(model: type[Any], item_id: int, loan_id: int) -> Any:
+    """A request (disbursement, write-off, restructuring) of the loan in the URL, else 404."""
+    item = get_session().get(model, item_id)
+    if item is None or item.loan_id != loan_id:
+        raise HttpNotFound()
+    return item
 
 
 def action_page(page: LoanPage, form: Any, title: str, action: str, status: int = 200) -> Any:

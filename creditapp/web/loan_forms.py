@@ -145,6 +145,10 @@ class RestructuringForm(FlaskForm):  # type: ignore[misc]
 
 class WriteOffForm(FlaskForm):  # type: ignore[misc]
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=500)])
+    override_reason = TextAreaField(
+        _l("Why before Kol 5 (Macet)? (only for a loan at a better grade)"),
+        validators=[OptionalValue(), Length(max=500)],
+    )
 
 
 class RejectForm(FlaskForm):  # type: ignore[misc]
@@ -184,6 +188,7 @@ _KNOWN = (
     ("the loan has not been disbursed", _l("The loan has not been disbursed yet.")),
     ("the loan is closed", _l("The loan is closed.")),
     ("the loan is written off", _l("The loan is written off.")),
+    ("the loan is kol", _l("The loan is not at Kol 5 (Macet): say why it is written off now.")),
     ("exceeds the approved principal", _l("More than the approved principal still to pay out.")),
     (
         "a further tranche after an installment",

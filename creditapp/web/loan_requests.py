@@ -17,7 +17,7 @@ from werkzeug.exceptions import NotFound as HttpNotFound
 
 from ..db import get_session
 from ..errors import DomainError, NotFound
-from ..models import RestructuringRequest
+from ..models import RestructuringRequest, WriteOff
 from ..services.loans.requests import (
     approve_lender_write_off,
     approve_restructuring,
@@ -26,7 +26,16 @@ from ..services.loans.requests import (
     request_restructuring,
 )
 from .authz import my_lender_id, role_required
-from .loan_base import LOAN_ID, OFFICER, action_page, after_decision, bp, owned_page, today
+from .loan_base import (
+    LOAN_ID,
+    OFFICER,
+    action_page,
+    after_decision,
+    bp,
+    item_of,
+    owned_page,
+    today,
+)
 from .loan_forms import ConfirmForm, RejectForm, RestructuringForm, WriteOffForm, put_errors
 
 ITEM_ID = "<int(max=2147483647):item_id>"
@@ -63,19 +72,12 @@ def restructuring(loan_id: int) -> Any:
     return action_page(page, form, title, action, 422)
 
 
-def _request_of(loan_id: int, item_id: int) -> RestructuringRequest:
-    item = get_session().get(RestructuringRequest, item_id)
-    if item is None or item.loan_id != loan_id:
-        raise HttpNotFound()
-    return item
-
-
 @bp.route(f"/{LOAN_ID}/restructurings/{ITEM_ID}", methods=["GET", "POST"])
 @role_required(OFFICER)
 def restructuring_decision(loan_id: int, item_id: int) -> Any:
     """Show a restructuring request; approve it (POST ``approve``) or reject it with a reason."""
     page = owned_page(loan_id)  # 404 unless the loan is my lender's
-    item = _request_of(loan_id, item_id)
+    item: RestructuringRequest = item_of(RestructuringRequest, item_id, loan_id)
     reject = RejectForm()
     status = 200
     if request.method == "POST":
@@ -126,6 +128,7 @@ def write_off(loan_id: int) -> Any:
             request_lender_write_off(
                 db, current_user.actor, loan_id, lender_id=my_lender_id(),
                 requested_by=current_user.id, requested_on=today(), reason=form.reason.data,
+                override_reason=form.override_reason.data,
             )  # fmt: skip
         except DomainError as exc:
             db.rollback()
@@ -142,6 +145,7 @@ def write_off(loan_id: int) -> Any:
 def approve_write_off(loan_id: int, item_id: int) -> Any:
     """Approve a pending write-off (the checker: not the officer who asked)."""
     owned_page(loan_id)
+    item_of(WriteOff, item_id, loan_id)
     if not ConfirmForm().validate_on_submit():
         return after_decision(loan_id, DomainError(_("The form expired: please reload.")), "")
     try:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound as HttpNotFound
 from ..charts_loans import ChartText, HistoryPoint, loan_history_svg
 from ..db import get_session
 from ..errors import DomainError, NotFound
+from ..models import Disbursement
 from ..services.loan_page import LOAN_LIST_STATUSES, LoanPage, loan_list
 from ..services.loans.repayment import post_repayment
 from ..services.loans.requests import confirm_lender_disbursement, request_lender_disbursement
@@ -36,6 +37,7 @@ from .loan_base import (
     after_decision,
     bp,
     grade_name,
+    item_of,
     owned_page,
     today,
 )
@@ -164,6 +166,7 @@ def disbursement(loan_id: int) -> Any:
 def confirm_disbursement(loan_id: int, item_id: int) -> Any:
     """Confirm a pending disbursement (the checker: not the officer who asked)."""
     owned_page(loan_id)
+    item_of(Disbursement, item_id, loan_id)
     if not ConfirmForm().validate_on_submit():
         return after_decision(loan_id, DomainError(_("The form expired: please reload.")), "")
     try:

@@ -11,7 +11,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from creditapp.models import Disbursement, Enterprise, Loan, Repayment, RestructuringRequest
+from creditapp.models import (
+    Disbursement,
+    Enterprise,
+    Loan,
+    Repayment,
+    RestructuringRequest,
+    WriteOff,
+)
 from tests.factories import loans as lf
 from tests.web.conftest import People, sign_in
 
@@ -197,3 +204,74 @@ def test_collection_sheet_bulk_entry_all_or_nothing_and_once(
     assert "tidak ada yang diposting lagi" in again.get_data(as_text=True)
     printed = client.get("/loans/collection-sheet/print")
     assert printed.status_code == 200 and "Tanda tangan" in printed.get_data(as_text=True)
+
+
+def test_write_off_is_approved_by_a_second_officer_only(
+    client: FlaskClient, session: Session, loan: Loan, people: People
+) -> None:
+    sign_in(client, people.officer.email)
+    csrf, _ = form_of(client, f"/loans/{loan.id}/write-off")
+    empty = client.post(f"/loans/{loan.id}/write-off", data={"csrf_token": csrf, "reason": " "})
+    assert empty.status_code == 422 and "Alasan" in empty.get_data(as_text=True)
+    # the loan is at Kol 2: writing it off needs an override reason, named on its field
+    early = client.post(f"/loans/{loan.id}/write-off", data={"csrf_token": csrf, "reason": "Macet"})
+    assert early.status_code == 422
+    assert 'id="override_reason-error"' in early.get_data(as_text=True)
+    why = "Usaha tutup, pemilik pindah"
+    resp = client.post(f"/loans/{loan.id}/write-off", data={
+        "csrf_token": csrf, "reason": "Macet", "override_reason": why})  # fmt: skip
+    assert resp.status_code == 302
+    wo = session.scalar(select(WriteOff).where(WriteOff.loan_id == loan.id))
+    assert wo is not None and wo.status == "pending"
+    refused = client.post(f"/loans/{loan.id}/write-offs/{wo.id}/approve",
+                          data={"csrf_token": csrf}, follow_redirects=True)  # fmt: skip
+    assert "Petugas kedua" in refused.get_data(as_text=True)
+    session.refresh(wo)
+    assert wo.status == "pending"
+    client.post("/signout", data={"csrf_token": csrf})
+    sign_in(client, people.checker.email)
+    csrf2, _ = form_of(client, f"/loans/{loan.id}")
+    client.post(f"/loans/{loan.id}/write-offs/{wo.id}/approve", data={"csrf_token": csrf2})
+    session.refresh(wo)
+    session.refresh(loan)
+    assert wo.status == "approved" and loan.status == "written_off"
+
+
+def test_restructuring_rejected_with_a_reason_leaves_the_schedule(
+    client: FlaskClient, session: Session, loan: Loan, people: People
+) -> None:
+    sign_in(client, people.officer.email)
+    csrf, _ = form_of(client, f"/loans/{loan.id}/restructuring")
+    bad = client.post(f"/loans/{loan.id}/restructuring", data={
+        "csrf_token": csrf, "effective_on": TODAY.isoformat(), "grace_months": "0",
+        "extension_months": "0", "new_rate": "", "reason": "x"})  # fmt: skip
+    assert bad.status_code == 422  # nothing would change: named, nothing stored
+    assert count(session, RestructuringRequest) == 0
+    client.post(f"/loans/{loan.id}/restructuring", data={
+        "csrf_token": csrf, "effective_on": TODAY.isoformat(), "grace_months": "2",
+        "extension_months": "0", "new_rate": "", "reason": "Banjir"})  # fmt: skip
+    item = session.scalar(
+        select(RestructuringRequest).where(RestructuringRequest.loan_id == loan.id)
+    )
+    assert item is not None
+    client.post("/signout", data={"csrf_token": csrf})
+    sign_in(client, people.checker.email)
+    url = f"/loans/{loan.id}/restructurings/{item.id}"
+    csrf2, _ = form_of(client, url)
+    assert client.post(url, data={"csrf_token": csrf2, "note": ""}).status_code == 422
+    version = loan.schedule_version
+    assert client.post(url, data={"csrf_token": csrf2, "note": "Usaha jalan"}).status_code == 302
+    session.refresh(item)
+    session.refresh(loan)
+    assert item.status == "rejected" and loan.schedule_version == version
+
+
+def test_the_loan_page_in_english(
+    client: FlaskClient, session: Session, loan: Loan, people: People
+) -> None:
+    people.officer.locale = "en"
+    session.commit()
+    sign_in(client, people.officer.email)
+    html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
+    assert "Outstanding principal" in html and "Rp\u00a050,000,000" in html
+    assert "Days past due and collectibility" in html  # the chart's title

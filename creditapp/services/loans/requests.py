@@ -227,8 +227,11 @@ def request_lender_write_off(
     reason: str,
     override_reason: str | None = None,
 ) -> WriteOff:
-    """``request_write_off`` for the lender's own loan only (else 404 like a missing one);
-    below Kol 5 it needs ``override_reason`` (see ``request_write_off``)."""
+    """``request_write_off`` for the lender's own loan only (else 404 like a missing one).
+
+    Below Kol 5 (Macet) the service needs ``override_reason``: why the loan is written off
+    before it reached that grade.
+    """
     loan = _owned_loan(session, loan_id, lender_id)
     return request_write_off(
         session, actor, loan.id, requested_by=requested_by, requested_on=requested_on,

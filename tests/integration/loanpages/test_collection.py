@@ -60,7 +60,7 @@ def portfolio(session: Session) -> dict[str, Loan]:
     maker, checker = lf.user(session, lender), lf.user(session, lender)
     wo = request_write_off(session, lf.SYSTEM, loans["w"].id, requested_by=maker.id,
                            requested_on=AS_OF, reason="Macet",
-                           override_reason="below Kol 5: business closed")  # fmt: skip
+                           override_reason="Usaha tutup")  # fmt: skip
     approve_write_off(session, lf.SYSTEM, wo.id, approved_by=checker.id, approved_on=AS_OF)
     lf.active_loan(session)  # another lender's overdue loan
     return loans

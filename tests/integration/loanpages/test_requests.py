@@ -164,6 +164,7 @@ def test_another_lender_sees_nothing_of_the_loan(session: Session) -> None:
             requested_by=maker.id,
             requested_on=ON,
             reason="Macet",
+            override_reason="Usaha tutup",
         )
     wo = request_lender_write_off(
         session,
@@ -173,7 +174,7 @@ def test_another_lender_sees_nothing_of_the_loan(session: Session) -> None:
         requested_by=maker.id,
         requested_on=ON,
         reason="Macet",
-        override_reason="test loan below Kol 5: the owner has left the business",
+        override_reason="Usaha tutup",
     )
     with pytest.raises(NotFound):
         approve_lender_write_off(
