@@ -13,6 +13,12 @@ from .conftest import ApiEnv
 BODIES = {
     "/api/v1/loans/{loan_id}/repayments": {"amount": 1000, "paid_on": "2026-12-01"},
     "/api/v1/loans/{loan_id}/disbursements": {"amount": 1000, "disbursed_on": "2026-12-01"},
+    "/api/v1/applications/{application_id}/decision": {
+        "officer": "officer@b.id",
+        "outcome": "refer",
+        "decided_on": "2026-12-01",
+        "text": "x",
+    },
 }
 # Collection endpoints and what identifies an item in them.
 LISTS = {"/api/v1/applications": "id", "/api/v1/loans": "id"}
