@@ -41,3 +41,22 @@ def test_waterfall_adds_up_to_the_score(
     assert abs(wf.base + sum(step.points for step in wf.steps) - by_hand) < 0.05
     assert round(by_hand) == record.score
     assert len(wf.steps) == len({step.characteristic for step in wf.steps})
+
+
+def test_monthly_flows_keep_months_without_transactions(
+    app: Flask, api: FlaskClient, env: ApiEnv, session: Session, payload: dict[str, Any]
+) -> None:
+    resp = api.post("/api/v1/applications", json=payload, headers=env.a.headers)
+    assert resp.status_code == 201, resp.json
+    flows = explanation.monthly_flows(session, resp.json["id"])
+    # worked out from the payload itself: totals per month, and every month in between
+    inflow: dict[str, int] = {}
+    for t in payload["transactions"]:
+        if t["direction"] == "in":
+            inflow[t["date"][:7]] = inflow.get(t["date"][:7], 0) + t["amount"]
+    months = [f.month.isoformat()[:7] for f in flows]
+    assert months[0] <= min(inflow) and months[-1] >= max(inflow)
+    assert len(months) == len(set(months))
+    for a, b in zip(flows, flows[1:], strict=False):
+        assert (b.month.year * 12 + b.month.month) - (a.month.year * 12 + a.month.month) == 1
+    assert {f.month.isoformat()[:7]: f.inflow for f in flows if f.inflow} == inflow
