@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +26,12 @@ PURPOSES = ("working_capital", "investment")
 RECOMMENDATIONS = ("approve", "refer", "decline")
 DECISION_OUTCOMES = ("approve", "decline", "refer")
 BANDS = ("A", "B", "C", "D", "E")
+
+# Partial-index condition: the statuses the officers' queue shows (services.queue.AWAITING).
+_AWAITING: dict[str, Any] = {
+    f"{dialect}_where": text("status IN ('submitted', 'scored', 'referred')")
+    for dialect in ("postgresql", "sqlite")
+}
 
 
 class Application(Base):
@@ -49,6 +56,12 @@ class Application(Base):
         ),
         Index("ix_applications_lender_created", "lender_id", "id"),
         Index("ix_applications_status", "status"),
+        # The officers' queue: one lender's undecided applications in date or amount order
+        # (an ordered index scan stops after one page) and counted by band (index only).
+        Index("ix_applications_queue_waiting", "lender_id", "applied_on", "id", **_AWAITING),
+        Index("ix_applications_queue_amount", "lender_id", "requested_amount", "id", **_AWAITING),
+        Index("ix_applications_queue_score", "lender_id", "score", "id", **_AWAITING),
+        Index("ix_applications_queue_band", "lender_id", "band", **_AWAITING),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +84,11 @@ class Application(Base):
     profile_other_productive_credit: Mapped[bool | None] = mapped_column(Boolean)
     profile_entrepreneurship_training: Mapped[bool | None] = mapped_column(Boolean)
     profile_kur_access_count: Mapped[int | None] = mapped_column(SmallInteger)
+    # The latest score's points and band, copied when the score record is stored, so the
+    # officers' queue filters, counts and sorts a lender's applications from this table's
+    # indexes alone (the score record stays the full, immutable result). NULL: not scored.
+    score: Mapped[int | None] = mapped_column(Integer)
+    band: Mapped[str | None] = mapped_column(String(1))
 
 
 class ScoreRecord(Base):

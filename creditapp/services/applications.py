@@ -155,6 +155,7 @@ def submit(
         result_json=result.to_json().decode(),
     )
     session.add(score_record)
+    application.score, application.band = result.score, result.band  # the queue's copy
     session.flush()
     record(
         session,

@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.dates import add_months
 from scoring.explain import characteristic_contributions, contributions
 from scoring.feature_spec import CHARACTERISTICS, FEATURES
 from scoring.model import ModelBundle
@@ -136,7 +137,18 @@ def monthly_flows(session: Session, application_id: int) -> list[MonthlyFlow]:
     by_month: dict[str, list[int]] = {}
     for m, direction, total in rows:
         by_month.setdefault(str(m), [0, 0])[0 if direction == "in" else 1] = int(total)
-    return [MonthlyFlow(date.fromisoformat(m), v[0], v[1]) for m, v in sorted(by_month.items())]
+    if not by_month:
+        return []
+    # Every month from the first to the last, months without a transaction as zero: gaps are
+    # what the "cash-flow regularity" reason is about, so the chart must show them.
+    first, last = date.fromisoformat(min(by_month)), date.fromisoformat(max(by_month))
+    flows = []
+    current = first
+    while current <= last:
+        inflow, outflow = by_month.get(current.isoformat(), [0, 0])
+        flows.append(MonthlyFlow(current, inflow, outflow))
+        current = add_months(current, 1)
+    return flows
 
 
 def marketplace(session: Session, application_id: int) -> list[MarketplaceMonth]:

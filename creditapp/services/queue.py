@@ -1,8 +1,12 @@
 """The officers' queue: applications of one lender awaiting a decision, one query per page.
 
 Filters (status, band, program, province, applied date range), three sort orders and keyset
-paging ("after this row"), so page 40 costs what page 1 costs. Band counts come from one
-GROUP BY over the same filters (without the band filter, so every band's count shows).
+paging ("after this row"), so page 40 costs what page 1 costs. Each order has a partial
+index over the undecided statuses (``Application``), so a page is an ordered index scan that
+stops after 26 rows; band and score are the application's copy of its latest score. The
+score order lists scored applications only (an unscored one has no score to sort by). Band
+counts come from one GROUP BY over the same filters (without the band filter, so every band's
+count shows).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Application, ApprovalRequest, CreditProgram, Enterprise, ScoreRecord
@@ -67,35 +71,41 @@ def _latest_score_id() -> Any:
     )
 
 
-def _filtered(lender_id: int, f: QueueFilters, columns: list[Any], with_band: bool) -> Select[Any]:
-    stmt = (
-        select(*columns)
-        .select_from(Application)
-        .join(Enterprise, Enterprise.id == Application.enterprise_id)
-        .join(CreditProgram, CreditProgram.id == Application.program_id)
-        .outerjoin(ScoreRecord, ScoreRecord.id == _latest_score_id())
-        .where(Application.lender_id == lender_id)
-    )
-    stmt = stmt.where(
-        Application.status == f.status if f.status in AWAITING else Application.status.in_(AWAITING)
-    )
+def _conditions(lender_id: int, f: QueueFilters, with_band: bool) -> list[Any]:
+    """The WHERE of the queue, on ``applications`` alone (its queue indexes serve it)."""
+    where: list[Any] = [
+        Application.lender_id == lender_id,
+        Application.status == f.status
+        if f.status in AWAITING
+        else Application.status.in_(AWAITING),
+    ]
     if f.program:
-        stmt = stmt.where(CreditProgram.code == f.program)
+        where.append(
+            Application.program_id.in_(
+                select(CreditProgram.id).where(CreditProgram.code == f.program)
+            )
+        )
     if f.province:
-        stmt = stmt.where(Enterprise.province == f.province)
+        where.append(
+            Application.enterprise_id.in_(
+                select(Enterprise.id).where(
+                    Enterprise.lender_id == lender_id, Enterprise.province == f.province
+                )
+            )
+        )
     if f.applied_from:
-        stmt = stmt.where(Application.applied_on >= f.applied_from)
+        where.append(Application.applied_on >= f.applied_from)
     if f.applied_to:
-        stmt = stmt.where(Application.applied_on <= f.applied_to)
+        where.append(Application.applied_on <= f.applied_to)
     if with_band and f.band:
-        stmt = stmt.where(ScoreRecord.band == f.band)
-    return stmt
+        where.append(Application.band == f.band)
+    return where
 
 
 def _sort_key(sort: str) -> tuple[Any, bool]:
     """The sort column and whether it ascends (ties broken by id in the same direction)."""
     if sort == "score":
-        return func.coalesce(ScoreRecord.score, -1), False
+        return Application.score, False
     if sort == "amount":
         return Application.requested_amount, False
     return Application.applied_on, True
@@ -120,10 +130,19 @@ def queue_page(session: Session, lender_id: int, f: QueueFilters) -> QueuePage:
     columns = [
         Application.id, Application.applied_on, Application.requested_amount,
         Application.tenor_months, Application.status, Enterprise.name, Enterprise.province,
-        CreditProgram.code, ScoreRecord.score, ScoreRecord.band, ScoreRecord.pd,
+        CreditProgram.code, Application.score, Application.band, ScoreRecord.pd,
         ScoreRecord.recommendation, key.label("sort_key"),
     ]  # fmt: skip
-    stmt = _filtered(lender_id, f, columns, with_band=True)
+    where = _conditions(lender_id, f, with_band=True)
+    if sort == "score":  # unscored applications have no place in this order
+        where.append(Application.score.is_not(None))
+    stmt = (
+        select(*columns)
+        .join(Enterprise, Enterprise.id == Application.enterprise_id)
+        .join(CreditProgram, CreditProgram.id == Application.program_id)
+        .outerjoin(ScoreRecord, ScoreRecord.id == _latest_score_id())
+        .where(*where)
+    )
     cursor = parse_cursor(sort, f.after)
     if cursor is not None:
         value, ident = cursor
@@ -154,9 +173,11 @@ def queue_page(session: Session, lender_id: int, f: QueueFilters) -> QueuePage:
         last = page[-1]
         value = last.sort_key.isoformat() if sort == "waiting" else str(last.sort_key)
         next_cursor = f"{value}~{last.id}"
-    counts_stmt = _filtered(
-        lender_id, f, [ScoreRecord.band, func.count(Application.id)], with_band=False
-    ).group_by(ScoreRecord.band)
+    counts_stmt = (
+        select(Application.band, func.count(Application.id))
+        .where(*_conditions(lender_id, f, with_band=False))
+        .group_by(Application.band)
+    )
     band_counts = {str(band or "-"): int(n) for band, n in session.execute(counts_stmt)}
     total = sum(n for band, n in band_counts.items() if not f.band or band == f.band)
     return QueuePage(rows, band_counts, total, next_cursor)

@@ -74,7 +74,7 @@ def waterfall_svg(wf: Waterfall, label: Callable[[str], str], min_points: float 
             left, right, text = min(x(start), x(end)), max(x(start), x(end)), _points(end - start)
         body.append(
             f'<text x="168" y="{y + 14}" text-anchor="end" class="l">'
-            f"{escape(_clip(name, 27))}</text>"
+            f"{escape(_clip(name, 23))}</text>"
             f'<rect x="{left:.1f}" y="{y + 3}" width="{max(right - left, 1.5):.1f}" height="15" '
             f'fill="{colour}"/><text x="{right + 3:.1f}" y="{y + 14}" class="l">{text}</text>'
         )
@@ -116,7 +116,7 @@ def _bars(
                 f'<rect x="{x0 + i * slot + slot * 0.1 + j * width:.1f}" y="{y1 - h:.1f}" '
                 f'width="{width:.1f}" height="{h:.1f}" fill="{colour}"/>'
             )
-    step = max(1, len(months) // 5)
+    step = max(1, -(-len(months) // 5))  # at most five labels: they must not overlap at 360 px
     for i in range(0, len(months), step):
         body.append(
             f'<text x="{x0 + i * slot:.1f}" y="{height - 8}">{_month_label(months[i])}</text>'

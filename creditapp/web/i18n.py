@@ -8,10 +8,12 @@ Rupiah go through ``loanmath.rupiah.format_rupiah``; dates through Babel (``4 De
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+from babel import dates as babel_dates
 from flask import Flask, request, session
-from flask_babel import Babel, format_date, get_locale
+from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 from loanmath.rupiah import format_rupiah
@@ -47,13 +49,23 @@ def rupiah(amount: int | None) -> str:
     return "–" if amount is None else format_rupiah(int(amount), lang()).replace(" ", "\u00a0")
 
 
+@lru_cache(maxsize=8)
+def _month_names(language: str) -> tuple[str, ...]:
+    """Babel's abbreviated month names (``Des`` / ``Dec``), looked up once per language."""
+    return ("",) + tuple(
+        str(babel_dates.format_date(date(2000, month, 1), "MMM", locale=language))
+        for month in range(1, 13)
+    )
+
+
 def day(value: date | datetime | None) -> str:
-    """``4 Des 2026`` / ``4 Dec 2026``."""
+    """``4 Des 2026`` / ``4 Dec 2026`` (Babel's ``d MMM y``; month names cached: a page
+    lists dozens of dates and Babel parses its pattern on every call)."""
     if value is None:
         return "–"
     if isinstance(value, datetime):
         value = value.date()
-    return str(format_date(value, "d MMM y"))
+    return f"{value.day} {_month_names(lang())[value.month]} {value.year}"
 
 
 def percent(value: float | None, digits: int = 1) -> str:

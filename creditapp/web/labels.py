@@ -76,6 +76,11 @@ ERRORS = {
 }
 
 
+def words(table: dict[str, object]) -> dict[str, str]:
+    """The table with its words in the current language (for loops over many rows)."""
+    return {code: str(text) for code, text in table.items()}
+
+
 def label(table: dict[str, object], code: str | None) -> str:
     """The words for ``code``, or the code itself when it has none."""
     if code is None:

@@ -195,7 +195,7 @@ def render_pdf(letter: Letter) -> bytes:
 
     def text(value: str, size: int = 10, style: str = "", gap: float = 2) -> None:
         pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, size * 0.5, value, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(gap)
 
     text(letter.lender, 14, "B", 0)

@@ -80,6 +80,29 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("four_eyes_amount", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("contact", sa.String(length=300), nullable=True))
 
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("score", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("band", sa.String(length=1), nullable=True))
+    # The queue's copy of the latest score of every application scored so far.
+    for column in ("score", "band"):
+        op.execute(
+            f"UPDATE applications SET {column} = (SELECT s.{column} FROM score_records s "
+            "WHERE s.application_id = applications.id ORDER BY s.id DESC LIMIT 1)"
+        )
+    awaiting = sa.text("status IN ('submitted', 'scored', 'referred')")
+    partial = {"postgresql_where": awaiting, "sqlite_where": awaiting}
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_applications_queue_waiting", ["lender_id", "applied_on", "id"], **partial
+        )
+        batch_op.create_index(
+            "ix_applications_queue_amount", ["lender_id", "requested_amount", "id"], **partial
+        )
+        batch_op.create_index("ix_applications_queue_band", ["lender_id", "band"], **partial)
+        batch_op.create_index(
+            "ix_applications_queue_score", ["lender_id", "score", "id"], **partial
+        )
+
     with op.batch_alter_table("decisions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("recommendation", sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column("model_version", sa.String(length=64), nullable=True))
@@ -91,6 +114,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        for name in ("amount", "band", "score", "waiting"):
+            batch_op.drop_index(f"ix_applications_queue_{name}")
+        batch_op.drop_column("band")
+        batch_op.drop_column("score")
     with op.batch_alter_table("decisions", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("fk_decisions_confirmed_by_users"), type_="foreignkey")
         batch_op.drop_column("confirmed_by")

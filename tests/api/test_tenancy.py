@@ -21,6 +21,7 @@ BODIES = {
         "officer": "officer@bank-b.id",
         "outcome": "refer",
         "decided_on": "2026-12-01",
+        "text": "x",
     },
 }
 # Collection endpoints and what identifies an item in them.

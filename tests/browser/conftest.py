@@ -127,6 +127,9 @@ def live_server(
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+    # a page that answered 500 somewhere along the way fails the run, even if no test looked
+    served = (instance / "gunicorn.log").read_text()
+    assert "Traceback" not in served, served[-3000:]
 
 
 @pytest.fixture(scope="session")
