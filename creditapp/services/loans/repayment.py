@@ -50,7 +50,7 @@ from .common import (
 from .grading import count_on_time
 from .ledger import post_movement
 from .planning import plan_repayment
-from .reageing import reage_loan
+from .reageing import reage_loan, reage_same_day
 from .settings import servicing_rules
 from .value_dates import check_value_date
 
@@ -179,14 +179,12 @@ def post_repayment(
         return _replay(earlier, loan.id, amount, paid_on, apply_as)
     _check_postable(session, loan, paid_on, business_date)
     before = snapshot(loan)
-    back_valued = (
-        session.scalar(
-            select(LoanStatus.id)
-            .where(LoanStatus.loan_id == loan.id, LoanStatus.as_of >= paid_on)
-            .limit(1)
+    aged_until = session.scalar(
+        select(func.max(LoanStatus.as_of)).where(
+            LoanStatus.loan_id == loan.id, LoanStatus.as_of >= paid_on
         )
-        is not None
     )
+    back_valued = aged_until is not None  # days already aged change
 
     repayment = Repayment(
         loan_id=loan.id,
@@ -252,7 +250,11 @@ def post_repayment(
         loan.credit_balance += repayment.credit_part
     session.flush()
     _close_if_settled(session, loan, paid_on)
-    if back_valued:  # days already aged change
+    reaged = None
+    if aged_until == paid_on and not loan.penalty_daily_rate:
+        # Posted after its own day was aged (common): only that day's row changes.
+        reaged = reage_same_day(session, loan, paid_on)
+    elif back_valued:
         reage_loan(session, actor, loan, paid_on)
     record(
         session,
@@ -270,6 +272,7 @@ def post_repayment(
             "excess_part": repayment.excess_part,
             "credit_part": repayment.credit_part,
             "apply_as": apply_as,
+            **({"reaged": reaged} if reaged else {}),
         },
         as_of=paid_on,
     )
