@@ -89,19 +89,15 @@ def reage_loan(session: Session, actor: Actor, loan: Loan, from_date: date) -> i
     return len(changed)
 
 
-def reage_same_day(session: Session, loan: Loan, day: date) -> dict[str, Any] | None:
-    """Re-age the loan's row of ``day`` (its latest) after a payment value-dated ``day``.
+def reage_same_day(session: Session, loan: Loan, status: LoanStatus) -> dict[str, Any] | None:
+    """Re-age the loan's latest status row after a payment value-dated on its day.
 
     No repayment is value-dated after it (``post_repayment`` refuses those before it), so
-    the installments as they now stand are the state at the end of ``day``: one row, no
+    the installments as they now stand are the state at the end of that day: one row, no
     ledger replay. Returns the change (for the repayment's audit event), or None.
     """
     session.flush()
-    status = session.scalar(
-        select(LoanStatus).where(LoanStatus.loan_id == loan.id, LoanStatus.as_of == day)
-    )
-    if status is None:
-        return None
+    day = status.as_of
     unpaid = [
         (r.due_on, r.principal_due - r.principal_paid + r.interest_due - r.interest_paid)
         for r in current_installments(session, loan.id)

@@ -179,12 +179,13 @@ def post_repayment(
         return _replay(earlier, loan.id, amount, paid_on, apply_as)
     _check_postable(session, loan, paid_on, business_date)
     before = snapshot(loan)
-    aged_until = session.scalar(
-        select(func.max(LoanStatus.as_of)).where(
-            LoanStatus.loan_id == loan.id, LoanStatus.as_of >= paid_on
-        )
+    latest_status = session.scalar(
+        select(LoanStatus)
+        .where(LoanStatus.loan_id == loan.id, LoanStatus.as_of >= paid_on)
+        .order_by(LoanStatus.as_of.desc())
+        .limit(1)
     )
-    back_valued = aged_until is not None  # days already aged change
+    back_valued = latest_status is not None  # days already aged change
 
     repayment = Repayment(
         loan_id=loan.id,
@@ -251,9 +252,9 @@ def post_repayment(
     session.flush()
     _close_if_settled(session, loan, paid_on)
     reaged = None
-    if aged_until == paid_on and not loan.penalty_daily_rate:
+    if latest_status is not None and latest_status.as_of == paid_on and not loan.penalty_daily_rate:
         # Posted after its own day was aged (common): only that day's row changes.
-        reaged = reage_same_day(session, loan, paid_on)
+        reaged = reage_same_day(session, loan, latest_status)
     elif back_valued:
         reage_loan(session, actor, loan, paid_on)
     record(
