@@ -89,18 +89,23 @@ def reage_loan(session: Session, actor: Actor, loan: Loan, from_date: date) -> i
     return len(changed)
 
 
-def reage_same_day(session: Session, loan: Loan, status: LoanStatus) -> dict[str, Any] | None:
+def reage_same_day(
+    session: Session, loan: Loan, status: LoanStatus, rows: list[Installment] | None = None
+) -> dict[str, Any] | None:
     """Re-age the loan's latest status row after a payment value-dated on its day.
 
     No repayment is value-dated after it (``post_repayment`` refuses those before it), so
     the installments as they now stand are the state at the end of that day: one row, no
-    ledger replay. Returns the change (for the repayment's audit event), or None.
+    ledger replay. ``rows`` is the current schedule when the caller holds it (read here
+    otherwise). Returns the change (for the repayment's audit event), or None.
     """
-    session.flush()
+    if rows is None:
+        session.flush()
+        rows = current_installments(session, loan.id)
     day = status.as_of
     unpaid = [
         (r.due_on, r.principal_due - r.principal_paid + r.interest_due - r.interest_paid)
-        for r in current_installments(session, loan.id)
+        for r in rows
         if r.due_on < day
     ]
     late = [due for due, owed in unpaid if owed > 0]

@@ -249,13 +249,18 @@ def post_repayment(
         post_movement(session, loan, "credit_balance", repayment.credit_part, 0, paid_on,
                       repayment_id=repayment.id)  # fmt: skip
         loan.credit_balance += repayment.credit_part
+    # Posted after its own day was aged (common): only that day's row changes; an older
+    # value date (or a penalty to recompute) re-ages through the ledger.
+    same_day = (
+        latest_status is not None and latest_status.as_of == paid_on and not loan.penalty_daily_rate
+    )
+    reaged = None
+    if same_day and latest_status is not None:
+        unchanged = loan.schedule_version == repayment.schedule_version_before
+        reaged = reage_same_day(session, loan, latest_status, plan.rows if unchanged else None)
     session.flush()
     _close_if_settled(session, loan, paid_on)
-    reaged = None
-    if latest_status is not None and latest_status.as_of == paid_on and not loan.penalty_daily_rate:
-        # Posted after its own day was aged (common): only that day's row changes.
-        reaged = reage_same_day(session, loan, latest_status)
-    elif back_valued:
+    if back_valued and not same_day:
         reage_loan(session, actor, loan, paid_on)
     record(
         session,
