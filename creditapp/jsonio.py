@@ -14,6 +14,8 @@ from typing import Any
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
+# orjson refuses deeper documents (400 Bad Request); the stdlib fallback is held to it too.
+MAX_DEPTH = 1024
 _DUMP_OPTIONS = (
     orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 )
@@ -26,9 +28,14 @@ class FastJSONProvider(DefaultJSONProvider):
         if not kwargs:
             try:
                 return orjson.loads(s)
-            except orjson.JSONDecodeError:
-                pass  # the stdlib decides, and words the error, as it always did
-        return super().loads(s, **kwargs)
+            except orjson.JSONDecodeError as exc:
+                if "depth limit" in str(exc):  # the stdlib would recurse until it crashes
+                    raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+                # otherwise the stdlib decides, and words the error, as it always did
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
 
     # JSON is UTF-8 (RFC 8259): non-ASCII text is sent as is, by both paths, not \u-escaped.
     ensure_ascii = False

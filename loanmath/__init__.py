@@ -6,7 +6,8 @@ returns new values; nothing is mutated. Money is whole Rupiah in ``int``; rates 
 ``Decimal``; every rounding step is explicit.
 
 Modules: ``dates`` (due dates), ``schedule`` (repayment schedules),
-``allocation`` (repayments, prepayment, payoff), ``ageing`` (DPD, OJK collectibility,
+``allocation`` (repayments, prepayment, payoff), ``accrual`` (interest accrued within a
+period, a prepayment's split), ``ageing`` (DPD, OJK collectibility,
 guarantee), ``restructure`` (restructuring), ``subsidy`` (KUR rates and interest subsidy),
 ``rupiah`` (formatting and parsing), ``table`` (text rendering of a schedule).
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from loanmath.accrual import accrued_interest
 from loanmath.dates import PERIODS_PER_YEAR
 from loanmath.schedule import (
     Installment,
     ScheduleError,
     amortise,
     annuity_installment,
-    round_rupiah,
 )
 
 COMPONENTS: tuple[str, ...] = ("penalty", "interest", "principal")
@@ -163,6 +163,8 @@ def apply_prepayment(
     method: str,
     frequency: str = "monthly",
     rounding: str = ROUND_HALF_UP,
+    day_count: str = "30/360",
+    start: date | None = None,
 ) -> tuple[Installment, ...]:
     """Re-amortise the rest of a schedule after a prepayment of principal.
 
@@ -183,6 +185,9 @@ def apply_prepayment(
         method: the loan's method (flat interest is then charged on the reduced principal).
         frequency: ``"monthly"`` or ``"weekly"``.
         rounding: ``decimal`` rounding mode.
+        day_count: ``"30/360"`` or ``"actual/365"``; with actual/365, ``start`` is the due
+            date before ``remaining[0]`` (or the disbursement).
+        start: see ``day_count``.
 
     Returns:
         The new remaining installments; empty when the prepayment settles the loan.
@@ -218,6 +223,8 @@ def apply_prepayment(
         grace_interest=grace_interest,
         rounding=rounding,
         first_number=remaining[0].number,
+        day_count=day_count,
+        start=start,
     )
 
 
@@ -272,6 +279,7 @@ def payoff_amount(
     frequency: str = "monthly",
     deferred_interest: int = 0,
     rounding: str = ROUND_HALF_UP,
+    day_count: str = "30/360",
 ) -> Payoff:
     """Full early payoff as of a date.
 
@@ -292,6 +300,7 @@ def payoff_amount(
         frequency: ``"monthly"`` (rate / 12) or ``"weekly"`` (rate / 52).
         deferred_interest: interest accrued in a grace period and not yet due.
         rounding: ``decimal`` rounding mode of the broken-period interest.
+        day_count: ``"actual/365"`` accrues ``balance * rate * elapsed / 365`` instead.
 
     Returns:
         The payoff split into principal, interest and penalty.
@@ -313,10 +322,10 @@ def payoff_amount(
         raise AllocationError(f"frequency must be monthly or weekly, got {frequency!r}")
     elapsed = (as_of - period_start).days
     length = (period_end - period_start).days
-    with localcontext() as ctx:
-        ctx.prec = 60
-        running = (outstanding_principal - overdue_principal) * annual_rate * elapsed
-        accrued = round_rupiah(running / (PERIODS_PER_YEAR[frequency] * length), rounding)
+    accrued = accrued_interest(
+        outstanding_principal - overdue_principal, annual_rate, elapsed, length,
+        frequency=frequency, rounding=rounding, day_count=day_count,
+    )  # fmt: skip
     return Payoff(
         principal=outstanding_principal,
         interest=sum(d.interest_due for d in unpaid_dues) + accrued + deferred_interest,

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from loanmath.schedule import Installment, Method, ScheduleError, build_schedule
+from loanmath.schedule import DayCount, Installment, Method, ScheduleError, build_schedule
 
 
 def restructure(
@@ -29,6 +29,8 @@ def restructure(
     frequency: Literal["monthly", "weekly"] = "monthly",
     interest_grace: int = 0,
     rounding: str = ROUND_HALF_UP,
+    day_count: DayCount = "30/360",
+    start: date | None = None,
 ) -> tuple[Installment, ...]:
     """Build the restructured schedule.
 
@@ -45,6 +47,9 @@ def restructure(
         frequency: ``"monthly"`` or ``"weekly"``.
         interest_grace: leading periods with nothing due (interest deferred, see schedule).
         rounding: ``decimal`` rounding mode.
+        day_count: ``"30/360"`` or ``"actual/365"`` (then ``start``, the restructuring
+            date, is where the first period's interest runs from).
+        start: see ``day_count``.
 
     Returns:
         The new installments; their principal parts sum to ``outstanding_principal``.
@@ -75,4 +80,6 @@ def restructure(
         grace_principal=extra_grace,
         grace_interest=interest_grace,
         rounding=rounding,
+        day_count=day_count,
+        start=start,
     )

@@ -1,8 +1,12 @@
 """Repayment schedules: annuity, equal principal and flat, with grace periods.
 
 Conventions (all stated here because other systems get them subtly wrong):
-- Day count 30/360: a period's interest is ``balance * annual_rate / 12`` (monthly) or
-  ``/ 52`` (weekly), whatever the calendar length of the period.
+- Day count 30/360 (the default): a period's interest is ``balance * annual_rate / 12``
+  (monthly) or ``/ 52`` (weekly), whatever the calendar length of the period.
+- Day count actual/365: a period's interest is ``balance * annual_rate * days / 365`` with
+  the calendar days since the previous due date (the first period: since ``start``, the
+  disbursement). An annuity keeps the 30/360 instalment; its principal part is what the
+  actual interest leaves, and the last instalment absorbs the difference.
 - Interest is computed exactly in ``Decimal`` (the division by 12 or 52 comes last, so a
   true half Rupiah is seen as one) and rounded to the Rupiah with ``rounding``.
 - The LAST installment absorbs every rounding remainder: principal parts sum exactly to
@@ -51,6 +55,8 @@ ROUNDINGS = frozenset(
     }
 )
 MAX_TENOR = 360
+DayCount = Literal["30/360", "actual/365"]
+DAY_COUNTS: tuple[str, ...] = ("30/360", "actual/365")
 # Enough digits that P * r / (1 - (1 + r)^-n) is exact to far below a Rupiah for any
 # principal up to 10^15 and 360 periods.
 _PRECISION = 60
@@ -226,11 +232,14 @@ def amortise(
     grace_interest: int = 0,
     rounding: str = ROUND_HALF_UP,
     first_number: int = 1,
+    day_count: str = "30/360",
+    start: date | None = None,
 ) -> tuple[Installment, ...]:
     """Build a schedule over given due dates (one installment per date).
 
     Used by ``build_schedule`` and by prepayment and restructuring, which keep existing
-    due dates. Arguments are as in ``build_schedule``; ``first_number`` numbers the rows.
+    due dates. Arguments are as in ``build_schedule``; ``first_number`` numbers the rows;
+    ``start`` (required for actual/365) is the day the first period's interest runs from.
 
     Returns:
         The installments.
@@ -244,20 +253,28 @@ def amortise(
             f"grace_principal + grace_interest must be < tenor ({tenor}), "
             f"got {grace_principal} + {grace_interest}"
         )
+    if day_count not in DAY_COUNTS:
+        raise ScheduleError(f"day_count must be one of {DAY_COUNTS}, got {day_count!r}")
+    if day_count == "actual/365" and (start is None or start >= dates[0]):
+        raise ScheduleError("day_count actual/365 needs a start date before the first due date")
     grace = grace_interest + grace_principal
     amortising = tenor - grace
     flat_interest = period_interest(principal, annual_rate, frequency, rounding)
+    starts = [start or dates[0], *dates[:-1]]
 
-    def accrued(balance: int) -> int:
+    def accrued(balance: int, k: int) -> int:
+        base = principal if method == "flat" else balance
+        if day_count == "actual/365":
+            with localcontext() as ctx:
+                ctx.prec = _PRECISION
+                days = (dates[k] - starts[k]).days
+                return round_rupiah(base * annual_rate * days / 365, rounding)
         if method == "flat":
             return flat_interest
         return period_interest(balance, annual_rate, frequency, rounding)
 
-    deferred_total = (
-        grace_interest * flat_interest
-        if method == "flat"
-        else (grace_interest * period_interest(principal, annual_rate, frequency, rounding))
-    )  # the balance is untouched during grace, so every grace period accrues the same
+    # The balance is untouched during grace, so each grace period accrues on the principal.
+    deferred_total = sum(accrued(principal, k) for k in range(grace_interest))
     catch_up = deferred_total // amortising
     payment = (
         annuity_installment(principal, annual_rate, amortising, frequency, rounding)
@@ -268,7 +285,7 @@ def amortise(
     rows: list[Installment] = []
     balance = principal
     for k, due in enumerate(dates):
-        interest = accrued(balance)
+        interest = accrued(balance, k)
         deferred = 0
         if k < grace_interest:
             paid, deferred, interest = 0, interest, 0
@@ -310,8 +327,9 @@ def build_schedule(
     frequency: Literal["monthly", "weekly"] = "monthly",
     grace_principal: int = 0,
     grace_interest: int = 0,
-    day_count: Literal["30/360"] = "30/360",
+    day_count: DayCount = "30/360",
     rounding: str = ROUND_HALF_UP,
+    start: date | None = None,
 ) -> tuple[Installment, ...]:
     """Build the repayment schedule of a loan.
 
@@ -325,14 +343,13 @@ def build_schedule(
         frequency: ``"monthly"`` (rate / 12) or ``"weekly"`` (rate / 52).
         grace_principal: periods with interest only (after the interest grace).
         grace_interest: first periods with nothing due; interest deferred (module doc).
-        day_count: only ``"30/360"`` is supported.
+        day_count: ``"30/360"`` or ``"actual/365"`` (module doc).
         rounding: ``decimal`` rounding mode for interest and the annuity payment.
+        start: the day interest starts (the disbursement); required for actual/365.
 
     Returns:
         The installments, numbered from 1; the last closes the balance to exactly 0.
     """
-    if day_count != "30/360":
-        raise ScheduleError(f"day_count must be '30/360', got {day_count!r}")
     _check_int("tenor", tenor, 1, MAX_TENOR)
     if frequency not in FREQUENCIES:
         raise ScheduleError(f"frequency must be one of {FREQUENCIES}, got {frequency!r}")
@@ -345,4 +362,6 @@ def build_schedule(
         grace_principal=grace_principal,
         grace_interest=grace_interest,
         rounding=rounding,
+        day_count=day_count,
+        start=start,
     )

@@ -23,9 +23,6 @@ does not define (an extra ``note`` in a transaction) are not read by scoring and
 null event list hashes like an empty one, as both are scored alike. The hash is computed from
 the stored payload with this module alone, so any stored decision can be checked. Hashing the
 JSON text of 800 transactions cost ~1 ms, the binary encoding tens of microseconds.
-
-Results stored before this definition carry ``legacy_input_hash`` (sha256 of the canonical JSON
-of the whole payload).
 """
 
 from __future__ import annotations
@@ -64,11 +61,6 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 def canonical_json(payload: Mapping[str, Any]) -> str:
     """Return the canonical JSON text of a payload (sorted keys, no spaces, ASCII)."""
     return _ENCODER.encode(payload)
-
-
-def legacy_input_hash(payload: Mapping[str, Any]) -> str:
-    """Return the sha256 of the canonical JSON of a payload (the hash of older results)."""
-    return hashlib.sha256(canonical_json(payload).encode("ascii")).hexdigest()
 
 
 def _without(obj: Any, keys: frozenset[str]) -> Any:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, send_from_directory
+from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 
 from ..schemas.common import ErrorSchema
 from ..services.lookup import CachedLookup, Lookup
 from ..services.ttlcache import TTLCache
 from .ratelimit import RateLimiter
+from .textguard import check_query
 
 SECURITY_SCHEMES = {
     "bearerAuth": {
@@ -74,11 +75,18 @@ def init_app(app: Flask) -> None:
     app.extensions["key_cache"] = TTLCache(ttl)
 
     api = CreditApi(app)
-    from . import applications, decisions, loans, programs
+    from . import applications, decisions, loans, programs, reports
 
-    for blp in (applications.blp, decisions.blp, loans.blp, programs.blp, programs.models_blp):
+    blueprints = (applications.blp, decisions.blp, loans.blp, programs.blp, programs.models_blp,
+                  reports.blp)  # fmt: skip
+    for blp in blueprints:
         api.register_blueprint(blp)
     app.extensions["credit_api"] = api
+
+    @app.before_request
+    def refuse_unstorable_query_text() -> None:
+        if request.path.startswith("/api/"):
+            check_query()
 
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_ui_asset(filename: str) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 from flask import Response, make_response, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import BadRequest
 
 from ..db import get_session
 from ..errors import DomainError
@@ -36,7 +37,10 @@ def request_fingerprint() -> str:
     if body is None:
         raw = request.get_data()
     else:
-        raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        try:
+            raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        except RecursionError:  # a body nested ~1,000 levels: refused, never a crash
+            raise BadRequest("the JSON body is nested too deeply") from None
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
     digest.update(raw)
     return digest.hexdigest()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 
 from ..db import get_session
@@ -22,6 +22,7 @@ from ..schemas.loan import (
 from ..services import loan_views
 from ..services import loans as loan_services
 from ..services.audit import Actor
+from ..services.loans.value_dates import business_date
 from .applications import LANGUAGE_HEADER
 from .auth import current_api_key_id, current_lender_id, protect
 from .idempotency import HEADER, idempotent
@@ -103,6 +104,7 @@ class Disbursements(MethodView):
             data["disbursed_on"],
             idempotency_key=request.headers[HEADER],
             requested_by_api_key=current_api_key_id(),
+            business_date=business_date(current_app.config),
         )
         return disbursement
 
@@ -116,7 +118,10 @@ class Repayments(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description="Refused, with the reason")
     @blp.doc(parameters=[REQUIRED_IDEMPOTENCY])
     def post(self, data: dict[str, Any], loan_id: int) -> dict[str, Any]:
-        """Post a repayment; it is allocated penalty, interest, then principal, oldest first."""
+        """Post a repayment: what is due first (penalty, interest, principal, oldest first),
+        then an advance payment of the next instalment, then a prepayment; above the early
+        payoff the rest is held as the borrower's credit balance. A value date after the
+        business date (plus one day) is refused."""
         session = get_session()
         result = loan_services.post_repayment(
             session,
@@ -127,6 +132,8 @@ class Repayments(MethodView):
             paid_on=data["paid_on"],
             idempotency_key=request.headers[HEADER],
             channel=data.get("channel"),
+            apply_as=data["apply_as"],
+            business_date=business_date(current_app.config),
         )
         rep = result.repayment
         loan = loan_views.owned_loan(session, current_lender_id(), loan_id)

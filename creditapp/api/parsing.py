@@ -13,6 +13,8 @@ from flask_smorest import Blueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from .textguard import check_body
+
 
 class CachedJsonParser(FlaskParser):
     """Load JSON arguments from Flask's cached ``request.get_json()``."""
@@ -20,7 +22,7 @@ class CachedJsonParser(FlaskParser):
     def _raw_load_json(self, req: flask.Request) -> Any:
         if not is_json_request(req):
             return core.missing
-        return req.get_json(cache=True)  # a malformed body raises 400 Bad Request
+        return check_body(req.get_json(cache=True))  # a malformed body raises 400 Bad Request
 
 
 class ApiBlueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
@@ -40,4 +42,4 @@ class ApiBlueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no t
 
 def request_json() -> Any:
     """The request's JSON body from the shared cache (None when the body is not JSON)."""
-    return flask.request.get_json(cache=True) if flask.request.is_json else None
+    return check_body(flask.request.get_json(cache=True)) if flask.request.is_json else None

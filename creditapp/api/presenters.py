@@ -85,6 +85,9 @@ def present_application(
     }
 
 
+MAX_ID = 2**31 - 1
+
+
 def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(str(last_id).encode()).decode()
 
@@ -97,4 +100,6 @@ def decode_cursor(cursor: str | None) -> int | None:
         value = int(base64.urlsafe_b64decode(cursor.encode()).decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise DomainError("invalid cursor", {"cursor": ["not a cursor from this API"]}) from None
+    if not 1 <= value <= MAX_ID:  # ids are 32-bit INTEGER columns; beyond: not ours, not a 500
+        raise DomainError("invalid cursor", {"cursor": ["not a cursor from this API"]})
     return value

@@ -46,6 +46,10 @@ from ..services.audit import Actor
 from ..services.loans.common import current_installments
 
 FLUSH_EVERY = 200  # loans worked between flushes: keeps the identity map and each flush small
+MIN_PER_OUTCOME = 2  # loans of each fixture outcome in a capped demo
+# Write-off policy of the demo lender: a loan more than a year past due at a month-end run
+# (Kol 5 for six months, the guarantee claimed) is written off at the next month end.
+WRITE_OFF_AFTER_DPD = 360
 APPROVE, DISBURSE, PAY, RESTRUCTURE, WRITE_OFF = range(5)  # same-day order of events
 
 
@@ -85,6 +89,7 @@ class LoadReport:
     repayments: int = 0
     refused: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    written_off_by_policy: int = 0
 
 
 def _day(n: Any) -> date:
@@ -105,16 +110,29 @@ def _month_ends(first: date, last: date) -> list[date]:
 
 
 def pick_loans(outcome: NDArray[np.int8], limit: int | None) -> list[int]:
-    """Rows of ``pop.loans`` to replay: all, or ``limit`` taken round-robin by outcome so a
-    small demo still has defaulted, written-off, restructured and prepaid loans."""
+    """Rows of ``pop.loans`` to replay: all, or ``limit`` drawn in the population's outcome mix
+    (largest remainder), each outcome at least ``MIN_PER_OUTCOME`` times where it exists.
+
+    The mix matters: an equal number per outcome made a fifth of a small demo defaulted
+    (PAR30 above 50%); the population's own mix keeps PAR and NPL where a program sits, and
+    the minimum still shows a manager every kind of loan."""
     if limit is None or limit >= outcome.size:
         return list(range(outcome.size))
-    queues = [list(np.flatnonzero(outcome == code)) for code in np.unique(outcome)]
-    picked: list[int] = []
-    while len(picked) < limit:
-        for q in queues:
-            if q and len(picked) < limit:
-                picked.append(int(q.pop(0)))
+    codes, counts = np.unique(outcome, return_counts=True)
+    fair = {int(c): limit * int(n) / outcome.size for c, n in zip(codes, counts, strict=True)}
+    size = {int(c): int(n) for c, n in zip(codes, counts, strict=True)}
+    quota = {c: min(size[c], max(MIN_PER_OUTCOME, int(fair[c]))) for c in fair}
+    while sum(quota.values()) < limit:
+        c = max((c for c in quota if quota[c] < size[c]), key=lambda c: fair[c] - quota[c])
+        quota[c] += 1
+    while sum(quota.values()) > limit:
+        # Trim where the minimum is not at stake; only a tiny cap cuts below it.
+        above = [c for c in quota if quota[c] > MIN_PER_OUTCOME] or [
+            c for c in quota if quota[c] > 1
+        ]
+        c = max(above, key=lambda c: quota[c] - fair[c])
+        quota[c] -= 1
+    picked = [int(i) for c in quota for i in np.flatnonzero(outcome == c)[: quota[c]]]
     return sorted(picked)
 
 
@@ -207,11 +225,42 @@ class DemoLoanLoader:
                         self.session.flush()
                         self.session.expunge_all()
             open_plans = [p for p in open_plans if p.events]
+            # Before the day's ageing, so the run (and every report as of it) sees the loan
+            # written off, never both in the gross portfolio and in the write-offs.
+            self._write_off_long_defaulted(plans, month_end)
             svc.age_loans(self.session, month_end)
             svc.accrue_subsidy(self.session, month_end.replace(day=1), month_end)
             self.session.flush()
             self.session.expunge_all()
         return self.report
+
+    def _write_off_long_defaulted(self, plans: list[Plan], month_end: date) -> None:
+        """Write off (maker-checker) every active loan that was past ``WRITE_OFF_AFTER_DPD`` days
+        at the previous run (the loans' cached facts)."""
+        overdue = self.session.scalars(
+            select(Loan.id).where(Loan.status == "active", Loan.dpd > WRITE_OFF_AFTER_DPD)
+        ).all()
+        if not overdue:
+            return
+        by_loan = {p.loan_id: p for p in plans if p.loan_id}
+        for loan_id in overdue:
+            plan = by_loan.get(loan_id)
+            if plan is None:
+                continue
+            try:
+                with self.session.begin_nested():
+                    w = svc.request_write_off(
+                        self.session, self.actor, loan_id, requested_by=plan.maker,
+                        requested_on=month_end, reason="demo policy: more than a year past due",
+                    )  # fmt: skip
+                    svc.approve_write_off(
+                        self.session, self.actor, w.id, approved_by=plan.checker,
+                        approved_on=month_end,
+                    )  # fmt: skip
+            except DomainError as exc:
+                self.report.refused[f"policy write-off: {exc.message}"] += 1
+                continue
+            self.report.written_off_by_policy += 1
 
     def _work(self, plan: Plan, month_end: date) -> None:
         while plan.events and plan.events[0].day <= month_end:

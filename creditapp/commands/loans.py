@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,8 @@ from ..errors import NotFound
 from ..models import Application, Disbursement, Loan, User
 from ..services import decisions, loans
 from ..services.audit import Actor
+from ..services.loans.settings import set_servicing_rules
+from ..services.loans.value_dates import business_date
 from .session import command_session, domain_errors
 
 
@@ -116,7 +118,7 @@ def request_disbursement_command(loan_id: int, amount: int, on: str, by: str) ->
         maker = _officer(session, by, Loan, loan_id)
         item = loans.request_disbursement(
             session, Actor("user", maker.id), loan_id, amount, _day(on, "--on"),
-            requested_by=maker.id,
+            requested_by=maker.id, business_date=business_date(current_app.config),
         )  # fmt: skip
         click.echo(f"disbursement {item.id} pending: Rp{item.amount}")
 
@@ -132,9 +134,92 @@ def confirm_disbursement_command(disbursement_id: int, by: str, on: str) -> None
     with command_session() as session:
         checker = _officer(session, by, Disbursement, disbursement_id)
         item = loans.confirm_disbursement(
-            session, Actor("user", checker.id), disbursement_id, checker.id, _day(on, "--on")
-        )
+            session, Actor("user", checker.id), disbursement_id, checker.id, _day(on, "--on"),
+            business_date=business_date(current_app.config),
+        )  # fmt: skip
         click.echo(f"disbursement {item.id} confirmed: Rp{item.amount} to loan {item.loan_id}")
+
+
+@click.command("request-reversal")
+@with_appcontext
+@click.option("--repayment", "repayment_id", type=int, required=True)
+@click.option("--reason", required=True, help="Why the repayment is reversed (mandatory).")
+@click.option("--by", "by", required=True, help="E-mail of the maker.")
+@click.option("--on", "on", required=True, help="Business date YYYY-MM-DD.")
+@domain_errors
+def request_reversal_command(repayment_id: int, reason: str, by: str, on: str) -> None:
+    """Ask to reverse a repayment (maker); another user approves it."""
+    with command_session() as session:
+        maker = _user(session, by)
+        item = loans.request_reversal(
+            session, Actor("user", maker.id), repayment_id, requested_by=maker.id,
+            requested_on=_day(on, "--on"), reason=reason,
+        )  # fmt: skip
+        click.echo(f"reversal {item.id} of repayment {repayment_id} pending")
+
+
+@click.command("approve-reversal")
+@with_appcontext
+@click.option("--reversal", "reversal_id", type=int, required=True)
+@click.option("--by", "by", required=True, help="E-mail of the checker (not the maker).")
+@click.option("--on", "on", required=True, help="Business date YYYY-MM-DD.")
+@domain_errors
+def approve_reversal_command(reversal_id: int, by: str, on: str) -> None:
+    """Approve a pending reversal (checker): the repayment is undone, the loan re-aged."""
+    with command_session() as session:
+        checker = _user(session, by)
+        item = loans.approve_reversal(
+            session, Actor("user", checker.id), reversal_id, approved_by=checker.id,
+            approved_on=_day(on, "--on"),
+        )  # fmt: skip
+        click.echo(f"repayment {item.repayment_id} reversed")
+
+
+@click.command("refund-credit")
+@with_appcontext
+@click.option("--loan", "loan_id", type=int, required=True)
+@click.option("--amount", type=int, required=True, help="Rupiah.")
+@click.option("--on", "on", required=True, help="Value date YYYY-MM-DD.")
+@click.option("--by", "by", required=True, help="E-mail of the officer paying it back.")
+@domain_errors
+def refund_credit_command(loan_id: int, amount: int, on: str, by: str) -> None:
+    """Pay a borrower's credit balance (an overpayment) back."""
+    with command_session() as session:
+        officer = _user(session, by)
+        loans.refund_credit(
+            session, Actor("user", officer.id), loan_id, amount=amount,
+            refunded_on=_day(on, "--on"), business_date=business_date(current_app.config),
+        )  # fmt: skip
+        click.echo(f"refunded Rp{amount} to the borrower of loan {loan_id}")
+
+
+@click.command("program-servicing")
+@with_appcontext
+@click.option("--program", "program_code", required=True, help="Program code, e.g. KUR-MIKRO.")
+@click.option("--back-value-days", type=int, default=None, help="Oldest value date accepted.")
+@click.option("--day-count", type=click.Choice(["30/360", "actual/365"]), default=None)
+@click.option("--subsidy-max-grade", type=int, default=None, help="Worst grade earning subsidy.")
+@click.option("--subsidy-after-maturity/--no-subsidy-after-maturity", default=None)
+@domain_errors
+def program_servicing_command(
+    program_code: str,
+    back_value_days: int | None,
+    day_count: str | None,
+    subsidy_max_grade: int | None,
+    subsidy_after_maturity: bool | None,
+) -> None:
+    """Show or change a program's servicing rules (audited)."""
+    with command_session() as session:
+        rules = set_servicing_rules(
+            session, Actor.system(), program_code, back_value_days=back_value_days,
+            day_count=day_count, subsidy_max_grade=subsidy_max_grade,
+            subsidy_after_maturity=subsidy_after_maturity,
+        )  # fmt: skip
+        click.echo(
+            f"{program_code}: back-value {rules.back_value_days} days, day count "
+            f"{rules.day_count}, subsidy up to Kol {rules.subsidy_max_grade}"
+            f"{' and after maturity' if rules.subsidy_after_maturity else ''}"
+        )
 
 
 COMMANDS = (
@@ -143,6 +228,10 @@ COMMANDS = (
     approve_application_command,
     request_disbursement_command,
     confirm_disbursement_command,
+    program_servicing_command,
+    request_reversal_command,
+    approve_reversal_command,
+    refund_credit_command,
 )
 
 

@@ -34,6 +34,7 @@ from tqdm import tqdm
 
 from scoring.feature_spec import FEATURE_NAMES, FEATURE_SPEC_VERSION, MONOTONE_CONSTRAINTS
 from scoring.features import compute_features
+from training.report import MIN_HOLDOUT_BADS
 
 from ..models import Application, ModelVersion, ScoreRecord
 from ..services import models
@@ -213,8 +214,12 @@ def _fit(data: Dataset, name: str, version: str, seed: int, threads: int) -> tup
 @click.option("--seed", default=42, show_default=True)
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--promote", is_flag=True, help="Make the new version the champion.")
+@click.option("--force", is_flag=True,
+              help=f"Register even when the holdout has fewer than {MIN_HOLDOUT_BADS} bad "
+              "outcomes (the card then says so at the top).")  # fmt: skip
 @domain_errors
-def train(dataset: Path, name: str, version: str, seed: int, threads: int, promote: bool) -> None:
+def train(dataset: Path, name: str, version: str, seed: int, threads: int, promote: bool,
+          force: bool) -> None:  # fmt: skip
     """Train on a dataset; write bundle, card and baseline; register (and promote)."""
     from scoring.bundle import write_bundle
     from training.card import write_card
@@ -237,6 +242,17 @@ def train(dataset: Path, name: str, version: str, seed: int, threads: int, promo
             model, report, manifest = _fit(data, name, version, seed, threads)
         except MonotoneViolation as exc:  # nothing was written yet
             raise click.ClickException(str(exc)) from None
+        bads, holdout = report["holdout_bads"], report["data"]["holdout_rows"]
+        if bads < MIN_HOLDOUT_BADS:
+            if not force:  # nothing was written yet
+                raise click.ClickException(
+                    f"the holdout has {bads} bad outcomes in {holdout} rows; at least "
+                    f"{MIN_HOLDOUT_BADS} are needed to judge a model (its AUC interval would "
+                    "be too wide). Build the dataset over a longer period, or pass --force to "
+                    "register it anyway with a warning on its card."
+                )
+            report["warnings"].insert(0, f"Registered with --force although the holdout has "
+                                      f"only {bads} bad outcomes.")  # fmt: skip
         bar.update()
         home.mkdir(parents=True, exist_ok=True)
         card_tmp = Path(tempfile.mkdtemp(prefix=f".{version}.card.", dir=home))
@@ -260,12 +276,17 @@ def train(dataset: Path, name: str, version: str, seed: int, threads: int, promo
                 shutil.rmtree(path, ignore_errors=True)
             raise
     metrics = report["metrics"]
+    ci = report["auc_interval"] or {"ci_low": None, "ci_high": None}
+    interval = "" if ci["ci_low"] is None else f" (95% {ci['ci_low']:.4f}-{ci['ci_high']:.4f})"
     click.echo(f"registered {name} {version}{' (champion)' if promote else ''}: "
-               f"AUC {metrics['auc']:.4f} on {report['data']['holdout_rows']} holdout rows "
-               f"({report['data']['split']})")  # fmt: skip
+               f"AUC {metrics['auc']:.4f}{interval} on {report['data']['holdout_rows']} holdout "
+               f"rows with {report['holdout_bads']} bads ({report['data']['split']})")  # fmt: skip
     _emit({"name": name, "version": version, "path": registered_path, "card": str(card_dir),
            "promoted": promote, "split": report["data"]["split"],
-           "dataset_rows": len(data.y), **metrics})  # fmt: skip
+           "dataset_rows": len(data.y), "holdout_bads": report["holdout_bads"],
+           "auc_ci_low": ci["ci_low"], "auc_ci_high": ci["ci_high"],
+           "forced": bool(force and report["holdout_bads"] < MIN_HOLDOUT_BADS),
+           **metrics})  # fmt: skip
 
 
 def _registered(name: str, version: str) -> Path:
@@ -295,6 +316,7 @@ def compare(name: str, version_a: str, version_b: str, dataset: Path, rows: str,
             cutoff_band: str) -> None:  # fmt: skip
     """Score two versions on the same rows: metrics side by side and the swap set."""
     from scoring.model import load_bundle
+    from training.delong import auc_interval, paired_auc_test
     from training.evaluate import summary_metrics
 
     data = Dataset(dataset)
@@ -303,7 +325,7 @@ def compare(name: str, version_a: str, version_b: str, dataset: Path, rows: str,
     x, y = data.x[idx], data.y[idx]
     result: dict[str, Any] = {"name": name, "rows": len(idx), "row_set": rows,
                               "cutoff_band": cutoff_band, "versions": {}}  # fmt: skip
-    approved = []
+    approved, pds = [], []
     keys = ("auc", "gini", "ks", "brier", "calibration_error", "mean_pd")
     for version in (version_a, version_b):
         bundle = load_bundle(_registered(name, version))
@@ -311,10 +333,16 @@ def compare(name: str, version_a: str, version_b: str, dataset: Path, rows: str,
         if cutoff_band not in letters:
             raise click.ClickException(f"{name} {version} has no band {cutoff_band!r}")
         pd = bundle.pd(x)
+        pds.append(pd)
         approved.append(bundle.band_index(pd) <= letters.index(cutoff_band))
         m = summary_metrics(y, pd)
+        ci = auc_interval(y, pd)
         result["versions"][version] = {k: round(m[k], 6) for k in keys} | {
+            "auc_ci_low": round(ci.low, 6), "auc_ci_high": round(ci.high, 6),
             "approval_rate": round(float(approved[-1].mean()), 6)}  # fmt: skip
+    test = paired_auc_test(y, pds[0], pds[1])
+    result["auc_difference"] = {k: round(v, 6) if isinstance(v, float) else v
+                                for k, v in test.to_dict().items()}  # fmt: skip
     a, b = approved
     swap_in, swap_out = ~a & b, a & ~b
     result["swap"] = {
@@ -327,6 +355,9 @@ def compare(name: str, version_a: str, version_b: str, dataset: Path, rows: str,
     for k in (*keys, "approval_rate"):
         va, vb = (result["versions"][v][k] for v in (version_a, version_b))
         click.echo(f"{k:20}{va:>24.4f}{vb:>24.4f}")
+    verdict = "significant" if test.significant else "not significant"
+    click.echo(f"AUC {version_b} - {version_a}: {test.difference:+.4f} (95% {test.low:+.4f} to "
+               f"{test.high:+.4f}, DeLong paired p = {test.p_value:.3f}: {verdict})")  # fmt: skip
     for label, group in (("swap-in (B only)", swap_in), ("swap-out (A only)", swap_out)):
         rate = _rate(y, group)
         click.echo(f"{label:20}{int(group.sum()):>10} rows, bad rate "

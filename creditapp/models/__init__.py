@@ -24,9 +24,18 @@ from .loan import (
     Repayment,
     RepaymentAllocation,
 )
+from .loan_requests import RestructuringRequest
 from .program import CreditProgram, ProgramLenderQuota
 from .registry import AuditEvent, ModelVersion
-from .servicing import GuaranteeClaim, Recovery, Restructuring, SubsidyAccrual, WriteOff
+from .servicing import (
+    GuaranteeClaim,
+    ProgramServicing,
+    Recovery,
+    RepaymentReversal,
+    Restructuring,
+    SubsidyAccrual,
+    WriteOff,
+)
 from .web import ApprovalRequest, SignInFailure
 
 __all__ = [
@@ -56,10 +65,13 @@ __all__ = [
     "ModelVersion",
     "Partnership",
     "ProgramLenderQuota",
+    "ProgramServicing",
     "Recovery",
     "Repayment",
     "RepaymentAllocation",
+    "RepaymentReversal",
     "Restructuring",
+    "RestructuringRequest",
     "ScoreRecord",
     "SignInFailure",
     "SizeObservation",

@@ -34,6 +34,7 @@ class Enterprise(Base):
     kbli_division: Mapped[int] = mapped_column(SmallInteger, index=True)
     province: Mapped[str] = mapped_column(String(2), index=True)
     regency: Mapped[str] = mapped_column(String(4))
+    village: Mapped[str | None] = mapped_column(String(100))  # desa/kelurahan name, optional
     founded_on: Mapped[date] = mapped_column(Date)
     workers: Mapped[int] = mapped_column(Integer)
     assets: Mapped[int] = money()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,7 +38,13 @@ MOVEMENT_KINDS = (
     "write_off",
     "recovery",
     "restructure",
+    "repayment_reversal",  # undoes a repayment; principal_delta gives its principal back
+    "credit_balance",  # an overpayment held for the borrower (no principal change)
+    "refund",  # credit balance paid back to the borrower
+    "interest_write_off",  # accrued interest written off with the principal
+    "penalty_correction",  # penalty taken back when a back-valued posting re-ages the loan
 )
+REPAYMENT_APPLY_AS = ("auto", "advance", "prepayment")
 
 
 class Loan(Base):
@@ -49,12 +56,30 @@ class Loan(Base):
         check_in("interest_method", INTEREST_METHODS),
         check_in("frequency", FREQUENCIES),
         check_in("prepayment_mode", PREPAYMENT_MODES),
+        check_in("day_count", ("30/360", "actual/365")),
         *check_positive("principal", "tenor"),
-        *check_non_negative("disbursed_amount", "outstanding_principal", "dpd"),
+        *check_non_negative(
+            "disbursed_amount",
+            "outstanding_principal",
+            "dpd",
+            "credit_balance",
+            "restructure_count",
+        ),
+        CheckConstraint(
+            "restructure_floor_grade IS NULL OR restructure_floor_grade BETWEEN 1 AND 5",
+            name="restructure_floor_range",
+        ),
         CheckConstraint("disbursed_amount <= principal", name="disbursed_within_principal"),
         CheckConstraint("collectibility BETWEEN 1 AND 5", name="collectibility_range"),
         Index("ix_loans_lender_status", "lender_id", "status"),
         Index("ix_loans_program_status", "program_id", "status"),
+        # Vintages and roll rates: the few written-off loans (migration 0005_reports).
+        Index(
+            "ix_loans_written_off_on",
+            "written_off_on",
+            postgresql_where=text("written_off_on IS NOT NULL"),
+            sqlite_where=text("written_off_on IS NOT NULL"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +112,20 @@ class Loan(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
     written_off_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # POJK 40/2019 restructured grade: the best grade the loan may show (None: no floor),
+    # and the instalments paid on time in a row under the new terms since the last lift.
+    restructured: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    restructure_count: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    restructure_floor_grade: Mapped[int | None] = mapped_column(SmallInteger)
+    on_time_streak: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    # Overpayments held for the borrower (ledger: credit_balance minus refund movements).
+    credit_balance: Mapped[int] = money(default=0, server_default="0")
+    # Copied from the program's servicing rules at approval: "30/360" or "actual/365".
+    day_count: Mapped[str] = mapped_column(String(12), default="30/360", server_default="30/360")
+    # The KUR access (earlier KUR loans) the rate and subsidy were set by: the higher of the
+    # application's declared snapshot and the platform's own loans for the owner's NIK.
+    kur_access_count: Mapped[int | None] = mapped_column(SmallInteger)
+    kur_access_mismatch: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Installment(Base):
@@ -124,6 +163,7 @@ class Installment(Base):
     deferred_interest: Mapped[int] = money(default=0, server_default="0")
     settled_on: Mapped[date | None] = mapped_column(Date)
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    superseded_in: Mapped[int | None] = mapped_column(SmallInteger)  # the version replacing it
 
 
 class Disbursement(Base):
@@ -159,11 +199,14 @@ class Repayment(Base):
     __tablename__ = "repayments"
     __table_args__ = (
         *check_positive("amount"),
-        *check_non_negative("principal_part", "interest_part", "penalty_part", "excess_part"),
-        CheckConstraint(
-            "principal_part + interest_part + penalty_part + excess_part = amount",
-            name="parts_sum_to_amount",
+        *check_non_negative(
+            "principal_part", "interest_part", "penalty_part", "excess_part", "credit_part"
         ),
+        CheckConstraint(
+            "principal_part + interest_part + penalty_part + excess_part + credit_part = amount",
+            name="parts_add_up_to_amount",
+        ),
+        check_in("apply_as", REPAYMENT_APPLY_AS),
         Index("uq_repayments_lender_key", "lender_id", "idempotency_key", unique=True),
     )
 
@@ -179,6 +222,13 @@ class Repayment(Base):
     penalty_part: Mapped[int] = money(default=0)
     excess_part: Mapped[int] = money(default=0)  # applied as prepayment of principal
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the payer asked for: "auto" (advance the next instalment, prepay the rest),
+    # "advance" (settle later instalments in order) or "prepayment" (prepay all beyond dues).
+    apply_as: Mapped[str] = mapped_column(String(12), default="auto", server_default="auto")
+    credit_part: Mapped[int] = money(default=0, server_default="0")  # held as credit balance
+    reversed_on: Mapped[date | None] = mapped_column(Date)  # set when a reversal is approved
+    # The loan's schedule version before this repayment: a reversal restores it.
+    schedule_version_before: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class RepaymentAllocation(Base):
@@ -231,6 +281,15 @@ class LoanStatus(Base):
         *check_non_negative("dpd", "outstanding_principal", "arrears"),
         CheckConstraint("collectibility BETWEEN 1 AND 5", name="collectibility_range"),
         Index("ix_loan_status_history_as_of", "as_of"),
+        # Vintages: each loan's first run > 30 dpd (migration 0005_reports, measured there).
+        Index(
+            "ix_loan_status_history_late",
+            "loan_id",
+            "as_of",
+            "dpd",
+            postgresql_where=text("dpd > 30"),
+            sqlite_where=text("dpd > 30"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,6 +300,9 @@ class LoanStatus(Base):
     outstanding_principal: Mapped[int] = money()
     arrears: Mapped[int] = money()
     status: Mapped[str] = mapped_column(String(12))
+    restructured: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    restructure_count: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    restructure_floor_grade: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class AgeingRun(Base):

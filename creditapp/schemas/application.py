@@ -73,6 +73,12 @@ class EnterpriseSchema(Schema):
     )
     province = fields.String(required=True, validate=validate.Regexp(r"^\d{2}$"))
     regency = fields.String(required=True, validate=validate.Regexp(r"^\d{4}$"))
+    village = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Desa/kelurahan name (optional); groups collection sheets"},
+    )
     founded_on = fields.Date(required=True)
     workers = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000))
     assets = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))

@@ -42,6 +42,20 @@ class LoanSchema(Schema):
     dpd = fields.Integer(metadata={"description": "Days past due at the last ageing"})
     collectibility = fields.Nested(CollectibilitySchema)
     last_aged_on = fields.Date(allow_none=True)
+    restructured = fields.Boolean(metadata={"description": "restructured at least once"})
+    restructure_count = fields.Integer()
+    restructure_floor_grade = fields.Integer(
+        allow_none=True,
+        metadata={"description": "best collectibility a restructured loan may show (POJK 40/2019)"},
+    )
+    credit_balance = fields.Integer(metadata={"description": "overpayment held for the borrower"})
+    day_count = fields.String(metadata={"example": "30/360"})
+    kur_access_count = fields.Integer(
+        allow_none=True, metadata={"description": "earlier KUR loans the rate was set by"}
+    )
+    kur_access_mismatch = fields.Boolean(
+        metadata={"description": "the platform saw more earlier KUR loans than declared"}
+    )
     schedule = fields.List(fields.Nested(InstallmentSchema))
 
 
@@ -59,6 +73,7 @@ class LoanSummarySchema(Schema):
     outstanding_principal = fields.Integer()
     dpd = fields.Integer()
     collectibility = fields.Integer()
+    restructured = fields.Boolean()
 
 
 class LoanPageSchema(Schema):
@@ -92,6 +107,15 @@ class RepaymentInSchema(Schema):
         load_default=None,
         validate=validate.OneOf(["bank_transfer", "qris", "ewallet", "cash_deposit", "auto_debit"]),
     )
+    apply_as = fields.String(
+        load_default="auto",
+        validate=validate.OneOf(["auto", "advance", "prepayment"]),
+        metadata={
+            "description": "money beyond what is due: auto = settle the next instalment in "
+            "advance, prepay the rest; advance = settle later instalments in order; "
+            "prepayment = prepay principal (after the interest it accrued)"
+        },
+    )
 
 
 class RepaymentSchema(Schema):
@@ -103,5 +127,8 @@ class RepaymentSchema(Schema):
     interest_part = fields.Integer()
     penalty_part = fields.Integer()
     excess_part = fields.Integer(metadata={"description": "Applied as principal prepayment"})
+    credit_part = fields.Integer(metadata={"description": "Held as the borrower's credit"})
+    apply_as = fields.String()
+    reversed_on = fields.Date(allow_none=True)
     loan_status = fields.String()
     outstanding_principal = fields.Integer()

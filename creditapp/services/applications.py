@@ -40,7 +40,7 @@ from .lookup import Lookup, ProgramInfo
 from .sizeclass import size_class_by_sales, size_class_by_workers
 
 PROFILE_FIELDS = ("name", "owner_name", "owner_nik", "owner_gender", "kbli", "province", "regency",
-                  "workers", "assets", "annual_sales", "other_productive_credit",
+                  "village", "workers", "assets", "annual_sales", "other_productive_credit",
                   "entrepreneurship_training", "kur_access_count")  # fmt: skip
 PROFILE_DEFAULTS = {
     "other_productive_credit": False,

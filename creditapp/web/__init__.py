@@ -12,7 +12,25 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register sessions, languages, headers and the web blueprints."""
-    from . import account, assets, auth, decide, headers, home, i18n, letter, nav, officer
+    from . import (  # noqa: F401  (routes on loan_base.bp)
+        account,
+        assets,
+        auth,
+        collection,
+        decide,
+        headers,
+        home,
+        i18n,
+        letter,
+        loan_base,
+        loan_requests,
+        loans,
+        models_pages,
+        monthly_pdf,
+        nav,
+        officer,
+        reports,
+    )
 
     headers.init_app(app)
     i18n.init_app(app)
@@ -25,3 +43,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(officer.bp)
     app.register_blueprint(decide.bp)
     app.register_blueprint(letter.bp)
+    app.register_blueprint(loan_base.bp)
+    app.register_blueprint(reports.bp)  # with monthly_pdf's route
+    app.register_blueprint(models_pages.bp)

@@ -15,8 +15,8 @@ bp = Blueprint("home", __name__)
 # the product register their endpoints as they are built).
 START = {
     "loan_officer": ("officer.queue_view",),
-    "program_manager": ("reports.index",),
-    "data_scientist": ("models.index",),
+    "program_manager": ("report_pages.index",),
+    "data_scientist": ("model_pages.index",),
     "admin": (),
 }
 

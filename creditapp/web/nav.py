@@ -12,10 +12,10 @@ from flask_login import current_user
 # reports, models) appear in the menu as soon as their blueprint registers them.
 ENTRIES = (
     ("officer.queue_view", _l("Queue"), ("loan_officer",)),
-    ("loans.index", _l("Loans"), ("loan_officer",)),
-    ("loans.collection_sheet", _l("Collection sheet"), ("loan_officer",)),
-    ("reports.index", _l("Reports"), ("program_manager", "admin")),
-    ("models.index", _l("Models"), ("data_scientist", "admin")),
+    ("loan_pages.index", _l("Loans"), ("loan_officer",)),
+    ("loan_pages.collection_sheet", _l("Collection sheet"), ("loan_officer",)),
+    ("report_pages.index", _l("Reports"), ("program_manager", "admin")),
+    ("model_pages.index", _l("Models"), ("data_scientist", "admin")),
     (
         "account.password",
         _l("Password"),

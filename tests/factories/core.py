@@ -49,7 +49,7 @@ def enterprise(session: Session, lender_obj: Lender) -> Enterprise:
         lender_id=lender_obj.id,
         name="UD Sumber Rejeki",
         owner_name="Siti Aminah",
-        owner_nik="3201234567890001",
+        owner_nik=f"320123456789{next(_seq) % 10_000:04d}",  # one owner per enterprise
         owner_gender="F",
         kbli="10792",
         kbli_division=10,

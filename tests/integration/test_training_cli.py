@@ -130,12 +130,15 @@ def test_train_register_promote_rollback_and_compare(
     runner: FlaskCliRunner, session: Session, app: Flask, dataset: Path
 ) -> None:
     for version, seed in (("v1", "42"), ("v2", "7")):
+        # 900 rows hold too few bads for the 50-bad minimum: --force, and the card says so
         result = runner.invoke(args=["training", "train", "--dataset", str(dataset), "--name",
                                      "imk-test", "--version", version, "--seed", seed,
-                                     "--promote"])  # fmt: skip
+                                     "--promote", "--force"])  # fmt: skip
         assert result.exit_code == 0, result.output
         summary = _last_json(result.output)
         assert summary["split"] == "out-of-time" and summary["auc"] > 0.6
+        assert summary["forced"] is True and summary["holdout_bads"] < 50
+        assert summary["auc_ci_low"] < summary["auc"] < summary["auc_ci_high"]
     assert _versions(session, "imk-test") == {"v1": False, "v2": True}
     home = Path(app.config["MODEL_DIR"]) / "imk-test"
     bundle = load_bundle(home / "v2")
@@ -144,6 +147,11 @@ def test_train_register_promote_rollback_and_compare(
     assert {p.name for p in card.iterdir()} == {"model_card.html", "model_card.md", "baseline.json"}
     assert "owner_gender" in (card / "model_card.md").read_text()
     assert "province" in (card / "model_card.md").read_text()
+    # the product's features carry declared directions: the card plots them
+    html = (card / "model_card.html").read_text()
+    assert "Declared directions hold (partial dependence)" in html
+    assert "Registered with --force" in html.split("<h2>")[0]
+    assert 'alt="partial dependence curves"' in html and 'alt="SHAP beeswarm"' in html
     baseline = Baseline.from_json((card / "baseline.json").read_text())
     assert set(baseline.edges) == {"score", *FEATURE_NAMES}
 
@@ -163,6 +171,10 @@ def test_train_register_promote_rollback_and_compare(
     assert compared.exit_code == 0, compared.output
     report = _last_json(compared.output)
     assert set(report["versions"]) == {"v1", "v2"}
+    diff = report["auc_difference"]
+    aucs = {v: report["versions"][v]["auc"] for v in ("v1", "v2")}
+    assert diff["difference"] == pytest.approx(aucs["v2"] - aucs["v1"], abs=1e-5)
+    assert diff["significant"] == (diff["p_value"] < 0.05) and "DeLong paired" in compared.output
     swap = report["swap"]
     total = (swap["both_approve"] + swap["both_decline"] + swap["a_approves_b_declines"]["count"]
              + swap["b_approves_a_declines"]["count"])  # fmt: skip
@@ -201,7 +213,8 @@ def test_drift_flags_shifted_records_and_not_stable_ones(
     runner: FlaskCliRunner, session: Session, app: Flask, dataset: Path
 ) -> None:
     trained = runner.invoke(args=["training", "train", "--dataset", str(dataset), "--name",
-                                  "imk-drift", "--version", "v1", "--promote"])  # fmt: skip
+                                  "imk-drift", "--version", "v1", "--promote",
+                                  "--force"])  # fmt: skip
     assert trained.exit_code == 0, trained.output
     bundle_dir = Path(app.config["MODEL_DIR"]) / "imk-drift" / "v1"
     fresh = generate_population(900, seed=22).raw  # same population law, other enterprises
@@ -286,3 +299,20 @@ def test_an_existing_bundle_folder_is_never_overwritten(
     assert (leftover / "note.txt").read_text() == "someone else's"
     assert not (leftover.parent / "v1.card").exists()
     assert session.scalar(select(func.count()).where(ModelVersion.name == "imk-x")) == 0
+
+
+def test_too_few_bads_in_the_holdout_is_refused_unless_forced(
+    runner: FlaskCliRunner, session: Session, app: Flask, dataset: Path
+) -> None:
+    result = runner.invoke(args=["training", "train", "--dataset", str(dataset), "--name",
+                                 "imk-few", "--version", "v1"])  # fmt: skip
+    assert result.exit_code != 0
+    table = pq.read_table(dataset)
+    assert "at least 50 are needed" in result.output
+    # the message names the holdout's own numbers: 20% of the rows, and its bad count
+    holdout = round(table.num_rows * 0.2)
+    assert f"bad outcomes in {holdout} rows" in result.output
+    assert session.scalar(select(func.count()).where(ModelVersion.name == "imk-few")) == 0
+    assert not (Path(app.config["MODEL_DIR"]) / "imk-few").exists() or not any(
+        (Path(app.config["MODEL_DIR"]) / "imk-few").iterdir()
+    )

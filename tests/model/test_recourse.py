@@ -81,10 +81,13 @@ def test_some_applicant_gets_recourse(bundle: ModelBundle, population: Populatio
 
 
 def test_best_band_needs_no_recourse(bundle: ModelBundle, population: Population) -> None:
+    best = []
     for i in range(60):
-        payload = application_payload(population, i)
-        result = score_application(bundle, payload, kur_defaults(), with_recourse=True)
+        result = score_application(bundle, application_payload(population, i), kur_defaults(),
+                                   with_recourse=True)  # fmt: skip
         if result.band == "A":
-            assert result.recourse == []
-            return
-    pytest.skip("no band A applicant among the first 60")
+            best.append(result)
+    # the fixed population (seed 11) holds band-A applicants among its first 60; if a model
+    # change removes them all, this test must be rebuilt, not skipped
+    assert best, "no band A applicant among the first 60"
+    assert all(r.recourse == [] for r in best)

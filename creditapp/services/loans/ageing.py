@@ -2,7 +2,8 @@
 
 For one as-of date: charge late-payment penalties (programs with a daily penalty rate),
 write one ``LoanStatus`` row per active loan (days past due of the oldest unpaid due
-installment of the current schedule, OJK collectibility, arrears, outstanding), update the
+installment of the current schedule, OJK collectibility -- never better than a restructured
+loan's floor grade, see ``grading`` -- arrears, outstanding), update the
 loans' cached dpd/collectibility/last_aged_on, and submit guarantee claims.
 
 Ageing runs forward for the whole portfolio, recorded in ``ageing_runs``: a date on or
@@ -41,6 +42,7 @@ from loanmath.ageing import COLLECTIBILITY, GUARANTEE_CLAIM_GRADE
 
 from ...models import AgeingRun, GuaranteeClaim, Installment, Loan, LoanMovement, LoanStatus
 from ...models.base import UTCDateTime, utcnow
+from ..audit import Actor, record
 from .sqlparts import MICRO, days_between, dialect_name, later_of, micro
 
 # Typed as tables (the ORM types ``__table__`` as a generic FromClause).
@@ -67,6 +69,12 @@ def collectibility_case(dpd: Any) -> ColumnElement[int]:
     """SQL CASE giving the OJK grade for a dpd expression, from ``loanmath.COLLECTIBILITY``."""
     bounded = [(dpd <= g.max_dpd, g.grade) for g in COLLECTIBILITY if g.max_dpd is not None]
     return case(*bounded, else_=COLLECTIBILITY[-1].grade)
+
+
+def graded_with_floor(dialect: str, dpd: Any, floor: Any) -> ColumnElement[int]:
+    """The grade by dpd, never better than a restructured loan's floor (``grading``)."""
+    by_dpd = collectibility_case(dpd)
+    return case((floor.is_(None), by_dpd), else_=later_of(dialect, by_dpd, floor))
 
 
 def _count(session: Session, table: Table, where: ColumnElement[bool]) -> int:
@@ -123,12 +131,14 @@ def _by_grade(session: Session, as_of: date) -> dict[int, int]:
     return {int(grade): int(n) for grade, n in rows}
 
 
-def age_loans(session: Session, as_of: date) -> AgeingSummary:
+def age_loans(session: Session, as_of: date, actor: Actor | None = None) -> AgeingSummary:
     """Age every active loan as of ``as_of``.
 
     Args:
         session: the unit of work (flushed statements, not committed).
         as_of: the business date aged; an installment due on it is not yet late.
+        actor: who runs it (audited: the run, and the guarantee claims it submits);
+            the system by default.
 
     Returns:
         An ``AgeingSummary``.
@@ -180,6 +190,9 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
             LOANS.c.outstanding_principal,
             func.coalesce(oldest.c.arrears, 0).label("arrears"),
             LOANS.c.status,
+            LOANS.c.restructured,
+            LOANS.c.restructure_count,
+            LOANS.c.restructure_floor_grade,
         )
         .select_from(LOANS.outerjoin(oldest, oldest.c.loan_id == LOANS.c.id))
         .where(eligible)
@@ -189,15 +202,21 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
         aged.c.loan_id,
         day.label("as_of"),
         aged.c.dpd,
-        collectibility_case(aged.c.dpd).label("collectibility"),
+        graded_with_floor(dialect, aged.c.dpd, aged.c.restructure_floor_grade).label(
+            "collectibility"
+        ),
         aged.c.outstanding_principal,
         aged.c.arrears,
         aged.c.status,
+        aged.c.restructured,
+        aged.c.restructure_count,
+        aged.c.restructure_floor_grade,
     )
     # Counted before and after: psycopg reports no rowcount for INSERT ... SELECT here.
     aged_before = _count(session, HIST, HIST.c.as_of == as_of)
     columns = ["loan_id", "as_of", "dpd", "collectibility", "outstanding_principal", "arrears"]
-    session.execute(insert(HIST).from_select([*columns, "status"], graded))
+    restructure = ["restructured", "restructure_count", "restructure_floor_grade"]
+    session.execute(insert(HIST).from_select([*columns, "status", *restructure], graded))
     # Most loans stay current from one day to the next: rewriting only the rows whose facts
     # changed, not every loan, is most of what makes a million-loan day fast.
     facts = graded.subquery("facts")
@@ -259,10 +278,33 @@ def age_loans(session: Session, as_of: date) -> AgeingSummary:
         insert(RUNS).values(as_of=as_of, loans_aged=sum(by_grade.values()) - aged_before)
     )
     session.expire_all()  # cached loans/installments were changed behind the ORM's back
-    return AgeingSummary(
+    summary = AgeingSummary(
         as_of=as_of,
         loans_aged=sum(by_grade.values()) - aged_before,
         by_collectibility=by_grade,
         new_guarantee_claims=_count(session, claims, claims.c.claimed_on == as_of) - claims_before,
         penalty_charged=penalty_total,
     )
+    _audit(session, actor or Actor.system(), summary)
+    return summary
+
+
+def _audit(session: Session, actor: Actor, summary: AgeingSummary) -> None:
+    """One audit event for the run, and one listing the guarantee claims it submitted."""
+    run_id = session.scalar(select(RUNS.c.id).where(RUNS.c.as_of == summary.as_of))
+    record(session, actor, "loans.age", "ageing_run", run_id, as_of=summary.as_of, after={
+        "loans_aged": summary.loans_aged,
+        "by_collectibility": {str(k): v for k, v in sorted(summary.by_collectibility.items())},
+        "penalty_charged": summary.penalty_charged,
+        "new_guarantee_claims": summary.new_guarantee_claims,
+    })  # fmt: skip
+    if summary.new_guarantee_claims:
+        claims = session.execute(
+            select(CLAIMS.c.id, CLAIMS.c.loan_id, CLAIMS.c.trigger, CLAIMS.c.amount)
+            .where(CLAIMS.c.claimed_on == summary.as_of)
+            .order_by(CLAIMS.c.id)
+        ).all()
+        listed = [[int(i), int(loan), trigger, int(amount)] for i, loan, trigger, amount in claims]
+        after = {"claims": listed, "total": sum(c[3] for c in listed)}
+        record(session, actor, "guarantee_claims.submit", "guarantee_claim", None,
+               after=after, as_of=summary.as_of)  # fmt: skip

@@ -1,8 +1,10 @@
 """Officer decisions on applications; approval turns an application into a loan.
 
-The loan copies the program's terms at approval (rate and subsidy by the enterprise's
-KUR access count, method, allocation order, prepayment mode, guarantee coverage, penalty),
-so a later change to the program never rewrites a loan already made.
+The loan copies the program's terms at approval (rate and subsidy by the KUR access count,
+method, allocation order, prepayment mode, guarantee coverage, penalty, day count), so a
+later change to the program never rewrites a loan already made. The access count is the
+higher of the application's declared snapshot and the platform's own KUR loans for the
+owner's NIK (``_kur_access``); a mismatch is flagged on the loan and audited.
 
 Schedule version 1 is built at approval with the first due date one month after the
 decision (or ``first_due_on``). It is a plan: when the first disbursement is confirmed on
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from loanmath.dates import add_months
 from loanmath.schedule import ScheduleError, build_schedule
+from loanmath.subsidy import KUR_SEGMENTS
 
 from ...errors import Conflict, DomainError, NotFound
 from ...models import (
@@ -35,6 +38,7 @@ from ...models import (
 )
 from ..audit import Actor, record
 from .common import installment_rows, refresh_schedule_facts, refuse, snapshot
+from .settings import servicing_rules
 
 DECIDABLE = ("submitted", "scored", "referred")
 
@@ -53,6 +57,32 @@ def _application(session: Session, application_id: int) -> Application:
             {"application_id": [f"status is {application.status}; decisions need {DECIDABLE}"]},
         )
     return application
+
+
+def _kur_access(
+    session: Session, application: Application, enterprise: Enterprise
+) -> tuple[int, int]:
+    """Earlier KUR loans: (declared in the application's snapshot, seen on the platform).
+
+    The snapshot is what the lender declared when it applied (older applications without
+    one fall back to the enterprise's value). The platform's own count is every loan under a
+    KUR program (any segment, any lender) of an enterprise with the same owner NIK, other
+    than this application's. The higher one sets the rate and subsidy tier.
+    """
+    declared = application.profile_kur_access_count
+    if declared is None:
+        declared = enterprise.kur_access_count
+    observed = session.scalar(
+        select(func.count(Loan.id))
+        .join(Enterprise, Enterprise.id == Loan.enterprise_id)
+        .join(CreditProgram, CreditProgram.id == Loan.program_id)
+        .where(
+            Enterprise.owner_nik == enterprise.owner_nik,
+            CreditProgram.segment.in_(KUR_SEGMENTS),
+            Loan.application_id != application.id,
+        )
+    )
+    return int(declared or 0), int(observed or 0)
 
 
 def _rate(values: list[str], access_count: int, field: str) -> Decimal:
@@ -155,11 +185,12 @@ def approve_application(
         errors["first_due_on"] = ["must be after the decision date"]
     if errors:
         raise DomainError("approval refused", errors)
-    annual_rate = _rate(program.rate_by_access, enterprise.kur_access_count, "annual_rate")
-    subsidy_rate = _rate(
-        program.subsidy_rate_by_access, enterprise.kur_access_count, "subsidy_rate"
-    )
+    declared, observed = _kur_access(session, application, enterprise)
+    access = max(declared, observed)
+    annual_rate = _rate(program.rate_by_access, access, "annual_rate")
+    subsidy_rate = _rate(program.subsidy_rate_by_access, access, "subsidy_rate")
     first_due = first_due_on or add_months(decided_on, 1)
+    day_count = servicing_rules(session, program.id).day_count
     try:
         schedule = build_schedule(
             amount,
@@ -168,6 +199,8 @@ def approve_application(
             first_due,
             method=program.interest_method,  # type: ignore[arg-type]
             grace_principal=grace_principal,
+            day_count=day_count,  # type: ignore[arg-type]
+            start=decided_on,
         )
     except ScheduleError as exc:
         raise refuse("schedule", str(exc)) from exc
@@ -197,6 +230,9 @@ def approve_application(
         tenor=tenor,
         grace_principal=grace_principal,
         prepayment_mode=program.prepayment_mode,
+        day_count=day_count,
+        kur_access_count=access,
+        kur_access_mismatch=observed > declared,
         allocation_order=",".join(program.allocation_order),
         purpose=application.purpose,
         approved_on=decided_on,
@@ -221,9 +257,13 @@ def approve_application(
         "application",
         application.id,
         before={"status": before_status},
-        after={"status": "approved", "loan_id": loan.id, "amount": amount, "tenor": tenor},
+        after={
+            "status": "approved", "loan_id": loan.id, "amount": amount, "tenor": tenor,
+            "kur_access_declared": declared, "kur_access_observed": observed,
+            "kur_access_used": access,
+        },
         as_of=decided_on,
-    )
+    )  # fmt: skip
     record(session, actor, "loan.create", "loan", loan.id, after=snapshot(loan), as_of=decided_on)
     session.flush()
     return loan

@@ -120,9 +120,10 @@ def replace_schedule(
     Returns:
         The new rows (flushed).
     """
+    loan.schedule_version += 1
     for row in superseded:
         row.superseded = True
-    loan.schedule_version += 1
+        row.superseded_in = loan.schedule_version
     rows = installment_rows(loan, loan.schedule_version, schedule)
     session.add_all(rows)
     session.flush()
@@ -150,6 +151,11 @@ def snapshot(loan: Loan) -> dict[str, Any]:
         "tenor": loan.tenor,
         "annual_rate": str(loan.annual_rate),
         "maturity_on": loan.maturity_on.isoformat() if loan.maturity_on else None,
+        "collectibility": loan.collectibility,
+        "restructured": loan.restructured,
+        "restructure_count": loan.restructure_count,
+        "restructure_floor_grade": loan.restructure_floor_grade,
+        "credit_balance": loan.credit_balance,
     }
 
 

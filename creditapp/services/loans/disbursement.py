@@ -6,24 +6,29 @@ exceed the approved principal. Each confirmation re-anchors the schedule on what
 disbursed so far (a new schedule version, the old one kept superseded): the first due date
 becomes one month after the first confirmed disbursement (the approval's first due date is
 kept when the money went out on the decision date), and the schedule amortises the amount
-actually disbursed, so interest is never charged on money not yet paid out.
+actually disbursed, so interest is never charged on money not yet paid out: a later tranche
+accrues interest from its own value date (instalment 1 charges it pro rata, by the days of
+the first period after the tranche went out).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.accrual import accrued_interest
 from loanmath.dates import add_months
-from loanmath.schedule import build_schedule
+from loanmath.schedule import Installment, build_schedule
 
 from ...errors import Conflict, DomainError, NotFound
 from ...models import Disbursement, Loan, LoanMovement
 from ..audit import Actor, record
 from .common import current_installments, get_loan, refuse, replace_schedule, snapshot
 from .ledger import post_movement
+from .value_dates import check_value_date, latest_value_date
 
 
 def _committed_amount(session: Session, loan_id: int) -> int:
@@ -44,6 +49,7 @@ def request_disbursement(
     idempotency_key: str | None = None,
     requested_by: int | None = None,
     requested_by_api_key: int | None = None,
+    business_date: date | None = None,
 ) -> Disbursement:
     """Request a disbursement (the maker's step); nothing moves until it is confirmed.
 
@@ -58,6 +64,8 @@ def request_disbursement(
             the amount and date match, and is refused otherwise.
         requested_by: the maker's user id (or None for an API key).
         requested_by_api_key: the maker's API key id.
+        business_date: the edge's business date: a value date after it (plus the
+            tolerance of ``value_dates``) is refused; None skips the check.
 
     Returns:
         The pending disbursement.
@@ -83,7 +91,12 @@ def request_disbursement(
     elif _committed_amount(session, loan.id) + amount > loan.principal:
         left = loan.principal - _committed_amount(session, loan.id)
         errors["amount"] = [f"exceeds the approved principal: at most Rp{left} is left"]
-    if disbursed_on < loan.approved_on:
+    latest = latest_value_date(business_date) if business_date is not None else None
+    if latest is not None and disbursed_on > latest:
+        errors["disbursed_on"] = [
+            f"must not be after the business date {business_date} (at most {latest})"
+        ]
+    elif disbursed_on < loan.approved_on:
         errors["disbursed_on"] = [f"must not be before the approval on {loan.approved_on}"]
     elif loan.status == "active" and any(
         r.due_on <= disbursed_on for r in current_installments(session, loan.id)
@@ -141,12 +154,48 @@ def _reanchor(session: Session, loan: Loan, first_on: date) -> None:
         first_due,
         method=loan.interest_method,  # type: ignore[arg-type]
         grace_principal=loan.grace_principal,
+        day_count=loan.day_count,  # type: ignore[arg-type]
+        start=first_on,
     )
+    schedule = _later_tranches_accrue_late(session, loan, schedule, first_on)
     unchanged = [(r.due_on, r.principal_due, r.interest_due) for r in rows] == [
         (s.due_date, s.principal, s.interest) for s in schedule
     ]
     if not unchanged:
         replace_schedule(session, loan, rows, schedule)
+
+
+def _later_tranches_accrue_late(
+    session: Session, loan: Loan, schedule: tuple[Installment, ...], first_on: date
+) -> tuple[Installment, ...]:
+    """Take off instalment 1 the interest of each later tranche for the days before it went
+    out: a tranche accrues interest from its own value date (``accrued_interest``, the
+    pro rata rule of the early payoff), never on money not yet paid out."""
+    tranches = session.execute(
+        select(Disbursement.amount, Disbursement.disbursed_on).where(
+            Disbursement.loan_id == loan.id,
+            Disbursement.status == "confirmed",
+            Disbursement.disbursed_on > first_on,
+        )
+    ).all()
+    first = schedule[0]
+    length = (first.due_date - first_on).days
+    unearned = sum(
+        accrued_interest(
+            int(amount),
+            loan.annual_rate,
+            min((on - first_on).days, length),
+            length,
+            frequency=loan.frequency,
+            day_count=loan.day_count,
+        )
+        for amount, on in tranches
+    )
+    unearned = min(unearned, first.interest)
+    if not unearned:
+        return schedule
+    lighter = replace(first, interest=first.interest - unearned, total=first.total - unearned)
+    return (lighter, *schedule[1:])
 
 
 def confirm_disbursement(
@@ -155,6 +204,7 @@ def confirm_disbursement(
     disbursement_id: int,
     confirmed_by: int,
     confirmed_on: date,
+    business_date: date | None = None,
 ) -> Disbursement:
     """Confirm a pending disbursement (the checker's step) and post it to the ledger.
 
@@ -164,11 +214,17 @@ def confirm_disbursement(
         disbursement_id: the pending disbursement.
         confirmed_by: the checker's user id; must differ from the maker.
         confirmed_on: business date of the confirmation (audited).
+        business_date: the edge's business date: a confirmation or a value date after it
+            (plus the tolerance) is refused; None skips the check.
 
     Returns:
         The confirmed disbursement; the loan is active and its balances raised.
     """
+    if business_date is not None:
+        check_value_date("confirmed_on", confirmed_on, business_date)
     disbursement, loan = _pending(session, disbursement_id)
+    if business_date is not None:
+        check_value_date("disbursed_on", disbursement.disbursed_on, business_date)
     if disbursement.requested_by is not None and disbursement.requested_by == confirmed_by:
         raise refuse(
             "confirmed_by",

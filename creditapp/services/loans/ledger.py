@@ -66,6 +66,8 @@ class LedgerBalances:
     outstanding_principal: int
     disbursed_amount: int
     principal_repaid: int  # principal_repayment movements (installment parts + prepayments)
+    credit_balance: int  # credit_balance movements - refunds - credit of reversed repayments
+    cached_credit_balance: int
     penalty_charged: int
     cached_outstanding_principal: int
     cached_disbursed_amount: int
@@ -80,6 +82,7 @@ class LedgerBalances:
             self.outstanding_principal == self.cached_outstanding_principal
             and self.disbursed_amount == self.cached_disbursed_amount
             and self.principal_repaid == self.installment_principal_paid
+            and self.credit_balance == self.cached_credit_balance
             and self.penalty_charged == self.cached_penalty_due
             and self.installments_match_allocations
         )
@@ -115,7 +118,7 @@ def rebuild_balances(session: Session, loan_id: int) -> LedgerBalances:
                 func.sum(RepaymentAllocation.penalty).label("n"),
             )
             .join(Repayment, Repayment.id == RepaymentAllocation.repayment_id)
-            .where(Repayment.loan_id == loan_id)
+            .where(Repayment.loan_id == loan_id, Repayment.reversed_on.is_(None))
             .group_by(RepaymentAllocation.installment_id)
         )
     }
@@ -131,7 +134,15 @@ def rebuild_balances(session: Session, loan_id: int) -> LedgerBalances:
     excess = int(
         session.scalar(
             select(func.coalesce(func.sum(Repayment.excess_part), 0)).where(
-                Repayment.loan_id == loan_id
+                Repayment.loan_id == loan_id, Repayment.reversed_on.is_(None)
+            )
+        )
+        or 0
+    )
+    reversed_credit = int(
+        session.scalar(
+            select(func.coalesce(func.sum(Repayment.credit_part), 0)).where(
+                Repayment.loan_id == loan_id, Repayment.reversed_on.isnot(None)
             )
         )
         or 0
@@ -139,8 +150,14 @@ def rebuild_balances(session: Session, loan_id: int) -> LedgerBalances:
     return LedgerBalances(
         outstanding_principal=total(None, LoanMovement.principal_delta),
         disbursed_amount=total("disbursement", LoanMovement.amount),
-        principal_repaid=total("principal_repayment", LoanMovement.amount),
-        penalty_charged=total("penalty_charge", LoanMovement.amount),
+        principal_repaid=total("principal_repayment", LoanMovement.amount)
+        - total("repayment_reversal", LoanMovement.principal_delta),
+        credit_balance=total("credit_balance", LoanMovement.amount)
+        - total("refund", LoanMovement.amount)
+        - reversed_credit,
+        cached_credit_balance=loan.credit_balance,
+        penalty_charged=total("penalty_charge", LoanMovement.amount)
+        - total("penalty_correction", LoanMovement.amount),
         cached_outstanding_principal=loan.outstanding_principal,
         cached_disbursed_amount=loan.disbursed_amount,
         installment_principal_paid=sum(r.principal_paid for r in rows) + excess,

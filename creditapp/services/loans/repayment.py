@@ -6,45 +6,53 @@ missing one), replay an earlier repayment with the same ``Idempotency-Key``, the
 
 Allocation (loanmath ``allocate_payment``): installments due on or before ``paid_on`` are
 served oldest first, each in the loan's component order (default penalty -> interest ->
-principal). What is left over is a principal prepayment applied to the installments not yet
-due by the loan's ``prepayment_mode`` (loanmath ``apply_prepayment``: a new schedule
-version, the replaced rows kept superseded). Exactly the early-payoff amount (loanmath
-``payoff_amount``: remaining principal + the running period's interest pro rata) closes the
-loan; more than that, or the whole principal without the accrued interest, is refused.
+principal). Money left over is, in this order (``_plan``):
+
+* the early payoff, when it reaches it (remaining principal + the running period's interest
+  pro rata, less interest already paid in advance); anything above is held as the
+  borrower's credit balance (a ``credit_balance`` movement; ``refund_credit`` pays it back);
+* an advance payment: ``apply_as="auto"`` (default) settles the next instalment, ``advance``
+  every later one in order, so an instalment paid a few days early is settled and never
+  ages;
+* a prepayment of principal for the rest (all of it with ``apply_as="prepayment"``): it
+  first pays the interest the prepaid principal accrued in the running period (loanmath
+  ``split_prepayment``), then re-amortises the instalments not yet touched by the loan's
+  ``prepayment_mode`` (loanmath ``apply_prepayment``: a new schedule version, the replaced
+  rows kept superseded).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from loanmath import schedule as sched
-from loanmath.allocation import (
-    Allocation,
-    Applied,
-    Due,
-    allocate_payment,
-    apply_prepayment,
-    payoff_amount,
-)
-
 from ...errors import NotFound
-from ...models import Installment, Loan, LoanMovement, Repayment, RepaymentAllocation
+from ...models import (
+    Loan,
+    LoanMovement,
+    LoanStatus,
+    Repayment,
+    RepaymentAllocation,
+)
+from ...models.loan import REPAYMENT_APPLY_AS
 from ..audit import Actor, record
 from .common import (
-    as_schedule,
     current_installments,
     get_loan,
     refuse,
-    replace_schedule,
     require_positive_amount,
     snapshot,
 )
+from .grading import count_on_time
 from .ledger import post_movement
+from .planning import plan_repayment
+from .reageing import reage_loan
+from .settings import servicing_rules
+from .value_dates import check_value_date
 
 
 @dataclass(frozen=True)
@@ -65,16 +73,35 @@ def _earlier(session: Session, lender_id: int, key: str) -> Repayment | None:
     )
 
 
-def _replay(earlier: Repayment, loan_id: int, amount: int, paid_on: date) -> RepaymentResult:
-    if (earlier.loan_id, earlier.amount, earlier.paid_on) != (loan_id, amount, paid_on):
+def _replay(
+    earlier: Repayment, loan_id: int, amount: int, paid_on: date, apply_as: str
+) -> RepaymentResult:
+    if (earlier.loan_id, earlier.amount, earlier.paid_on, earlier.apply_as) != (
+        loan_id,
+        amount,
+        paid_on,
+        apply_as,
+    ):
         raise refuse(
             "Idempotency-Key",
-            "already used for a different repayment (loan, amount or date differ)",
+            "already used for a different repayment (loan, amount, date or apply_as differ)",
         )
     return RepaymentResult(earlier, replayed=True)
 
 
-def _check_postable(session: Session, loan: Loan, paid_on: date) -> None:
+def _check_postable(
+    session: Session, loan: Loan, paid_on: date, business_date: date | None
+) -> None:
+    if business_date is not None:
+        check_value_date("paid_on", paid_on, business_date)
+        limit = servicing_rules(session, loan.program_id).back_value_days
+        oldest = business_date - timedelta(days=limit)
+        if paid_on < oldest:
+            raise refuse(
+                "paid_on",
+                f"must not be more than {limit} days before the business date {business_date} "
+                f"(the program's back-value limit): at the earliest {oldest}",
+            )
     if loan.status in ("closed", "written_off"):
         raise refuse("loan_id", f"the loan is {loan.status.replace('_', ' ')}", "loan not open")
     first = session.scalar(
@@ -86,89 +113,13 @@ def _check_postable(session: Session, loan: Loan, paid_on: date) -> None:
         raise refuse("loan_id", "the loan has not been disbursed")
     if paid_on < first:
         raise refuse("paid_on", f"must not be before the first disbursement on {first}")
-    last = session.scalar(select(func.max(Repayment.paid_on)).where(Repayment.loan_id == loan.id))
+    last = session.scalar(
+        select(func.max(Repayment.paid_on)).where(
+            Repayment.loan_id == loan.id, Repayment.reversed_on.is_(None)
+        )
+    )
     if last is not None and paid_on < last:
         raise refuse("paid_on", f"must not be before the last repayment on {last}")
-
-
-@dataclass
-class _Plan:
-    allocation: Allocation
-    targets: list[Installment]  # the row each ``allocation.applied`` entry pays
-    excess: int  # prepaid principal (Repayment.excess_part)
-
-
-def _plan(session: Session, loan: Loan, amount: int, paid_on: date) -> _Plan:
-    """Allocate ``amount``; may write a new schedule version (prepayment or payoff)."""
-    rows = current_installments(session, loan.id)
-    due_rows = [r for r in rows if r.due_on <= paid_on]
-    dues = [
-        Due(
-            k,
-            r.due_on,
-            r.penalty_due - r.penalty_paid,
-            r.interest_due - r.interest_paid,
-            r.principal_due - r.principal_paid,
-        )
-        for k, r in enumerate(due_rows)
-    ]
-    alloc = allocate_payment(amount, dues, loan.allocation_order.split(","))
-    if alloc.excess == 0:
-        return _Plan(alloc, due_rows, 0)
-    ahead = [r for r in rows if r.due_on > paid_on]
-    owed = amount - alloc.excess
-    if not ahead:
-        raise refuse("amount", f"exceeds what is owed: at most Rp{owed}")
-    remaining = as_schedule(ahead)
-    principal_left = remaining[0].opening_balance
-    period_start = max((r.due_on for r in due_rows), default=None) or _first_disbursed(
-        session, loan.id
-    )
-    payoff = payoff_amount(
-        principal_left, [], loan.annual_rate, period_start, ahead[0].due_on, paid_on
-    )
-    if alloc.excess > payoff.total:
-        raise refuse("amount", f"exceeds the early payoff amount of Rp{owed + payoff.total}")
-    if alloc.excess == payoff.total:
-        final = sched.Installment(
-            number=ahead[0].number,
-            due_date=paid_on,
-            principal=payoff.principal,
-            interest=payoff.interest,
-            total=payoff.total,
-            opening_balance=payoff.principal,
-            closing_balance=0,
-        )
-        [row] = replace_schedule(session, loan, ahead, [final])
-        applied = Applied(len(due_rows), paid_on, 0, payoff.interest, payoff.principal)
-        full = Allocation(applied=(*alloc.applied, applied), excess=0)
-        return _Plan(full, [*due_rows, row], 0)
-    if alloc.excess >= principal_left:
-        raise refuse(
-            "amount",
-            f"pays the whole principal without the accrued interest: the early payoff "
-            f"amount is Rp{owed + payoff.total}",
-        )
-    new = apply_prepayment(
-        remaining,
-        alloc.excess,
-        loan.annual_rate,
-        mode=loan.prepayment_mode,  # type: ignore[arg-type]
-        method=loan.interest_method,
-        frequency=loan.frequency,
-    )
-    replace_schedule(session, loan, ahead, new)
-    return _Plan(alloc, due_rows, alloc.excess)
-
-
-def _first_disbursed(session: Session, loan_id: int) -> date:
-    first = session.scalar(
-        select(func.min(LoanMovement.posted_on)).where(
-            LoanMovement.loan_id == loan_id, LoanMovement.kind == "disbursement"
-        )
-    )
-    assert first is not None  # _check_postable refused undisbursed loans
-    return first
 
 
 def post_repayment(
@@ -181,6 +132,8 @@ def post_repayment(
     paid_on: date,
     idempotency_key: str,
     channel: str | None = None,
+    apply_as: str = "auto",
+    business_date: date | None = None,
 ) -> RepaymentResult:
     """Post a repayment received from the borrower.
 
@@ -194,6 +147,13 @@ def post_repayment(
         idempotency_key: the lender's key; the same key with the same loan, amount and date
             returns the first repayment (``replayed=True``), with other content it is refused.
         channel: how the money came (free text, e.g. ``qris``).
+        apply_as: money beyond what is due: ``auto`` settles the next instalment in
+            advance and prepays the rest; ``advance`` settles later instalments in order;
+            ``prepayment`` prepays principal (after the interest it accrued). Money beyond
+            the early payoff is held as the borrower's credit balance.
+        business_date: today's business date at the edge (API, CLI, web): a ``paid_on``
+            after it plus ``VALUE_DATE_TOLERANCE_DAYS`` is refused. None skips the check
+            (jobs replaying history).
 
     Returns:
         ``RepaymentResult(repayment, replayed)``.
@@ -206,6 +166,8 @@ def post_repayment(
     if not isinstance(idempotency_key, str) or not 0 < len(idempotency_key.strip()) <= 128:
         raise refuse("Idempotency-Key", "a key of 1 to 128 characters is required")
     require_positive_amount(amount)
+    if apply_as not in REPAYMENT_APPLY_AS:
+        raise refuse("apply_as", f"must be one of {', '.join(REPAYMENT_APPLY_AS)}")
     try:
         loan = get_loan(session, loan_id, lock=True)
     except NotFound:
@@ -214,9 +176,17 @@ def post_repayment(
         raise _not_found(loan_id)
     earlier = _earlier(session, lender_id, idempotency_key)
     if earlier is not None:
-        return _replay(earlier, loan.id, amount, paid_on)
-    _check_postable(session, loan, paid_on)
+        return _replay(earlier, loan.id, amount, paid_on, apply_as)
+    _check_postable(session, loan, paid_on, business_date)
     before = snapshot(loan)
+    back_valued = (
+        session.scalar(
+            select(LoanStatus.id)
+            .where(LoanStatus.loan_id == loan.id, LoanStatus.as_of >= paid_on)
+            .limit(1)
+        )
+        is not None
+    )
 
     repayment = Repayment(
         loan_id=loan.id,
@@ -225,15 +195,18 @@ def post_repayment(
         amount=amount,
         paid_on=paid_on,
         channel=channel,
+        apply_as=apply_as,
+        schedule_version_before=loan.schedule_version,
     )
     try:
         with session.begin_nested():
-            plan = _plan(session, loan, amount, paid_on)
+            plan = plan_repayment(session, loan, amount, paid_on, apply_as, back_valued)
             alloc = plan.allocation
             repayment.principal_part = alloc.principal
             repayment.interest_part = alloc.interest
             repayment.penalty_part = alloc.penalty
             repayment.excess_part = plan.excess
+            repayment.credit_part = plan.credit
             session.add(repayment)
             session.flush()
     except IntegrityError:
@@ -241,7 +214,7 @@ def post_repayment(
         again = _earlier(session, lender_id, idempotency_key)
         if again is None:
             raise
-        return _replay(again, loan.id, amount, paid_on)
+        return _replay(again, loan.id, amount, paid_on, apply_as)
 
     for applied, row in zip(plan.allocation.applied, plan.targets, strict=True):
         if applied.total == 0:
@@ -255,6 +228,7 @@ def post_repayment(
             row.principal_due,
         ):
             row.settled_on = paid_on
+            count_on_time(loan, row)
         session.add(
             RepaymentAllocation(
                 repayment_id=repayment.id,
@@ -272,8 +246,14 @@ def post_repayment(
     ):
         if value > 0:
             post_movement(session, loan, kind, value, delta, paid_on, repayment_id=repayment.id)
+    if repayment.credit_part:
+        post_movement(session, loan, "credit_balance", repayment.credit_part, 0, paid_on,
+                      repayment_id=repayment.id)  # fmt: skip
+        loan.credit_balance += repayment.credit_part
     session.flush()
     _close_if_settled(session, loan, paid_on)
+    if back_valued:  # days already aged change
+        reage_loan(session, actor, loan, paid_on)
     record(
         session,
         actor,
@@ -288,6 +268,8 @@ def post_repayment(
             "interest_part": repayment.interest_part,
             "penalty_part": repayment.penalty_part,
             "excess_part": repayment.excess_part,
+            "credit_part": repayment.credit_part,
+            "apply_as": apply_as,
         },
         as_of=paid_on,
     )

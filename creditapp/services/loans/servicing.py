@@ -1,36 +1,46 @@
-"""Restructuring, write-off (maker-checker) and recovery.
+"""Restructuring and write-off (maker-checker); recoveries are in ``recovery``.
 
 Restructuring (POJK 11/2020 style relief) supersedes every unsettled installment of the
 current schedule and builds a new version from the outstanding principal via loanmath
 ``restructure``. Interest already due and unpaid is capitalised (a ``restructure`` movement
 raising the principal, so the ledger still rebuilds the balance); unpaid penalties stay on
 the superseded rows and are no longer collected (waived by the restructuring).
+The loan is flagged restructured and keeps the grade it had as its floor (``grading``).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from loanmath.accrual import accrued_interest
 from loanmath.dates import add_months
 from loanmath.restructure import restructure
 from loanmath.schedule import ScheduleError
 
 from ...errors import Conflict, DomainError, NotFound
-from ...models import Recovery, Restructuring, WriteOff
+from ...models import (
+    Installment,
+    Loan,
+    LoanMovement,
+    Restructuring,
+    WriteOff,
+)
 from ..audit import Actor, record
 from .common import (
     current_installments,
     get_loan,
     refuse,
     replace_schedule,
-    require_positive_amount,
     snapshot,
 )
+from .grading import grade_on, mark_restructured
 from .ledger import post_movement
+
+WRITE_OFF_GRADE = 5  # Macet: below it a write-off needs an override reason
 
 
 def restructure_loan(
@@ -91,11 +101,14 @@ def restructure_loan(
             extend_by=extension_months,
             new_rate=new_rate,
             method=loan.interest_method,  # type: ignore[arg-type]
+            day_count=loan.day_count,  # type: ignore[arg-type]
+            start=_period_start(current_installments(session, loan.id), first_due, effective_on),
         )
     except ScheduleError as exc:
         raise refuse("schedule", str(exc)) from exc
     before = snapshot(loan)
     old_version, old_rate = loan.schedule_version, loan.annual_rate
+    mark_restructured(loan, grade_on(loan, rows, effective_on))
     if capitalised:
         post_movement(session, loan, "restructure", capitalised, capitalised, effective_on)
     replace_schedule(session, loan, rows, schedule)
@@ -121,6 +134,12 @@ def restructure_loan(
     return item
 
 
+def _period_start(rows: list[Installment], first_due: date, effective_on: date) -> date:
+    """The day the new schedule's first period starts: the due date before it, if any."""
+    before = [r.due_on for r in rows if r.due_on < first_due]
+    return max(before) if before else min(effective_on, first_due - timedelta(days=1))
+
+
 def request_write_off(
     session: Session,
     actor: Actor,
@@ -129,8 +148,12 @@ def request_write_off(
     requested_by: int,
     requested_on: date,
     reason: str,
+    override_reason: str | None = None,
 ) -> WriteOff:
     """Ask to write a loan off (the maker's step).
+
+    Only a loan at Kol 5 (Macet) can be written off, unless ``override_reason`` says why
+    one at a better grade must be (its grade and the override are kept and audited).
 
     Returns:
         The pending ``WriteOff`` for the loan's outstanding principal.
@@ -140,6 +163,14 @@ def request_write_off(
         raise refuse("reason", "a reason is required")
     if loan.status != "active" or loan.outstanding_principal <= 0:
         raise refuse("loan_id", "only an active loan with principal outstanding can be written off")
+    grade = grade_on(loan, current_installments(session, loan.id), requested_on)
+    override = (override_reason or "").strip() or None
+    if grade < WRITE_OFF_GRADE and override is None:
+        raise refuse(
+            "override_reason",
+            f"the loan is Kol {grade}: writing off below Kol {WRITE_OFF_GRADE} (Macet) "
+            "needs an override reason",
+        )
     pending = session.scalar(
         select(WriteOff.id).where(WriteOff.loan_id == loan.id, WriteOff.status == "pending")
     )
@@ -152,11 +183,14 @@ def request_write_off(
         requested_by=requested_by,
         status="pending",
         reason=reason.strip(),
+        grade=grade,
+        override_reason=override,
     )
     session.add(item)
     session.flush()
-    record(session, actor, "write_off.request", "write_off", item.id,
-           after={"loan_id": loan.id, "amount": item.amount}, as_of=requested_on)  # fmt: skip
+    after = {"loan_id": loan.id, "amount": item.amount, "grade": grade, "override": override}
+    record(session, actor, "write_off.request", "write_off", item.id, after=after,
+           as_of=requested_on)  # fmt: skip
     return item
 
 
@@ -170,7 +204,10 @@ def approve_write_off(
 ) -> WriteOff:
     """Approve a pending write-off (the checker's step, a different user than the maker).
 
-    Posts a ``write_off`` movement taking the outstanding principal to 0.
+    Posts a ``write_off`` movement taking the outstanding principal to 0 and an
+    ``interest_write_off`` movement for the interest owed on the date: unpaid interest of
+    instalments already due plus the running period's interest accrued pro rata (the early
+    payoff's rule).
 
     Returns:
         The approved ``WriteOff``.
@@ -189,33 +226,35 @@ def approve_write_off(
     before = snapshot(loan)
     amount = loan.outstanding_principal
     item.amount = amount
+    item.interest_amount = _interest_owed(session, loan, approved_on)
     item.status, item.approved_by, item.approved_on = "approved", approved_by, approved_on
     post_movement(session, loan, "write_off", amount, -amount, approved_on)
+    if item.interest_amount:
+        post_movement(session, loan, "interest_write_off", item.interest_amount, 0, approved_on)
     loan.status, loan.written_off_on = "written_off", approved_on
     session.flush()
+    after = {**snapshot(loan), "interest_written_off": item.interest_amount}
     record(session, actor, "write_off.approve", "write_off", item.id,
-           before=before, after=snapshot(loan), as_of=approved_on)  # fmt: skip
+           before=before, after=after, as_of=approved_on)  # fmt: skip
     return item
 
 
-def record_recovery(
-    session: Session, actor: Actor, loan_id: int, *, amount: int, recovered_on: date
-) -> Recovery:
-    """Record money recovered on a written-off loan (outstanding principal stays 0).
-
-    Returns:
-        The ``Recovery``.
-    """
-    require_positive_amount(amount)
-    loan = get_loan(session, loan_id, lock=True)
-    if loan.status != "written_off":
-        raise refuse("loan_id", "recoveries are recorded on written-off loans only")
-    if loan.written_off_on and recovered_on < loan.written_off_on:
-        raise refuse("recovered_on", f"must not be before the write-off on {loan.written_off_on}")
-    item = Recovery(loan_id=loan.id, amount=amount, recovered_on=recovered_on)
-    session.add(item)
-    post_movement(session, loan, "recovery", amount, 0, recovered_on)
-    session.flush()
-    record(session, actor, "loan.recovery", "loan", loan.id,
-           after={"amount": amount}, as_of=recovered_on)  # fmt: skip
-    return item
+def _interest_owed(session: Session, loan: Loan, on: date) -> int:
+    """Unpaid interest of instalments due by ``on`` + the running period's accrued interest."""
+    rows = current_installments(session, loan.id)
+    due = [r for r in rows if r.due_on <= on]
+    ahead = [r for r in rows if r.due_on > on]
+    unpaid = sum(r.interest_due - r.interest_paid for r in due)
+    if not ahead:
+        return unpaid
+    start = max((r.due_on for r in due), default=None) or session.scalar(
+        select(func.min(LoanMovement.posted_on)).where(
+            LoanMovement.loan_id == loan.id, LoanMovement.kind == "disbursement"
+        )
+    )
+    assert start is not None  # an active loan was disbursed
+    not_due = sum(r.principal_due - r.principal_paid for r in ahead)
+    length = (ahead[0].due_on - start).days
+    accrued = accrued_interest(not_due, loan.annual_rate, min((on - start).days, length), length,
+                               frequency=loan.frequency, day_count=loan.day_count)  # fmt: skip
+    return unpaid + max(0, accrued - sum(r.interest_paid for r in ahead))

@@ -1,29 +1,40 @@
 """Monthly interest subsidy accrual (KUR: the state pays the lender a rate on outstanding).
 
 Per loan and period: ``sum of end-of-day outstanding principal over the period's days x
-subsidy rate / 360`` (loanmath ``subsidy_for_period``), rounded down once. The daily sum
+subsidy rate / 360`` (``/ 365`` for a loan on actual/365; loanmath ``subsidy_for_period``),
+rounded down once. The daily sum
 comes from the ledger in one aggregate: the balance before the period counts for every day,
 and each movement inside it counts from its posting day to the period's end. That is exactly
 the sum of the ``LoanStatus`` rows on days that were aged, and also covers days that were
 not, so the ledger is the one source used.
+
+Eligibility (per program, ``ProgramServicing``; conservative defaults): no subsidy for a
+period in which the loan was aged at a grade worse than ``subsidy_max_grade`` (default Kol 2:
+the state subsidises performing KUR, not NPL); none after maturity unless
+``subsidy_after_maturity``; never on capitalised interest (``restructure`` movements are left
+out of the balance, so the capitalised amount is treated as repaid last).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, exists, func, insert, select
+from sqlalchemy import case, exists, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from loanmath.subsidy import subsidy_for_period
 
-from ...models import Loan, LoanMovement, SubsidyAccrual
+from ...models import Loan, LoanMovement, LoanStatus, ProgramServicing, SubsidyAccrual
+from ..audit import Actor, record
 from .common import refuse
+from .settings import DEFAULTS
 from .sqlparts import days_between, dialect_name
 
 
-def accrue_subsidy(session: Session, period_start: date, period_end: date) -> int:
+def accrue_subsidy(
+    session: Session, period_start: date, period_end: date, actor: Actor | None = None
+) -> int:
     """Accrue the interest subsidy of every loan with a balance in the period.
 
     Args:
@@ -41,27 +52,68 @@ def accrue_subsidy(session: Session, period_start: date, period_end: date) -> in
     days = (period_end - period_start).days + 1
     mov = LoanMovement.__table__
     loans = Loan.__table__
-    after_end = period_end + timedelta(days=1)
-    weight = case(
-        (mov.c.posted_on < period_start, days),
-        else_=days_between(dialect, after_end, mov.c.posted_on),
+    hist = LoanStatus.__table__
+    rules = ProgramServicing.__table__
+    max_grade = func.coalesce(rules.c.subsidy_max_grade, DEFAULTS["subsidy_max_grade"])
+    after_maturity = func.coalesce(
+        rules.c.subsidy_after_maturity, DEFAULTS["subsidy_after_maturity"]
+    )
+    # The last day a loan earns subsidy in the period: its maturity when that comes first
+    # (unless the program allows subsidy after maturity).
+    last_day = case(
+        (
+            or_(
+                after_maturity.is_(True),
+                loans.c.maturity_on.is_(None),
+                loans.c.maturity_on >= period_end,
+            ),
+            literal(period_end),
+        ),
+        else_=loans.c.maturity_on,
+    )
+    weight = (
+        case(
+            (
+                mov.c.posted_on < period_start,
+                days_between(dialect, last_day, literal(period_start)),
+            ),
+            else_=days_between(dialect, last_day, mov.c.posted_on),
+        )
+        + 1
     )
     done = exists().where(
         SubsidyAccrual.loan_id == loans.c.id, SubsidyAccrual.period_start == period_start
+    )
+    graded_out = exists().where(
+        hist.c.loan_id == loans.c.id,
+        hist.c.as_of.between(period_start, period_end),
+        hist.c.collectibility > max_grade,
     )
     sums = session.execute(
         select(
             loans.c.id,
             loans.c.program_id,
             loans.c.subsidy_rate,
+            loans.c.day_count,
             func.sum(mov.c.principal_delta * weight).label("balance_days"),
         )
-        .select_from(mov.join(loans, loans.c.id == mov.c.loan_id))
-        .where(mov.c.posted_on <= period_end, loans.c.subsidy_rate > 0, ~done)
-        .group_by(loans.c.id, loans.c.program_id, loans.c.subsidy_rate)
+        .select_from(
+            mov.join(loans, loans.c.id == mov.c.loan_id).outerjoin(
+                rules, rules.c.program_id == loans.c.program_id
+            )
+        )
+        .where(
+            mov.c.posted_on <= last_day,
+            last_day >= period_start,
+            mov.c.kind != "restructure",  # capitalised interest earns no subsidy
+            loans.c.subsidy_rate > 0,
+            ~done,
+            ~graded_out,
+        )
+        .group_by(loans.c.id, loans.c.program_id, loans.c.subsidy_rate, loans.c.day_count)
     ).all()
     rows = []
-    for loan_id, program_id, rate, balance_days in sums:
+    for loan_id, program_id, rate, day_count, balance_days in sums:
         balance_days = int(balance_days or 0)
         if balance_days <= 0:
             continue
@@ -75,9 +127,19 @@ def accrue_subsidy(session: Session, period_start: date, period_end: date) -> in
                 "average_outstanding": balance_days // days,
                 "subsidy_rate": rate,
                 # One "day" holding the whole balance-days sum: the loanmath rule on the sum.
-                "amount": subsidy_for_period(balance_days, rate, days=1),
+                "amount": subsidy_for_period(
+                    balance_days, rate, days=1, day_basis=365 if day_count == "actual/365" else 360
+                ),
             }
         )
     if rows:
         session.execute(insert(SubsidyAccrual), rows)
+        after = {
+            "period_start": period_start.isoformat(),
+            "period_end": period_end.isoformat(),
+            "loans": len(rows),
+            "amount": sum(int(r["amount"]) for r in rows),
+        }
+        record(session, actor or Actor.system(), "subsidy.accrue", "subsidy_accrual", None,
+               after=after, as_of=period_end)  # fmt: skip
     return len(rows)

@@ -10,7 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from creditapp.errors import Conflict, DomainError
-from creditapp.models import Application, Decision, Installment, Loan, ProgramLenderQuota
+from creditapp.models import (
+    Application,
+    Decision,
+    Enterprise,
+    Installment,
+    Loan,
+    ProgramLenderQuota,
+)
 from creditapp.services.loans import (
     approve_application,
     decline_application,
@@ -163,3 +170,45 @@ def test_decline_and_refer_need_a_reason(session: Session) -> None:
     with pytest.raises(Conflict):
         approve_application(session, lf.SYSTEM, application.id, amount=50_000_000, tenor=24,
                             decided_by=officer.id, decided_on=day)  # fmt: skip
+
+
+def _apply(session: Session, lender: object, program: object, nik: str, declared: int) -> int:
+    application = core.application(session, lender, program)  # type: ignore[arg-type]
+    enterprise = session.get(Enterprise, application.enterprise_id)
+    assert enterprise is not None
+    enterprise.owner_nik = nik
+    application.profile_kur_access_count = declared  # what the lender declared, snapshot
+    session.flush()
+    return application.id
+
+
+def test_the_kur_access_count_is_the_higher_of_declared_and_the_platforms_own(
+    session: Session,
+) -> None:
+    """Issue item 9: a repeat borrower declared as first-time gets the repeat rate."""
+    program, nik = core.program(session), "3273014107900011"
+    officer = lf.user(session)
+    lenders = [core.lender(session), core.lender(session)]
+
+    def approve(application_id: int) -> Loan:
+        return approve_application(
+            session, lf.SYSTEM, application_id, amount=50_000_000, tenor=24,
+            decided_by=officer.id, decided_on=date(2026, 11, 3),
+        )  # fmt: skip
+
+    first = approve(_apply(session, lenders[0], program, nik, 0))
+    assert (first.kur_access_count, first.kur_access_mismatch) == (0, False)
+    assert first.annual_rate == Decimal("0.06")
+    # At another lender, with another enterprise record, declared again as first access.
+    second = approve(_apply(session, lenders[1], program, nik, 0))
+    assert (second.kur_access_count, second.kur_access_mismatch) == (1, True)
+    assert (second.annual_rate, second.subsidy_rate) == (Decimal("0.07"), Decimal("0.09"))
+    # Approval reads the application's snapshot, not the enterprise's latest value.
+    third_id = _apply(session, lenders[0], program, "3273014107900099", 3)
+    third_app = session.get(Application, third_id)
+    assert third_app is not None
+    enterprise = session.get(Enterprise, third_app.enterprise_id)
+    assert enterprise is not None
+    enterprise.kur_access_count = 0  # overwritten by a later application
+    third = approve(third_id)
+    assert (third.kur_access_count, third.annual_rate) == (3, Decimal("0.09"))

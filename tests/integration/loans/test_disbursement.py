@@ -143,3 +143,25 @@ def test_idempotent_disbursement_request(session: Session) -> None:
             requested_by=maker.id,
         )  # fmt: skip
     assert "Idempotency-Key" in err.value.errors
+
+
+def test_a_tranche_accrues_interest_from_its_own_value_date(session: Session) -> None:
+    """Issue item 4: 25 jt on day 0 and 25 jt on day 25 of a 30-day first period."""
+    loan = lf.approved_loan(session)  # 6 % a year, annuity, 24 months
+    maker, checker = lf.user(session), lf.user(session)
+    for amount, on in ((25_000_000, DAY), (25_000_000, date(2026, 11, 28))):
+        item = request_disbursement(session, lf.SYSTEM, loan.id, amount, on, requested_by=maker.id)
+        confirm_disbursement(session, lf.SYSTEM, item.id, checker.id, on)
+    rows = session.scalars(
+        select(Installment)
+        .where(Installment.loan_id == loan.id, Installment.superseded.is_(False))
+        .order_by(Installment.number)
+    ).all()
+    assert rows[0].due_on == date(2026, 12, 3)  # 3 Nov .. 3 Dec: 30 days
+    # 25 jt * 0.5 % for the whole period + 25 jt * 0.5 % * 5/30 (28 Nov .. 3 Dec)
+    # = 125,000 + 20,833.33 -> 145,833 (not 250,000 on 50 jt for the whole period).
+    assert rows[0].interest_due == 145_833
+    # From instalment 2 on, the whole 50 jt accrues: 0.5 % of the balance after instalment 1.
+    assert rows[1].interest_due == round((50_000_000 - rows[0].principal_due) * 0.005)
+    assert sum(r.principal_due for r in rows) == 50_000_000
+    assert rebuild_balances(session, loan.id).consistent

@@ -26,10 +26,17 @@ PAYMENT = 2_216_031  # the worked example's annuity (see test_approval)
 FIRST_DUE = date(2026, 12, 3)
 
 
-def pay(session: Session, loan: Loan, amount: int, on: date, key: str | None = None) -> Repayment:
+def pay(
+    session: Session,
+    loan: Loan,
+    amount: int,
+    on: date,
+    key: str | None = None,
+    apply_as: str = "auto",
+) -> Repayment:
     result = post_repayment(
         session, lf.SYSTEM, loan.id, lender_id=loan.lender_id, amount=amount, paid_on=on,
-        idempotency_key=key or f"k-{loan.id}-{on}-{amount}",
+        idempotency_key=key or f"k-{loan.id}-{on}-{amount}", apply_as=apply_as,
     )  # fmt: skip
     assert not result.replayed
     return result.repayment
@@ -99,9 +106,12 @@ def test_penalty_is_served_before_interest_and_principal(session: Session) -> No
 
 
 @pytest.mark.parametrize("mode", ["shorten_tenor", "reduce_installment"])
-def test_overpayment_prepays_principal_by_the_loan_mode(session: Session, mode: str) -> None:
+def test_a_requested_prepayment_prepays_principal_by_the_loan_mode(
+    session: Session, mode: str
+) -> None:
     loan = lf.active_loan(session, prepayment_mode=mode)
-    repayment = pay(session, loan, PAYMENT + 10_000_000, FIRST_DUE)
+    # Paid on a due date: no day of the next period has run, so no accrued interest.
+    repayment = pay(session, loan, PAYMENT + 10_000_000, FIRST_DUE, apply_as="prepayment")
     assert repayment.excess_part == 10_000_000
     assert loan.outstanding_principal == 50_000_000 - (PAYMENT - 250_000) - 10_000_000
     assert loan.schedule_version == 2
@@ -120,7 +130,7 @@ def test_overpayment_prepays_principal_by_the_loan_mode(session: Session, mode: 
     assert_ledger(session, loan)
 
 
-def test_exact_payoff_closes_the_loan_and_more_is_refused(session: Session) -> None:
+def test_exact_payoff_closes_the_loan_and_more_is_held_as_credit(session: Session) -> None:
     loan = lf.active_loan(session)
     pay(session, loan, PAYMENT, FIRST_DUE)
     outstanding = 50_000_000 - (PAYMENT - 250_000)
@@ -131,19 +141,34 @@ def test_exact_payoff_closes_the_loan_and_more_is_refused(session: Session) -> N
             Decimal(1), "ROUND_HALF_UP"
         )
     )
-    with pytest.raises(DomainError) as err:
-        pay(session, loan, outstanding + accrued + 1, on)
-    assert f"Rp{outstanding + accrued}" in err.value.errors["amount"][0]
-    with pytest.raises(DomainError) as err:
-        pay(session, loan, outstanding, on)
-    assert "accrued interest" in err.value.errors["amount"][0]
-    repayment = pay(session, loan, outstanding + accrued, on)
+    repayment = pay(session, loan, outstanding + accrued + 5_000, on)
     assert (repayment.principal_part, repayment.interest_part) == (outstanding, accrued)
+    assert repayment.credit_part == 5_000 and repayment.excess_part == 0
     assert loan.status == "closed" and loan.closed_on == on and loan.outstanding_principal == 0
+    assert loan.credit_balance == 5_000
     assert_ledger(session, loan)
     with pytest.raises(DomainError) as err:
         pay(session, loan, 1_000, on + timedelta(days=1))
     assert "closed" in err.value.errors["loan_id"][0]
+
+
+def test_a_prepayment_pays_the_interest_its_principal_accrued_first(session: Session) -> None:
+    """Issue item 2: all but Rp 1 on day 29 cost 241,667 less than the payoff itself."""
+    loan = lf.active_loan(session)
+    on = FIRST_DUE - timedelta(days=1)  # 3 Nov .. 3 Dec is 30 days: day 29
+    payoff = 50_000_000 + 241_667  # 50 jt * 0.5 % * 29/30 = 241,666.67
+    repayment = pay(session, loan, payoff - 1, on, apply_as="prepayment")
+    # p + round(p * 0.005 * 29 / 30) = 50,241,666 -> p = 49,999,999, interest 241,667.
+    assert (repayment.excess_part, repayment.interest_part) == (49_999_999, 241_667)
+    assert loan.outstanding_principal == 1
+    rest = sum(
+        r.principal_due - r.principal_paid + r.interest_due - r.interest_paid
+        for r in current(session, loan)
+    )
+    pay(session, loan, rest, FIRST_DUE)
+    assert loan.status == "closed"
+    assert payoff - 1 + rest >= payoff
+    assert_ledger(session, loan)
 
 
 def test_paying_every_installment_closes_the_loan(session: Session) -> None:
@@ -206,7 +231,8 @@ def test_written_off_and_undisbursed_loans_refuse_repayments(session: Session) -
     loan = lf.active_loan(session)
     maker, checker = lf.user(session), lf.user(session)
     item = request_write_off(session, lf.SYSTEM, loan.id, requested_by=maker.id,
-                             requested_on=date(2027, 6, 1), reason="macet")  # fmt: skip
+                             requested_on=date(2027, 6, 1), reason="macet",
+                             override_reason="debitur meninggal")  # fmt: skip
     approve_write_off(session, lf.SYSTEM, item.id, approved_by=checker.id,
                       approved_on=date(2027, 6, 2))  # fmt: skip
     with pytest.raises(DomainError) as err:
@@ -219,7 +245,11 @@ def test_written_off_and_undisbursed_loans_refuse_repayments(session: Session) -
 
 
 payments = st.lists(
-    st.tuples(st.integers(min_value=0, max_value=40), st.integers(1, 6_000_000)),
+    st.tuples(
+        st.integers(min_value=0, max_value=40),
+        st.integers(1, 6_000_000),
+        st.sampled_from(["auto", "advance", "prepayment"]),
+    ),
     min_size=1,
     max_size=8,
 )
@@ -233,17 +263,28 @@ payments = st.lists(
 )
 @given(steps=payments, mode=st.sampled_from(["shorten_tenor", "reduce_installment"]))
 def test_any_sequence_of_payments_keeps_the_ledger_and_caches_equal(
-    session: Session, steps: list[tuple[int, int]], mode: str
+    session: Session, steps: list[tuple[int, int, str]], mode: str
+) -> None:
+    example = session.begin_nested()  # ageing runs are portfolio-wide: undo them per example
+    try:
+        _payments_keep_the_books(session, steps, mode)
+    finally:
+        example.rollback()
+
+
+def _payments_keep_the_books(
+    session: Session, steps: list[tuple[int, int, str]], mode: str
 ) -> None:
     loan = lf.active_loan(session, tenor=12, amount=20_000_000, prepayment_mode=mode)
     on = lf.DECIDED_ON
     received = 0
-    for gap, amount in steps:
+    for gap, amount, apply_as in steps:
         on += timedelta(days=gap)
         try:
-            repayment = pay(session, loan, amount, on, key=f"{loan.id}-{on}-{amount}-{received}")
+            repayment = pay(session, loan, amount, on, key=f"{loan.id}-{on}-{amount}-{received}",
+                            apply_as=apply_as)  # fmt: skip
         except DomainError as exc:
-            assert set(exc.errors) <= {"amount", "loan_id"}  # over payoff or closed
+            assert set(exc.errors) <= {"loan_id"}  # closed: nothing else is refused
             continue
         received += amount
         parts = (
@@ -251,12 +292,58 @@ def test_any_sequence_of_payments_keeps_the_ledger_and_caches_equal(
             + repayment.interest_part
             + repayment.penalty_part
             + repayment.excess_part
+            + repayment.credit_part
         )
-        assert parts == amount
+        assert parts == amount  # every Rupiah is allocated somewhere
         assert_ledger(session, loan)
+        rows = current(session, loan)
+        assert loan.outstanding_principal >= 0 and loan.credit_balance >= 0
+        assert all(
+            0 <= r.principal_paid <= r.principal_due and 0 <= r.interest_paid <= r.interest_due
+            for r in rows
+        )
+        # Days past due count from the oldest instalment not settled, never a settled one.
+        age_loans(session, on)
+        session.refresh(loan)
+        late = [r.due_on for r in current(session, loan) if r.settled_on is None and r.due_on < on]
+        if loan.status == "active":
+            assert loan.dpd == ((on - min(late)).days if late else 0)
     principal_received = session.scalar(
         select(func.sum(Repayment.principal_part + Repayment.excess_part)).where(
             Repayment.loan_id == loan.id
         )
     )
     assert (principal_received or 0) == loan.disbursed_amount - loan.outstanding_principal
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    day=st.integers(1, 29),
+    amount=st.integers(1, 50_000_000),
+    apply_as=st.sampled_from(["auto", "prepayment", "advance"]),
+)
+def test_paying_in_parts_never_costs_less_than_paying_off_at_once(
+    session: Session, day: int, amount: int, apply_as: str
+) -> None:
+    on = lf.DECIDED_ON + timedelta(days=day)
+    everything = 60_000_000  # more than any payoff: the rest is held as credit
+    once = lf.active_loan(session)
+    r = pay(session, once, everything, on)
+    payoff = everything - r.credit_part
+    # Independently: 50 jt, 6 %, `day` days of the 30-day period 3 Nov .. 3 Dec.
+    accrued = Decimal(50_000_000) * Decimal("0.06") / 12 * day / 30
+    assert payoff == 50_000_000 + int(accrued.quantize(Decimal(1), "ROUND_HALF_UP"))
+    parts = lf.active_loan(session)
+    first = pay(session, parts, amount, on, apply_as=apply_as)
+    if parts.status == "closed":
+        cost = amount - first.credit_part
+    else:
+        second = pay(session, parts, everything, on, key=f"rest-{parts.id}")
+        cost = amount + everything - second.credit_part
+    assert parts.status == "closed" and parts.credit_balance >= 0
+    assert cost >= payoff - 1  # one Rupiah of rounding per part at most
+    assert_ledger(session, parts)

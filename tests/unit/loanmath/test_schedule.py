@@ -229,7 +229,8 @@ def test_weekly_uses_rate_over_52() -> None:
         ({"grace_interest": -1}, "grace_interest"),
         ({"method": "balloon"}, "method"),
         ({"frequency": "daily"}, "frequency"),
-        ({"day_count": "actual/365"}, "day_count"),
+        ({"day_count": "actual/365"}, "day_count"),  # without a start date
+        ({"day_count": "actual/360"}, "day_count"),
         ({"rounding": "nearest"}, "rounding"),
     ],
 )
@@ -274,3 +275,27 @@ def test_table_and_cli(capsys: pytest.CaptureFixture[str]) -> None:
         "3.184.732",
         "53.184.732",
     ]
+
+
+def test_actual_365_charges_the_calendar_days_of_each_period() -> None:
+    # 50 jt at 6 % over 24 months from 3 Nov 2026: the annuity keeps the 30/360 instalment
+    # (2,216,031); interest is balance * 6 % * days / 365.
+    start, first_due = date(2026, 11, 3), date(2026, 12, 3)
+    rows = build_schedule(
+        50_000_000, Decimal("0.06"), 24, first_due, method="annuity",
+        day_count="actual/365", start=start,
+    )  # fmt: skip
+    first = Decimal(50_000_000) * Decimal("0.06") * 30 / 365  # 246,575.34
+    assert rows[0].interest == 246_575 == int(first.quantize(Decimal(1), "ROUND_HALF_UP"))
+    assert rows[0].principal == 2_216_031 - 246_575
+    second = Decimal(50_000_000 - rows[0].principal) * Decimal("0.06") * 31 / 365
+    assert rows[1].interest == int(second.quantize(Decimal(1), "ROUND_HALF_UP"))
+    assert sum(r.principal for r in rows) == 50_000_000 and rows[-1].closing_balance == 0
+    thirty = build_schedule(50_000_000, Decimal("0.06"), 24, first_due, method="annuity")
+    assert thirty[0].interest == 250_000  # 30/360 ignores the calendar
+
+
+def test_actual_365_needs_a_start_before_the_first_due_date() -> None:
+    with pytest.raises(ScheduleError, match="day_count"):
+        build_schedule(1_000_000, Decimal("0.06"), 12, FIRST_DUE, method="annuity",
+                       day_count="actual/365", start=FIRST_DUE)  # fmt: skip

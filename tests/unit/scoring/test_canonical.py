@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.canonical import input_hash, legacy_input_hash
+from scoring.canonical import input_hash
 from scoring.payload import InvalidApplication
 from tests.unit.scoring.sample import make_payload
 
@@ -121,10 +121,8 @@ def test_hash_follows_the_documented_definition() -> None:
     assert input_hash(p) == expected
 
 
-def test_invalid_payload_has_no_hash_and_legacy_hash_is_the_json_one() -> None:
+def test_invalid_payload_has_no_hash() -> None:
     bad = copy.deepcopy(BASE)
     bad["transactions"][0]["amount"] = -5
     with pytest.raises(InvalidApplication):
         input_hash(bad)
-    text = json.dumps(BASE, sort_keys=True, separators=(",", ":"))
-    assert legacy_input_hash(BASE) == hashlib.sha256(text.encode()).hexdigest()

@@ -55,6 +55,8 @@ def test_evaluate_csv_prints_json_last(small_csv: Path, capsys: pytest.CaptureFi
     assert abs(float(np.mean(folds)) - float(out["auc_mean"])) < 1e-5  # type: ignore[arg-type]
     for key in ("auc_std", "gini_mean", "ks_mean", "brier_mean", "challenger_auc_mean"):
         assert key in out
+    low, mid, high = (float(out[k]) for k in ("auc_ci_low", "auc_mean", "auc_ci_high"))  # type: ignore[arg-type]
+    assert low < mid < high and high - low < 0.3
     assert out["rows"] == 500 and out["features"] == 4  # row id dropped
     assert 0.6 < float(out["auc_mean"]) < 1.0  # type: ignore[arg-type]
 
@@ -91,10 +93,17 @@ def test_train_csv_writes_a_self_contained_card(
     html = (out_dir / "model_card.html").read_text(encoding="utf-8")
     assert not re.search(r"https?://", html)  # nothing to fetch: opens offline
     assert "<link" not in html and "<script" not in html
-    images = re.findall(r"<img[^>]*src='([^']*)'", html)
-    assert len(images) == 4 and all(s.startswith("data:image/png;base64,") for s in images)
-    assert "Fairness by gender" in html
+    images = re.findall(r'<img[^>]*src="([^"]*)"', html)
+    # ROC, calibration, scores, importance, beeswarm (no monotone features: no PDP here)
+    assert len(images) == 5 and all(s.startswith("data:image/png;base64,") for s in images)
     md = (out_dir / "model_card.md").read_text(encoding="utf-8")
+    assert "Fairness by gender" in html and "Intended use and limits" in html
+    # a holdout this small (about 48 bads) is flagged at the top of the card
+    assert "fewer than 50" in html.split("<h2>")[0]
+    assert re.search(r"95% interval 0\.\d{4} - [01]\.\d{4}", html)
+    # counts are integers and rates percentages (the first score band: count, bads, bad rate)
+    assert re.search(r"<td>&lt; 520</td><td>\d+</td><td>\d+</td><td>\d{1,3}\.\d\d%</td>", html)
+    assert "| bin | count | predicted | observed |\n|---|---|---|---|\n| 1 | 10 | " in md
     assert "## Calibration by decile" in md and "| metric | value |" in md
     prep = json.loads((out_dir / "preprocessing.json").read_text())
     assert prep["calibration"]["method"] == "platt"

@@ -1,0 +1,181 @@
+"""The officers' loans: list, loan page, repayment and disbursement (maker-checker).
+
+Every view needs a loan officer (403 for other roles) and reads only the officer's lender's
+loans (another lender's loan answers 404 exactly like a missing one). Forms work without
+JavaScript; each successful POST redirects (post/redirect/get), and a form that moves money
+carries a one-time token that the service uses as its idempotency key, so a form sent twice
+posts once. Restructuring and write-off steps are in ``loan_requests``, the collection sheet in
+``collection``; all three add their routes to ``loan_base.bp``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import NotFound as HttpNotFound
+
+from ..charts_loans import ChartText, HistoryPoint, loan_history_svg
+from ..db import get_session
+from ..errors import DomainError, NotFound
+from ..models import Disbursement
+from ..services.loan_page import LOAN_LIST_STATUSES, LoanPage, loan_list
+from ..services.loans.repayment import post_repayment
+from ..services.loans.requests import confirm_lender_disbursement, request_lender_disbursement
+from .authz import my_lender_id, role_required
+from .i18n import day
+from .loan_base import (
+    LOAN_ID,
+    MOVEMENT_NAMES,
+    OFFICER,
+    PENDING_NAMES,
+    STATE_NAMES,
+    STATUS_NAMES,
+    action_page,
+    after_decision,
+    bp,
+    grade_name,
+    item_of,
+    owned_page,
+    today,
+)
+from .loan_forms import ConfirmForm, DisbursementForm, RepaymentForm, new_token, put_errors
+
+
+def history_chart(page: LoanPage) -> str:
+    """The days-past-due history as SVG, in the reader's language."""
+    points = [HistoryPoint(p.as_of, p.dpd, p.collectibility) for p in page.history]
+    worst = max((p.dpd for p in points), default=0)
+    text = ChartText(
+        title=_("Days past due and collectibility"),
+        axis=_("days past due"),
+        description=_(
+            "Days past due from %(first)s to %(last)s; at most %(worst)d days; now %(now)d days, "
+            "%(grade)s.",
+            first=day(points[0].as_of) if points else "–",
+            last=day(points[-1].as_of) if points else "–",
+            worst=worst,
+            now=page.loan.dpd,
+            grade=grade_name(page.loan.collectibility),
+        ),
+        empty=_("No end-of-day history yet."),
+        grade=lambda g: f"Kol {g}",
+        date=day,
+    )
+    return loan_history_svg(points, text, chart_id=f"history-{page.loan.id}")
+
+
+@bp.get("")
+@role_required(OFFICER)
+def index() -> Any:
+    """List my lender's loans, newest first."""
+    status = request.args.get("status") or None
+    if status not in (None, *LOAN_LIST_STATUSES):
+        status = None
+    before = request.args.get("before", type=int)
+    rows = loan_list(get_session(), my_lender_id(), status=status, before_id=before, limit=51)
+    more = len(rows) > 50
+    rows = rows[:50]
+    return render_template(
+        "web/loans/index.html", rows=rows, status=status, more=more,
+        statuses=STATUS_NAMES, grade_name=grade_name,
+    )  # fmt: skip
+
+
+@bp.get(f"/{LOAN_ID}")
+@role_required(OFFICER)
+def show(loan_id: int) -> Any:
+    """Show one loan: balances, history, pending approvals, schedule and movements."""
+    page = owned_page(loan_id)
+    return render_template(
+        "web/loans/show.html", page=page, chart=history_chart(page), confirm=ConfirmForm(),
+        statuses=STATUS_NAMES, states=STATE_NAMES, movements=MOVEMENT_NAMES,
+        pending_names=PENDING_NAMES, grade_name=grade_name, me=current_user.id,
+    )  # fmt: skip
+
+
+@bp.route(f"/{LOAN_ID}/repayment", methods=["GET", "POST"])
+@role_required(OFFICER)
+def repayment(loan_id: int) -> Any:
+    """Post a repayment; the form's token makes a second send of the same form a replay."""
+    page = owned_page(loan_id)
+    form = RepaymentForm()
+    title = _("Post a repayment")
+    if request.method == "GET":
+        form.paid_on.data = today()
+        form.token.data = new_token()
+        return action_page(page, form, title, url_for("loan_pages.repayment", loan_id=loan_id))
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            done = post_repayment(
+                db, current_user.actor, loan_id, lender_id=my_lender_id(),
+                amount=form.amount.amount, paid_on=form.paid_on.data,
+                idempotency_key=f"web:{form.token.data}", channel=form.channel.data,
+                apply_as=form.apply_as.data, business_date=today(),
+            )  # fmt: skip
+        except DomainError as exc:
+            db.rollback()
+            put_errors(form, exc, {"Idempotency-Key": "token"})
+        else:
+            db.commit()
+            if done.replayed:
+                flash(_("This repayment was already posted; it was not posted again."))
+            else:
+                flash(_("Repayment posted."))
+            return redirect(url_for("loan_pages.show", loan_id=loan_id))
+    return action_page(page, form, title, url_for("loan_pages.repayment", loan_id=loan_id), 422)
+
+
+@bp.route(f"/{LOAN_ID}/disbursement", methods=["GET", "POST"])
+@role_required(OFFICER)
+def disbursement(loan_id: int) -> Any:
+    """Request a disbursement (the maker); another officer of my lender confirms it."""
+    page = owned_page(loan_id)
+    form = DisbursementForm()
+    title = _("Request a disbursement")
+    action = url_for("loan_pages.disbursement", loan_id=loan_id)
+    if request.method == "GET":
+        form.disbursed_on.data = today()
+        form.token.data = new_token()
+        left = page.loan.principal - page.loan.disbursed_amount
+        form.amount.data = str(left) if left > 0 else ""
+        return action_page(page, form, title, action)
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            request_lender_disbursement(
+                db, current_user.actor, loan_id, lender_id=my_lender_id(),
+                requested_by=current_user.id, amount=form.amount.amount,
+                disbursed_on=form.disbursed_on.data, idempotency_key=f"web:{form.token.data}",
+            )  # fmt: skip
+        except DomainError as exc:
+            db.rollback()
+            put_errors(form, exc, {"Idempotency-Key": "token"})
+        else:
+            db.commit()
+            flash(_("Disbursement requested: another officer must confirm it."))
+            return redirect(url_for("loan_pages.show", loan_id=loan_id))
+    return action_page(page, form, title, action, 422)
+
+
+@bp.post(f"/{LOAN_ID}/disbursements/<int(max=2147483647):item_id>/confirm")
+@role_required(OFFICER)
+def confirm_disbursement(loan_id: int, item_id: int) -> Any:
+    """Confirm a pending disbursement (the checker: not the officer who asked)."""
+    owned_page(loan_id)
+    item_of(Disbursement, item_id, loan_id)
+    if not ConfirmForm().validate_on_submit():
+        return after_decision(loan_id, DomainError(_("The form expired: please reload.")), "")
+    try:
+        confirm_lender_disbursement(
+            get_session(), current_user.actor, item_id, lender_id=my_lender_id(),
+            confirmed_by=current_user.id, confirmed_on=today(),
+        )  # fmt: skip
+    except NotFound:
+        raise HttpNotFound() from None
+    except DomainError as exc:
+        return after_decision(loan_id, exc, "")
+    return after_decision(loan_id, None, _("Disbursement confirmed: the money is paid out."))

@@ -1,0 +1,90 @@
+"""The program manager's report pages and the data scientist's model page: figures as the
+reports compute them, filters that refuse bad input, downloads that open in a spreadsheet,
+the monthly PDF, and the roles that may open each."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy.orm import Session
+
+from creditapp.services import access
+from creditapp.services.audit import Actor
+from tests.factories.reports import Book
+from tests.web.conftest import PASSWORD, People, sign_in
+
+M = 1_000_000
+MAR = date(2026, 3, 31)
+
+
+@pytest.fixture
+def book(session: Session, people: People) -> Book:
+    book = Book.new(session)
+    a, b = book.loan(20 * M), book.loan(60 * M)
+    book.status(a, MAR, 0, 20 * M)
+    book.status(b, MAR, 100, 60 * M)  # Kol 3: NPL 75%
+    book.run(MAR)
+    access.create_user(session, Actor.system(), email="scientist@p.test", name="scientist",
+                       role="data_scientist", password=PASSWORD, lender=None)  # fmt: skip
+    session.commit()
+    return book
+
+
+def test_manager_sees_the_portfolio(client: FlaskClient, people: People, book: Book) -> None:
+    sign_in(client, people.manager.email)
+    resp = client.get("/reports/?as_of=2026-03-31")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200, html
+    assert "Rp\u00a080.000.000" in html  # gross outstanding, Indonesian by default
+    assert "75,0%" in html  # NPL = 60 / 80
+    assert "<svg" in html and 'role="img"' in html
+    assert client.get("/home").headers["Location"].endswith("/reports/")
+
+
+def test_bad_filters_are_named(client: FlaskClient, people: People, book: Book) -> None:
+    sign_in(client, people.manager.email)
+    late = client.get("/reports/?as_of=2026-04-30")
+    assert late.status_code == 422 and "2026-03-31" in late.get_data(as_text=True)
+    unknown = client.get("/reports/?as_of=2026-03-31&program=NOPE")
+    assert unknown.status_code == 404 and "NOPE" in unknown.get_data(as_text=True)
+    bad = client.get("/reports/?as_of=31-03-2026")
+    assert bad.status_code == 422 and 'href="#as_of"' in bad.get_data(as_text=True)
+
+
+def test_downloads_and_monthly_pdf(client: FlaskClient, people: People, book: Book) -> None:
+    sign_in(client, people.manager.email)
+    xlsx = client.get("/reports/download/collectibility.xlsx?as_of=2026-03-31")
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.data))["rows"]
+    header = [c.value for c in sheet[1]]
+    balances = [
+        r[header.index("outstanding")] for r in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert balances == [20 * M, 0, 60 * M, 0, 0]  # numbers, not text
+    csv = client.get("/reports/download/portfolio.csv?as_of=2026-03-31").get_data(as_text=True)
+    assert "gross_outstanding,80000000" in csv
+    pdf = client.get("/reports/monthly.pdf?month=2026-03")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "2026-03" in text and "75,0%" in text
+    assert client.get("/reports/download/nothing.csv?as_of=2026-03-31").status_code == 404
+    assert client.get("/reports/download/model-psi.csv?as_of=2026-03-31").status_code == 403
+
+
+def test_roles(client: FlaskClient, people: People, book: Book) -> None:
+    sign_in(client, people.officer.email)
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/models/").status_code == 403
+    client.post("/signout")
+    scientist = client.application.test_client()
+    sign_in(scientist, "scientist@p.test")
+    page = scientist.get("/models/?as_of=2026-03-31")
+    assert page.status_code == 200, page.get_data(as_text=True)
+    assert scientist.get("/reports/download/model-psi.csv?as_of=2026-03-31").status_code == 200
+    assert scientist.get("/reports/download/portfolio.csv?as_of=2026-03-31").status_code == 403
+    assert scientist.get("/reports/").status_code == 403
