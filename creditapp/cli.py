@@ -53,10 +53,17 @@ def create_lender(code: str, name: str, kind: str) -> None:
 )
 @click.option("--lender", "lender_code", help="Lender code (required for loan officers).")
 @click.option("--locale", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--senior", is_flag=True, help="A senior loan officer (decides referrals).")
 @click.password_option(help="Prompted for when not given.")
 @domain_errors
 def create_user(
-    email: str, name: str, role: str, lender_code: str | None, locale: str, password: str
+    email: str,
+    name: str,
+    role: str,
+    lender_code: str | None,
+    locale: str,
+    senior: bool,
+    password: str,
 ) -> None:
     """Create a user who signs in to the web UI."""
     with command_session() as session:
@@ -70,8 +77,23 @@ def create_user(
             password=password,
             lender=lender,
             locale=locale,
+            senior=senior,
         )
-        click.echo(f"user {user.email} created with role {user.role}")
+        click.echo(
+            f"user {user.email} created with role {user.role}{' (senior)' if senior else ''}"
+        )
+
+
+@click.command("set-senior")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--senior/--not-senior", default=True, show_default=True)
+@domain_errors
+def set_senior(email: str, senior: bool) -> None:
+    """Mark a loan officer as senior (decides referred applications), or not; audited."""
+    with command_session() as session:
+        user = access.set_senior(session, Actor.system(), email, senior)
+        click.echo(f"user {user.email} is {'now' if senior else 'no longer'} a senior officer")
 
 
 @click.command("create-api-key")
@@ -114,6 +136,7 @@ def init_app(app: Flask) -> None:
     for cmd in (
         create_lender,
         create_user,
+        set_senior,
         create_api_key,
         revoke_api_key,
         seed_demo,

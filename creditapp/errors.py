@@ -29,6 +29,13 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Forbidden(DomainError):
+    """The user is who they say, but this action is not theirs to take."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"

@@ -36,6 +36,10 @@ MESSAGES = {
     "outside_tenor": "outside the program's tenor",
     "outside_grace": "outside the program's grace",
     "grace_not_shorter": "must be shorter than the tenor",
+    "senior_required": "the application is referred: only a senior officer of the lender "
+    "may decide it",
+    "no_senior": "the lender has no other active senior officer to refer to",
+    "not_a_senior": "not an active senior officer of the lender",
 }
 
 
@@ -59,20 +63,31 @@ def _present(outcome: decisions.DecisionOutcome) -> tuple[dict[str, Any], int]:
     }, 201  # fmt: skip
 
 
+def _senior_id(session: Any, email: str | None) -> int | None:
+    """The user id behind ``referred_to`` (0, never a user id, when no one has it)."""
+    if not email:
+        return None
+    user_id = session.scalar(select(User.id).where(User.email == email.lower()))
+    return user_id if user_id is not None else 0
+
+
 @blp.route("/applications/<int(max=2147483647):application_id>/decision")
 class ApplicationDecision(MethodView):
     @idempotent(required=False)
     @blp.arguments(DecisionInSchema)
     @blp.response(201, DecisionOutSchema)
     @blp.alt_response(202, schema=DecisionOutSchema, description="Waits for a second officer")
+    @blp.alt_response(403, schema=ErrorSchema, description="Referred: a senior officer decides")
     @blp.alt_response(404, schema=ErrorSchema, description="Not found (or not yours)")
     @blp.alt_response(409, schema=ErrorSchema, description="Already decided or pending")
     @blp.alt_response(422, schema=ErrorSchema, description="A rule refused the decision")
     def post(self, data: dict[str, Any], application_id: int) -> Any:
         """Record an officer's decision: approve (terms within the program), decline (a
-        reason code), refer. Against the model's recommendation an override reason code and
-        a text are required; above the lender's four-eyes amount an approval waits for a
-        second officer, who confirms it with ``confirms_request``."""
+        reason code), refer (to the lender's senior officers, or to one by ``referred_to``;
+        a referred application is decided by a senior officer only). Against the model's
+        recommendation an override reason code and a text are required; above the lender's
+        four-eyes amount an approval waits for a second officer, who confirms it with
+        ``confirms_request``."""
         session = get_session()
         lender_id = current_lender_id()
         decisions.application_of(session, lender_id, application_id)  # 404 before anything
@@ -97,6 +112,7 @@ class ApplicationDecision(MethodView):
                     grace_principal=data["grace_principal"],
                     reason_code=data.get("reason_code"),
                     override_reason_code=data.get("override_reason_code"), text=data.get("text"),
+                    referred_to=_senior_id(session, data.get("referred_to")),
                 )  # fmt: skip
                 application = decisions.application_of(session, lender_id, application_id)
                 if request.outcome == "approve" and request.amount and request.tenor:

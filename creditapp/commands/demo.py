@@ -49,10 +49,14 @@ DEMO_USERS = (
     ("checker.bank", "Budi Checker (Bank Demo)", "loan_officer", 0),
     ("officer.ksp", "Sari Officer (KSP Demo)", "loan_officer", 1),
     ("checker.ksp", "Agus Checker (KSP Demo)", "loan_officer", 1),
+    ("senior.bank", "Yusuf Senior (Bank Demo)", "loan_officer", 0),
+    ("senior.ksp", "Lina Senior (KSP Demo)", "loan_officer", 1),
     ("manager", "Dewi Program Manager", "program_manager", None),
     ("scientist", "Hendra Data Scientist", "data_scientist", None),
     ("admin", "Wati Admin", "admin", None),
 )
+# Senior loan officers decide the applications other officers refer to them.
+DEMO_SENIORS = ("senior.bank", "senior.ksp")
 DEMO_USERS_FILE = "demo-users.txt"
 # Approvals above this need a second officer of the same lender (four eyes).
 DEMO_FOUR_EYES_AMOUNT = 50_000_000
@@ -119,9 +123,10 @@ def ensure_users(
             lender = None if lender_index is None else lenders[lender_index]
             user = access.create_user(
                 session, actor, email=email, name=name, role=role, password=password,
-                lender=lender, locale="id",
+                lender=lender, locale="id", senior=local in DEMO_SENIORS,
             )  # fmt: skip
             where = f" {lender.code}" if lender else ""
+            where += " senior" if local in DEMO_SENIORS else ""
             created.append(f"{email}\t{password}\t{role}{where}")
         ids[local] = user.id
     if created:

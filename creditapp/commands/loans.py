@@ -97,6 +97,9 @@ def approve_application_command(
     """Approve an application: create the loan and its schedule."""
     with command_session() as session:
         officer = _officer(session, by, Application, application_id)
+        application = session.get(Application, application_id)
+        assert application is not None  # _officer found it
+        decisions.may_decide(officer, application)
         loan = loans.approve_application(
             session, Actor("user", officer.id), application_id, amount=amount, tenor=tenor,
             decided_by=officer.id, decided_on=_day(on, "--on"), reason=reason,

@@ -89,6 +89,9 @@ class Application(Base):
     # indexes alone (the score record stays the full, immutable result). NULL: not scored.
     score: Mapped[int | None] = mapped_column(Integer)
     band: Mapped[str | None] = mapped_column(String(1))
+    # While referred: the senior officer it was referred to by name (NULL: any senior
+    # officer of the lender). Only a senior officer decides a referred application.
+    referred_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class ScoreRecord(Base):
@@ -148,6 +151,8 @@ class Decision(Base):
     override_reason_code: Mapped[str | None] = mapped_column(String(32))
     # The second officer who confirmed an approval above the lender's four-eyes amount.
     confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A referral to a named senior officer (NULL on a refer: to all seniors of the lender).
+    referred_to: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class IdempotencyRecord(Base):

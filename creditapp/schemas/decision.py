@@ -27,6 +27,12 @@ class DecisionInSchema(Schema):
         metadata={"description": "Required when the outcome differs from the recommendation"},
     )
     text = fields.String(validate=validate.Length(max=1000))
+    referred_to = fields.Email(
+        metadata={
+            "description": "To refer to one senior officer of your lender by e-mail "
+            "(without it a refer goes to all of them)"
+        }
+    )
     confirms_request = fields.Integer(
         strict=True,
         metadata={

@@ -67,8 +67,9 @@ def create_user(
     password: str,
     lender: Lender | None = None,
     locale: str = "id",
+    senior: bool = False,
 ) -> User:
-    """Create a user with a hashed password."""
+    """Create a user with a hashed password (``senior``: a senior loan officer)."""
     errors: dict[str, list[str]] = {}
     if role not in ROLES:
         errors["role"] = [f"must be one of {ROLES}"]
@@ -78,6 +79,8 @@ def create_user(
         errors["email"] = ["not an e-mail address"]
     if role == "loan_officer" and lender is None:
         errors["lender"] = ["a loan officer belongs to a lender"]
+    if senior and role != "loan_officer":
+        errors["senior"] = ["only a loan officer can be senior"]
     if errors:
         raise DomainError("invalid user", errors)
     email = email.strip().lower()
@@ -90,10 +93,28 @@ def create_user(
         password_hash=generate_password_hash(password),
         lender_id=lender.id if lender else None,
         locale=locale,
+        senior=senior,
     )
     session.add(user)
     session.flush()
-    record(session, actor, "user.create", "user", user.id, after={"role": role})
+    record(session, actor, "user.create", "user", user.id, after={"role": role, "senior": senior})
+    return user
+
+
+def set_senior(session: Session, actor: Actor, email: str, senior: bool) -> User:
+    """Mark a loan officer as senior (or not); audited with the value before and after."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound("no such user", {"email": [f"no user {email!r}"]})
+    if senior and user.role != "loan_officer":
+        raise DomainError("not a loan officer", {"senior": ["only a loan officer can be senior"]})
+    before = user.senior
+    user.senior = senior
+    session.flush()
+    record(
+        session, actor, "user.senior", "user", user.id,
+        before={"senior": before}, after={"senior": senior},
+    )  # fmt: skip
     return user
 
 

@@ -4,6 +4,10 @@
   application is "not found", as everywhere).
 - Deciding against the model's recommendation needs an override reason code and a text.
 - A decline needs a reason code from ``DECLINE_REASONS``; a refer a text.
+- A refer hands the application to the senior officers of the lender (or to one of them by
+  name, ``referred_to``); from then on only a senior officer of that lender decides it
+  (anyone else gets ``Forbidden``, 403). The four-eyes confirmation of a senior's approval
+  may come from any other officer: it is a second pair of eyes, not the decision.
 - An approval above the lender's ``four_eyes_amount`` is first a pending ``ApprovalRequest``;
   the loan is made only when a *different* officer of the same lender confirms it.
 - A decision is immutable: the row is written once, with who, when, the recommendation, the
@@ -27,7 +31,7 @@ from sqlalchemy.orm import Session
 from loanmath.dates import add_months
 from loanmath.schedule import Installment, build_schedule
 
-from ..errors import Conflict, DomainError, NotFound
+from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..models import (
     Application,
     ApprovalRequest,
@@ -75,6 +79,7 @@ class DecisionRequest:
     reason_code: str | None = None
     override_reason_code: str | None = None
     text: str | None = None
+    referred_to: int | None = None  # a refer to one senior officer by id (None: all seniors)
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,43 @@ def officer_of(session: Session, user: User | None, lender_id: int) -> User:
             {"officer": ["only a loan officer of the application's lender may act"]},
         )
     return user
+
+
+def may_decide(officer: User, application: Application) -> None:
+    """Refuse a non-senior officer a referred application (``Forbidden``, 403)."""
+    if application.status == "referred" and not officer.senior:
+        raise Forbidden(
+            "only a senior officer decides a referred application",
+            {"officer": ["senior_required"]},
+        )
+
+
+def seniors_of(session: Session, lender_id: int) -> list[User]:
+    """The active senior loan officers of ``lender_id``, by name."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.lender_id == lender_id,
+                User.role == "loan_officer",
+                User.senior.is_(True),
+                User.active.is_(True),
+            )
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def _referral_errors(
+    session: Session, officer: User, lender_id: int, referred_to: int | None
+) -> dict[str, list[str]]:
+    """A referral needs a senior to go to: the named one, or at least one of the lender."""
+    seniors = [u for u in seniors_of(session, lender_id) if u.id != officer.id]
+    if referred_to is None:
+        return {} if seniors else {"referred_to": ["no_senior"]}
+    if referred_to not in {u.id for u in seniors}:
+        return {"referred_to": ["not_a_senior"]}
+    return {}
 
 
 def application_of(session: Session, lender_id: int, application_id: int) -> Application:
@@ -194,6 +236,7 @@ def _execute(
         "override_reason_code": request.override_reason_code if overrides else None,
         "reason_code": request.reason_code if request.outcome == "decline" else None,
         "confirmed_by": confirmed_by.id if confirmed_by else None,
+        "referred_to": request.referred_to if request.outcome == "refer" else None,
     }
     text = (request.text or "").strip() or None
     with _decision_fields(session, **fields):
@@ -218,6 +261,14 @@ def _execute(
             session, actor, application.id, decided_by=decided_by.id,
             decided_on=request.decided_on, reason=reason,
         )  # fmt: skip
+        if request.outcome == "refer":
+            application.referred_to = request.referred_to
+            session.flush()
+            record(
+                session, actor, "application.referred_to", "application", application.id,
+                after={"referred_to": request.referred_to or "seniors"},
+                as_of=request.decided_on,
+            )  # fmt: skip
         return DecisionOutcome(decision)
 
 
@@ -229,15 +280,22 @@ def decide(
     Raises:
         NotFound: no such application of this lender.
         DomainError: a rule refused the decision; ``errors`` names each field with a code
-            (``required``, ``required_for_override``, ``invalid_choice``) or a service reason.
+            (``required``, ``required_for_override``, ``invalid_choice``, ``no_senior``,
+            ``not_a_senior``) or a service reason.
+        Forbidden: the application is referred and the officer is not a senior one.
         Conflict: the application was decided already, or a request is pending.
     """
     if officer.lender_id is None:
         raise DomainError("not a loan officer", {"officer": ["not an officer of a lender"]})
     application = application_of(session, officer.lender_id, application_id)
     officer_of(session, officer, application.lender_id)
+    may_decide(officer, application)
     score = latest_score(session, application.id)
     errors = validate(request, score)
+    if request.outcome == "refer" and "text" not in errors:
+        errors.update(
+            _referral_errors(session, officer, application.lender_id, request.referred_to)
+        )
     if errors:
         raise DomainError("decision refused", errors)
     if pending_request(session, application.id) is not None:

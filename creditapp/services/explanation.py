@@ -11,6 +11,8 @@ scaling's constants. The steps therefore add up from the base to the score (befo
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -105,15 +107,36 @@ def waterfall(session: Session, record: ScoreRecord) -> Waterfall | None:
     return Waterfall(base, steps, total, abs(margin - record.margin) <= MARGIN_TOLERANCE)
 
 
+# Recourse searched on a page view, per worker, by what determines it: a score record's
+# inputs and model never change, so neither does its recourse (bounded: oldest out first).
+_RECOURSE: OrderedDict[tuple[int, str, str, str], list[dict[str, Any]]] = OrderedDict()
+_RECOURSE_MAX = 512
+_RECOURSE_LOCK = threading.Lock()
+
+
 def recourse_steps(session: Session, record: ScoreRecord) -> list[dict[str, Any]]:
-    """The stored recourse steps, or the same search run now with the scoring model version."""
+    """The stored recourse steps, or the same search run with the scoring model version.
+
+    Intake stores no recourse (the search costs 10-50 ms and re-reads the alternative data);
+    the application page and the letter run it once per worker and keep the answer.
+    """
     if record.recourse is not None:
         return list(record.recourse)
+    key = (record.id, record.input_hash, record.model_name, record.model_version)
+    with _RECOURSE_LOCK:
+        if key in _RECOURSE:
+            _RECOURSE.move_to_end(key)
+            return _RECOURSE[key]
     bundle = _bundle_of(session, record)
     if bundle is None:
         return []
     raw = raw_batch_for(session, [record.application_id])
-    return [action.to_dict() for action in recourse(bundle, raw)]
+    steps = [action.to_dict() for action in recourse(bundle, raw)]
+    with _RECOURSE_LOCK:
+        _RECOURSE[key] = steps
+        while len(_RECOURSE) > _RECOURSE_MAX:
+            _RECOURSE.popitem(last=False)
+    return steps
 
 
 @dataclass(frozen=True)

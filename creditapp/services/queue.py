@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Application, ApprovalRequest, CreditProgram, Enterprise, ScoreRecord
@@ -35,6 +35,8 @@ class QueueFilters:
     applied_to: date | None = None
     sort: str = "waiting"
     after: str | None = None  # keyset cursor "<sort value>~<application id>"
+    # "Referred to me": referred to this senior officer by name, or to all seniors.
+    referred_to_me: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,28 @@ def _conditions(lender_id: int, f: QueueFilters, with_band: bool) -> list[Any]:
         where.append(Application.applied_on <= f.applied_to)
     if with_band and f.band:
         where.append(Application.band == f.band)
+    if f.referred_to_me is not None:
+        where.append(referred_to_me(f.referred_to_me))
     return where
+
+
+def referred_to_me(user_id: int) -> Any:
+    """Referred, and to this senior officer by name or to all seniors of the lender."""
+    return and_(
+        Application.status == "referred",
+        or_(Application.referred_to == user_id, Application.referred_to.is_(None)),
+    )
+
+
+def referral_counts(session: Session, lender_id: int, user_id: int) -> tuple[int, int]:
+    """(referred to me, referred to seniors at all) for the queue's tabs, in one query."""
+    to_me, to_seniors = session.execute(
+        select(
+            func.count(case((referred_to_me(user_id), 1))),
+            func.count(Application.id),
+        ).where(Application.lender_id == lender_id, Application.status == "referred")
+    ).one()
+    return int(to_me), int(to_seniors)
 
 
 def _sort_key(sort: str) -> tuple[Any, bool]:

@@ -48,6 +48,7 @@ class SignedIn(UserMixin):  # type: ignore[misc]
         self.name = user.name
         self.role = user.role
         self.lender_id = user.lender_id
+        self.senior = user.senior
         self.locale = user.locale
         self._fingerprint = fingerprint(user)
 

@@ -34,6 +34,26 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+# The waterfall's label column is 168 of the chart's 360 units; at 12 units per letter's
+# height about 24 letters fit, so a longer label goes on to a second (third) line, whole.
+LABEL_CHARS = 22
+
+
+def wrap_label(text: str, width: int = LABEL_CHARS) -> list[str]:
+    """Break ``text`` between words into lines of at most ``width`` characters.
+
+    A single word longer than ``width`` keeps its own line (cut with "…" only if it could
+    never fit), so every label reads in full; the row's <title> carries the whole text too.
+    """
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(_clip(word, width + 4))
+    return lines or [""]
+
+
 def _points(value: float) -> str:
     return f"{value:+.0f}"
 
@@ -64,32 +84,39 @@ def waterfall_svg(wf: Waterfall, label: Callable[[str], str], min_points: float 
     def x(v: float) -> float:
         return x0 + (v - low) / (high - low) * (x1 - x0)
 
-    row_h = 21
+    row_h, line_h = 21, 13
     body = []
+    y = 4
     for i, (name, start, end, colour) in enumerate(rows):
-        y = 4 + i * row_h
+        lines = wrap_label(name)
+        height = row_h + line_h * (len(lines) - 1)
         if colour == NEUTRAL:
             left, right, text = x0, x(end), f"{end:.0f}"
         else:
             left, right, text = min(x(start), x(end)), max(x(start), x(end)), _points(end - start)
+        spans = "".join(
+            f'<tspan x="168" dy="{0 if n == 0 else line_h}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
+        )
         body.append(
-            f'<text x="168" y="{y + 14}" text-anchor="end" class="l">'
-            f"{escape(_clip(name, 23))}</text>"
+            f"<g><title>{escape(name)}: {text}</title>"
+            f'<text x="168" y="{y + 14}" text-anchor="end" class="l">{spans}</text>'
             f'<rect x="{left:.1f}" y="{y + 3}" width="{max(right - left, 1.5):.1f}" height="15" '
-            f'fill="{colour}"/><text x="{right + 3:.1f}" y="{y + 14}" class="l">{text}</text>'
+            f'fill="{colour}"/><text x="{right + 3:.1f}" y="{y + 14}" class="l">{text}</text></g>'
         )
         if 0 < i < len(rows) - 1:
             body.append(
-                f'<line x1="{x(end):.1f}" x2="{x(end):.1f}" y1="{y + 16}" y2="{y + row_h + 3}" '
+                f'<line x1="{x(end):.1f}" x2="{x(end):.1f}" y1="{y + 16}" y2="{y + height + 3}" '
                 f'stroke="{MUTED}" stroke-width="1"/>'
             )
+        y += height
     desc = _(
         "From the base value %(base).0f, each characteristic adds or removes points; "
         "the score is %(score).0f.",
         base=wf.base,
         score=level,
     )
-    return _svg(8 + len(rows) * row_h, _("How the score was reached"), desc, body, "wf")
+    return _svg(y + 4, _("How the score was reached"), desc, body, "wf")
 
 
 def _month_label(month: date) -> str:

@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from loanmath.rupiah import parse_rupiah
 
 from ..db import get_session
-from ..errors import DomainError
+from ..errors import DomainError, Forbidden
 from ..models import Application, User
 from ..services import decisions
 from . import labels
@@ -71,6 +71,10 @@ def _attach(form: DecisionForm, errors: dict[str, list[str]], terms: decisions.T
             target.append(_term_message(code, terms))
 
 
+def req_outcome(form: DecisionForm) -> str:
+    return (form.outcome.data or "").strip()
+
+
 def _read(form: DecisionForm, application: Application) -> decisions.DecisionRequest | None:
     """The request the form describes, or None with errors on the form."""
     form.validate()
@@ -80,11 +84,13 @@ def _read(form: DecisionForm, application: Application) -> decisions.DecisionReq
     amount = _int_field(form, "amount", money=True)
     tenor = _int_field(form, "tenor")
     grace = _int_field(form, "grace_principal") or 0
+    referred_to = _int_field(form, "referred_to") if req_outcome(form) == "refer" else None
     req = decisions.DecisionRequest(
         outcome=(form.outcome.data or "").strip(), decided_on=business_date(),
         amount=amount, tenor=tenor, grace_principal=grace,
         reason_code=form.reason_code.data or None,
         override_reason_code=form.override_reason_code.data or None, text=form.text.data,
+        referred_to=referred_to,
     )  # fmt: skip
     session = get_session()
     terms = decisions.terms_for(session, application)
@@ -103,6 +109,8 @@ def _read(form: DecisionForm, application: Application) -> decisions.DecisionReq
 def decide(application_id: int) -> Any:
     """Check the decision; an approval first shows its schedule, then is confirmed."""
     application = lender_object(Application, application_id)
+    if application.status == "referred" and not current_user.senior:
+        return refused_referral()
     form = DecisionForm()
     req = _read(form, application)
     if req is None:
@@ -121,6 +129,9 @@ def decide(application_id: int) -> Any:
     assert officer is not None
     try:
         outcome = decisions.decide(session, current_user.actor, officer, application.id, req)
+    except Forbidden:
+        session.rollback()
+        return refused_referral()
     except DomainError as exc:
         session.rollback()
         _attach(form, exc.errors or {"_": [exc.message]}, decisions.terms_for(session, application))
@@ -131,6 +142,12 @@ def decide(application_id: int) -> Any:
     else:
         flash(_("Decision recorded."))
     return redirect(url_for("officer.application_view", application_id=application.id))
+
+
+def refused_referral() -> Any:
+    """The 403 page for an officer who is not senior, on a referred application."""
+    detail = labels.label(labels.ERRORS, "senior_required")
+    return render_template("web/error.html", status=403, message=detail, detail=detail), 403
 
 
 def _invalid(application: Application, form: DecisionForm, status: int = 422) -> Any:

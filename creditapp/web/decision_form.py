@@ -16,5 +16,6 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]
                                   validators=[Optional(), Length(max=3)])  # fmt: skip
     reason_code = StringField(_l("Reason for declining"))
     override_reason_code = StringField(_l("Reason for deciding against the recommendation"))
+    referred_to = StringField(_l("Refer to"))
     text = TextAreaField(_l("Explanation"), validators=[Optional(), Length(max=1000)])
     confirm = HiddenField()

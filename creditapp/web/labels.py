@@ -73,6 +73,12 @@ ERRORS = {
     "required_for_override": _l("Required when deciding against the recommendation."),
     "invalid_choice": _l("Choose one of the options."),
     "four_eyes_same_officer": _l("A second officer must confirm, not the one who asked."),
+    "senior_required": _l(
+        "This application is referred to a senior officer: only a senior officer of your "
+        "lender may decide it."
+    ),
+    "no_senior": _l("Your lender has no other senior officer to refer to."),
+    "not_a_senior": _l("Choose a senior officer of your lender."),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -37,7 +38,7 @@ def _day(value: str | None) -> date | None:
         return None
 
 
-def queue_filters(args: MultiDict[str, str]) -> queue.QueueFilters:
+def queue_filters(args: MultiDict[str, str], user_id: int | None = None) -> queue.QueueFilters:
     """Read the queue's filters from the query string; unknown values are ignored."""
     band = args.get("band") or None
     return queue.QueueFilters(
@@ -49,6 +50,7 @@ def queue_filters(args: MultiDict[str, str]) -> queue.QueueFilters:
         applied_to=_day(args.get("to")),
         sort=args.get("sort", "waiting") if args.get("sort") in queue.SORTS else "waiting",
         after=args.get("after") or None,
+        referred_to_me=user_id if args.get("referred") == "me" and user_id is not None else None,
     )
 
 
@@ -57,13 +59,14 @@ def queue_filters(args: MultiDict[str, str]) -> queue.QueueFilters:
 def queue_view() -> Any:
     """Show my lender's applications awaiting a decision."""
     session = get_session()
-    filters = queue_filters(request.args)
+    filters = queue_filters(request.args, current_user.id if current_user.senior else None)
     page = queue.queue_page(session, my_lender_id(), filters)
+    to_me, to_seniors = queue.referral_counts(session, my_lender_id(), current_user.id)
     programs = session.scalars(select(CreditProgram.code).order_by(CreditProgram.code)).all()
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
         "web/queue.html", page=page, filters=filters, programs=programs, args=args,
-        statuses=queue.AWAITING, labels=labels,
+        statuses=queue.AWAITING, labels=labels, to_me=to_me, to_seniors=to_seniors,
     )  # fmt: skip
 
 
@@ -85,6 +88,8 @@ def application_context(application: Application) -> dict[str, Any]:
     ids = {pending.requested_by if pending else None}
     if decision is not None:
         ids |= {decision.decided_by, decision.confirmed_by}
+    if application.referred_to is not None:
+        ids.add(application.referred_to)
     for user_id in ids - {None}:
         user = session.get(User, user_id)
         people[user_id] = user.name if user else "?"
@@ -105,6 +110,13 @@ def application_context(application: Application) -> dict[str, Any]:
         "nik": mask_nik(enterprise.owner_nik) if enterprise else "",
         "labels": labels,
         "terms": decisions.terms_for(session, application),
+        # A referred application is decided by a senior officer only; others see who has it.
+        "may_decide": application.status != "referred" or bool(current_user.senior),
+        "seniors": [
+            u
+            for u in decisions.seniors_of(session, application.lender_id)
+            if u.id != current_user.id
+        ],
     }
 
 

@@ -128,3 +128,29 @@ def test_decision_endpoint_is_in_the_openapi_document(api: FlaskClient) -> None:
     spec = api.get("/api/v1/openapi.json").json
     post = spec["paths"]["/api/v1/applications/{application_id}/decision"]["post"]
     assert {"201", "202", "404", "422"} <= set(post["responses"])
+
+
+def test_a_referred_application_is_decided_by_a_senior_officer_only(
+    api: FlaskClient, env: ApiEnv, scored: dict[str, Any], session: Session
+) -> None:
+    senior = officer(session, env.a.lender_id, "senior@bank-a.id")
+    senior.senior = True
+    session.commit()
+    url = f"/api/v1/applications/{scored['id']}/decision"
+    refer = {"officer": "maker@bank-a.id", "outcome": "refer", "decided_on": scored["as_of"],
+             "text": "Perlu survei", "override_reason_code": "risk_concern"}  # fmt: skip
+    wrong = api.post(url, json={**refer, "referred_to": "checker@bank-a.id"}, headers=env.a.headers)
+    assert wrong.status_code == 422 and "referred_to" in wrong.json["errors"]
+    resp = api.post(url, json={**refer, "referred_to": "senior@bank-a.id"}, headers=env.a.headers)
+    assert resp.status_code == 201, resp.json
+    application = session.get(Application, scored["id"])
+    assert application is not None and application.referred_to == senior.id
+    decline = {"outcome": "decline", "decided_on": scored["as_of"], "reason_code": "affordability",
+               "text": "Arus kas kurang", "override_reason_code": "risk_concern"}  # fmt: skip
+    refused = api.post(url, json={**decline, "officer": "checker@bank-a.id"}, headers=env.a.headers)
+    assert refused.status_code == 403 and refused.json["errors"]["officer"] == [
+        "the application is referred: only a senior officer of the lender may decide it"
+    ]
+    done = api.post(url, json={**decline, "officer": "senior@bank-a.id"}, headers=env.a.headers)
+    assert done.status_code == 201, done.json
+    assert done.json["outcome"] == "decline"

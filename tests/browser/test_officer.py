@@ -218,3 +218,62 @@ def test_foreign_application_is_404_and_wrong_role_403(page: Any, live_server: L
     response = page.goto(live_server("/queue"))
     assert response is not None and response.status == 403
     check_page(page, "error-403")
+
+
+def test_refer_by_an_officer_then_the_senior_decides(
+    browser: Any, page: Any, live_server: LiveServer
+) -> None:
+    application, record = next(
+        (a, r) for a, r in _records(live_server)
+        if a.id not in USED and a.status in AWAITING and r.recommendation != "refer"
+    )  # fmt: skip
+    USED.add(application.id)
+    sign_in(page, live_server, "officer", f"/applications/{application.id}")
+    page.check("input[name=outcome][value=refer]")
+    page.select_option("#referred_to", label="Yusuf Senior")
+    page.select_option("#override_reason_code", "risk_concern")
+    page.fill("#text", "Omzet naik tajam bulan lalu; mohon ditinjau pejabat senior")
+    page.click("#decision button.primary")
+    page.wait_for_url(_at(application.id))
+    assert "Yusuf Senior" in page.locator("#referral").inner_text()
+    assert page.locator("input[name=outcome]").count() == 0  # not the officer's to decide
+    check_page(page, "application-referred")
+    decision, _loan = _decision(live_server, application.id)
+    assert decision is not None and decision.outcome == "refer"
+
+    context = browser.new_context(locale="id-ID")
+    senior = context.new_page()
+    try:
+        sign_in(senior, live_server, "senior", "/queue")
+        tab = senior.locator("#referred-to-me")
+        assert int(tab.locator("strong").inner_text()) >= 1
+        tab.click()
+        senior.wait_for_load_state()
+        check_page(senior, "queue-referred-to-me")
+        senior.click(f"a[href$='/applications/{application.id}']")
+        senior.wait_for_url(_at(application.id))
+        assert senior.locator("input[name=outcome][value=refer]").count() == 0
+        senior.check("input[name=outcome][value=decline]")
+        senior.select_option("#reason_code", "affordability")
+        if record.recommendation != "decline":
+            senior.select_option("#override_reason_code", "risk_concern")
+        senior.fill("#text", "Angsuran melebihi arus kas bersih bulanan")
+        senior.click("#decision button.primary")
+        senior.wait_for_url(_at(application.id))
+    finally:
+        context.close()
+    engine = make_engine(live_server.database_url)
+    try:
+        from sqlalchemy.orm import Session
+
+        with Session(engine) as session:
+            outcomes = session.execute(
+                select(Decision.outcome, Decision.decided_by)
+                .where(Decision.application_id == application.id)
+                .order_by(Decision.id)
+            ).all()
+            status = session.get(Application, application.id).status  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+    assert [o for o, _by in outcomes] == ["refer", "decline"] and status == "declined"
+    assert outcomes[0][1] != outcomes[1][1]

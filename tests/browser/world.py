@@ -26,6 +26,7 @@ USERS = (
     # (key, e-mail, name, role, lender index)
     ("officer", "officer@bank.test", "Rina Officer", "loan_officer", 0),
     ("checker", "checker@bank.test", "Budi Checker", "loan_officer", 0),
+    ("senior", "senior@bank.test", "Yusuf Senior", "loan_officer", 0),  # a senior officer
     ("ksp", "officer@ksp.test", "Sari Officer", "loan_officer", 1),
     ("manager", "manager@program.test", "Dewi Manager", "program_manager", None),
     ("scientist", "scientist@program.test", "Hendra Scientist", "data_scientist", None),
@@ -56,7 +57,7 @@ def seed_world(app: Flask, model_dir: Path) -> World:
             for key, email, name, role, index in USERS:
                 access.create_user(
                     session, actor, email=email, name=name, role=role, password=PASSWORD,
-                    lender=None if index is None else lenders[index],
+                    lender=None if index is None else lenders[index], senior=key == "senior",
                 )  # fmt: skip
                 world.emails[key] = email
             pop = generate_population(APPLICATIONS, seed=7)

@@ -54,7 +54,7 @@ def test_seed_demo_fills_the_portfolio_once(
     passwords = Path(app.config["DEMO_USERS_FILE"])
     lines = passwords.read_text().splitlines()
     assert stat.S_IMODE(passwords.stat().st_mode) == 0o600
-    assert len(lines) == 7
+    assert len(lines) == 9
     for line in lines:
         email, password, _role = line.split("\t", 2)
         assert password not in first.output
@@ -64,7 +64,15 @@ def test_seed_demo_fills_the_portfolio_once(
     assert _count(session, CreditProgram) >= 3
     assert set(session.scalars(select(Lender.code))) >= {"BANK-DEMO", "KSP-DEMO"}
     roles = sorted(session.scalars(select(User.role)))
-    assert roles == ["admin", "data_scientist"] + ["loan_officer"] * 4 + ["program_manager"]
+    assert roles == ["admin", "data_scientist"] + ["loan_officer"] * 6 + ["program_manager"]
+    # one senior officer per demo lender
+    seniors = session.execute(
+        select(Lender.code, func.count(User.id))
+        .join(User, User.lender_id == Lender.id)
+        .where(User.senior.is_(True))
+        .group_by(Lender.code)
+    ).all()
+    assert sorted(seniors) == [("BANK-DEMO", 1), ("KSP-DEMO", 1)]
     assert _count(session, Application) == 60
     assert _count(session, ScoreRecord) == 60
     assert _count(session, Loan) == 14
@@ -79,7 +87,7 @@ def test_seed_demo_fills_the_portfolio_once(
     assert second.exit_code == 0, second.output
     assert "password" not in second.output
     assert _row_counts(session) == before
-    assert len(passwords.read_text().splitlines()) == 7
+    assert len(passwords.read_text().splitlines()) == 9
 
 
 def test_seed_demo_ledgers_rebuild_and_payments_follow_disbursement(
