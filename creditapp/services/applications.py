@@ -189,12 +189,39 @@ def _profile_snapshot(raw: RawBatch) -> dict[str, Any]:
     }
 
 
+def _same_person(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def _check_owner_identity(session: Session, lender_id: int, data: dict[str, Any]) -> None:
+    """One national ID number is one person: refuse a NIK the lender already holds for an
+    owner of another name or gender (a typo or a borrowed NIK), naming ``owner_nik``.
+
+    An owner may run several enterprises, so the same person under the same NIK is fine.
+    """
+    known = session.execute(
+        select(Enterprise.owner_name, Enterprise.owner_gender)
+        .where(Enterprise.lender_id == lender_id, Enterprise.owner_nik == data["owner_nik"])
+        .limit(1)
+    ).first()
+    if known is None:
+        return
+    name, gender = known
+    if not _same_person(name, data["owner_name"]) or gender != data["owner_gender"]:
+        raise DomainError(
+            "national ID number of another owner",
+            {"enterprise.owner_nik": ["this NIK is already held for an owner of another name "
+                                      "or gender; one NIK is one person"]},
+        )  # fmt: skip
+
+
 def _upsert_enterprise(session: Session, lender_id: int, data: dict[str, Any]) -> Enterprise:
     """Find the lender's enterprise by its reference (or owner NIK and name), else create it.
 
     The profile columns hold the latest values; what each application said is kept in its
     ``profile_*`` snapshot, size observation and alternative data.
     """
+    _check_owner_identity(session, lender_id, data)
     stmt = select(Enterprise).where(Enterprise.lender_id == lender_id)
     if data.get("reference"):
         stmt = stmt.where(Enterprise.reference == data["reference"])

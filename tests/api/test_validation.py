@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -80,3 +81,25 @@ def test_oversized_body_gets_413(api: FlaskClient, env: ApiEnv, app: Any) -> Non
     )
     assert resp.status_code == 413
     assert resp.json["code"] == "request_entity_too_large"
+
+
+def test_one_nik_is_one_person(
+    api: FlaskClient, env: ApiEnv, session: Session, payload: dict[str, Any]
+) -> None:
+    first = api.post("/api/v1/applications", json=payload, headers=env.a.headers)
+    assert first.status_code == 201, first.json
+    # the same owner with a second enterprise: accepted (one person may run several)
+    second = copy.deepcopy(payload)
+    second["enterprise"]["name"] = "Usaha Kedua"
+    second["enterprise"]["owner_name"] = "  " + payload["enterprise"]["owner_name"].upper()
+    assert api.post("/api/v1/applications", json=second, headers=env.a.headers).status_code == 201
+    enterprises = session.scalar(select(func.count()).select_from(Enterprise))
+    # another person under the same NIK: refused, the field named, nothing stored
+    other = copy.deepcopy(payload)
+    other["enterprise"]["name"] = "Usaha Ketiga"
+    other["enterprise"]["owner_name"] = "Orang Lain"
+    resp = api.post("/api/v1/applications", json=other, headers=env.a.headers)
+    assert resp.status_code == 422, resp.json
+    assert "enterprise.owner_nik" in resp.json["errors"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Enterprise)) == enterprises
