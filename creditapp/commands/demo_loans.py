@@ -304,6 +304,11 @@ class DemoLoanLoader:
             if loan is None or loan.status != "active" or loan.outstanding_principal <= 0:
                 self.report.skipped["write-off: loan not open"] += 1
                 return
+            if loan.collectibility < 5:
+                # The lender writes off only Macet (Kol 5) loans; this one is written off by
+                # the month-end policy once it is more than a year past due.
+                self.report.skipped["write-off: not yet Kol 5 (left to the policy)"] += 1
+                return
             w = svc.request_write_off(
                 s, a, plan.loan_id, requested_by=plan.maker, requested_on=ev.day,
                 reason="demo: uncollectible",

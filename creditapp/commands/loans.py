@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from loanmath.dates import add_months
 
 from ..errors import NotFound
-from ..models import Application, Disbursement, Loan, User
+from ..models import Application, Disbursement, Loan, Repayment, RepaymentReversal, User
 from ..services import decisions, loans
 from ..services.audit import Actor
 from ..services.loans.settings import set_servicing_rules
@@ -43,7 +43,7 @@ def _user(session: Session, email: str) -> User:
 def _officer(session: Session, email: str, model: type[Any], object_id: int) -> User:
     """The acting user, who must be a loan officer of the lender owning the object."""
     obj = session.get(model, object_id)
-    if model is Disbursement and obj is not None:
+    if model in (Disbursement, RepaymentReversal) and obj is not None:
         obj = session.get(Loan, obj.loan_id)
     if obj is None:
         raise NotFound("not found", {model.__tablename__: [f"no {model.__name__} {object_id}"]})
@@ -153,7 +153,7 @@ def confirm_disbursement_command(disbursement_id: int, by: str, on: str) -> None
 def request_reversal_command(repayment_id: int, reason: str, by: str, on: str) -> None:
     """Ask to reverse a repayment (maker); another user approves it."""
     with command_session() as session:
-        maker = _user(session, by)
+        maker = _officer(session, by, Repayment, repayment_id)
         item = loans.request_reversal(
             session, Actor("user", maker.id), repayment_id, requested_by=maker.id,
             requested_on=_day(on, "--on"), reason=reason,
@@ -170,7 +170,7 @@ def request_reversal_command(repayment_id: int, reason: str, by: str, on: str) -
 def approve_reversal_command(reversal_id: int, by: str, on: str) -> None:
     """Approve a pending reversal (checker): the repayment is undone, the loan re-aged."""
     with command_session() as session:
-        checker = _user(session, by)
+        checker = _officer(session, by, RepaymentReversal, reversal_id)
         item = loans.approve_reversal(
             session, Actor("user", checker.id), reversal_id, approved_by=checker.id,
             approved_on=_day(on, "--on"),
@@ -188,7 +188,7 @@ def approve_reversal_command(reversal_id: int, by: str, on: str) -> None:
 def refund_credit_command(loan_id: int, amount: int, on: str, by: str) -> None:
     """Pay a borrower's credit balance (an overpayment) back."""
     with command_session() as session:
-        officer = _user(session, by)
+        officer = _officer(session, by, Loan, loan_id)
         loans.refund_credit(
             session, Actor("user", officer.id), loan_id, amount=amount,
             refunded_on=_day(on, "--on"), business_date=business_date(current_app.config),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import DomainError
@@ -35,7 +35,8 @@ def collection_rate(
     fallen_due = sum(principal_due + interest_due) of current-schedule instalments due in
         [period_start, as_of]
     collected_on_time = principal + interest allocated to them by repayments paid on or
-        before the instalment's due date; collected_late = paid after it, up to as_of
+        before the instalment's due date; collected_late = paid after it, up to as_of;
+        repayments reversed on or before as_of count as never collected
     collection_rate = (on time + late) / fallen_due; on_time_rate, late_rate likewise
     """
     start = period_of(scope, period_start)
@@ -61,7 +62,14 @@ def collection_rate(
             ),
         )
         .select_from(joined)
-        .where(in_period, REPAYMENTS.c.paid_on <= scope.as_of, *scope.loan_filters())
+        .where(
+            in_period,
+            REPAYMENTS.c.paid_on <= scope.as_of,
+            # a repayment reversed by the as-of date was never collected (its allocation rows
+            # stay, marked by the repayment's reversed_on)
+            or_(REPAYMENTS.c.reversed_on.is_(None), REPAYMENTS.c.reversed_on > scope.as_of),
+            *scope.loan_filters(),
+        )
     )
     on_time, late = (int(v) for v in session.execute(paid_q).one())
     return {

@@ -1,10 +1,18 @@
-"""servicing: restructured grade floor, credit balance, repayment reversal, apply_as
+"""servicing: advance payment, restructured grade, value dates, reversal, recoveries, rules
 
-Loans and their status history keep the restructured flag, the count of restructurings and
-the floor grade (POJK 40/2019); loans hold an overpayment as a credit balance; repayments
-say how the payer wanted them applied, what went to credit and when they were reversed;
-reversals are a maker-checker table. Movement kinds gain reversal, credit, refund and
-interest write-off. Only columns are added: nothing other modules read is renamed.
+Only columns and tables are added; nothing other modules read is renamed or dropped.
+- loans: restructured flag, restructure count, floor grade and on-time count (POJK 40/2019),
+  credit balance, day count, KUR access count used and a mismatch flag;
+- loan_status_history: restructured flag, count and floor grade of each day;
+- repayments: how the payer wanted it applied, the credit part, the schedule version before
+  it and when it was reversed (the parts check now includes the credit part);
+- installments: the schedule version that superseded a row (a reversal restores it);
+- write_offs: interest written off, the grade and an override reason;
+- recoveries: costs / principal / interest split, cost note, guarantor share (existing rows
+  are backfilled as principal);
+- new tables repayment_reversals (maker-checker) and program_servicing (per-program rules);
+- movement kinds: repayment_reversal, credit_balance, refund, interest_write_off,
+  penalty_correction.
 
 Revision ID: 0005_servicing
 Revises: 0004

@@ -5,7 +5,7 @@ and every page at 1280 and 360 px with an accessibility scan."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from creditapp.db import make_engine
-from creditapp.models import Application, Disbursement, Enterprise, Repayment, User
+from creditapp.models import Disbursement, Enterprise, Repayment, User
+from creditapp.services import applications
 from creditapp.services.audit import Actor
 from creditapp.services.loans import (
     age_loans,
@@ -22,6 +23,8 @@ from creditapp.services.loans import (
     request_disbursement,
 )
 from creditapp.services.loans.value_dates import business_date
+from fixtures import generate_population
+from fixtures.payloads import application_payload
 from tests.browser.conftest import SCREENSHOTS, LiveServer, check_page, sign_in
 
 
@@ -47,14 +50,14 @@ def loans(live_server: LiveServer) -> Loans:
         with Session(engine) as session:
             officer = _user(session, live_server.world.emails["officer"])
             checker = _user(session, live_server.world.emails["checker"])
-            free = list(
-                session.scalars(
-                    select(Application)
-                    .where(Application.lender_id == lender_id, Application.status == "scored")
-                    .order_by(Application.id.desc())
-                    .limit(2)
-                )
-            )
+            # Applications of our own (the world's stay in the queue for the queue's tests).
+            pop = generate_population(4, seed=21)
+            free = []
+            for i in range(2):
+                payload = application_payload(pop, i)
+                as_of = date.fromisoformat(payload["as_of"])
+                done = applications.submit(session, Actor.system(), lender_id, payload, as_of)
+                free.append(done.application)
             actor = Actor("user", officer.id)
             start = today - timedelta(days=75)
             # amounts and tenors as asked, so they are within the program's limits

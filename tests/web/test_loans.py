@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -275,3 +277,23 @@ def test_the_loan_page_in_english(
     html = client.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert "Outstanding principal" in html and "Rp\u00a050,000,000" in html
     assert "Days past due and collectibility" in html  # the chart's title
+
+
+def test_loan_pages_stay_within_the_weight_budget(
+    app: Flask, client: FlaskClient, session: Session, loan: Loan, people: People
+) -> None:
+    """First load (HTML + stylesheets + icon) <= 60 KB and a repeat visit (HTML only, assets
+    cached) <= 20 KB, gzip-compressed as a proxy sends them over a slow mobile link."""
+    sign_in(client, people.officer.email)
+    static = Path(app.static_folder or "") / "web"
+    assets = sum(
+        len(gzip.compress((static / name).read_bytes(), 6))
+        for name in ("app.css", "loans.css", "icon.svg")
+    )
+    for path in (f"/loans/{loan.id}", "/loans/collection-sheet", "/loans",
+                 f"/loans/{loan.id}/repayment", "/loans/collection-sheet/print"):  # fmt: skip
+        html = client.get(path)
+        assert html.status_code == 200, path
+        repeat = len(gzip.compress(html.get_data(), 6))
+        assert repeat <= 20_000, (path, repeat)
+        assert repeat + assets <= 60_000, (path, repeat + assets)

@@ -10,7 +10,7 @@ payoff writes a new schedule version; the caller applies the allocation to the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
@@ -37,6 +37,8 @@ class Plan:
     targets: list[Installment]  # the row each ``allocation.applied`` entry pays
     excess: int  # prepaid principal (Repayment.excess_part)
     credit: int = 0  # held for the borrower (Repayment.credit_part)
+    # The current schedule as planning read it (still current unless a new version was made).
+    rows: list[Installment] = field(default_factory=list)
 
 
 def _dues(rows: list[Installment], penalty_cap: dict[int, int] | None = None) -> list[Due]:
@@ -66,6 +68,22 @@ def plan_repayment(
     apply_as: str,
     back_valued: bool = False,
 ) -> Plan:
+    """``_plan`` on the loan's current schedule, which the plan keeps (``Plan.rows``)."""
+    rows = current_installments(session, loan.id)
+    plan = _plan(session, loan, rows, amount, paid_on, apply_as, back_valued)
+    plan.rows = rows
+    return plan
+
+
+def _plan(
+    session: Session,
+    loan: Loan,
+    rows: list[Installment],
+    amount: int,
+    paid_on: date,
+    apply_as: str,
+    back_valued: bool,
+) -> Plan:
     """Allocate ``amount``; may write a new schedule version (prepayment or payoff).
 
     Installments due on or before ``paid_on`` first; then, with money left: the early payoff
@@ -76,7 +94,6 @@ def plan_repayment(
     A back-valued payment on a loan with penalties serves only the penalty the runs up to
     its value date charged: later charges are recomputed when the loan is re-aged.
     """
-    rows = current_installments(session, loan.id)
     order = loan.allocation_order.split(",")
     due_rows = [r for r in rows if r.due_on <= paid_on]
     cap = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -86,6 +87,38 @@ def reage_loan(session: Session, actor: Actor, loan: Loan, from_date: date) -> i
                before={"from": from_date.isoformat()}, after=after, as_of=from_date)  # fmt: skip
     session.flush()
     return len(changed)
+
+
+def reage_same_day(
+    session: Session, loan: Loan, status: LoanStatus, rows: list[Installment] | None = None
+) -> dict[str, Any] | None:
+    """Re-age the loan's latest status row after a payment value-dated on its day.
+
+    No repayment is value-dated after it (``post_repayment`` refuses those before it), so
+    the installments as they now stand are the state at the end of that day: one row, no
+    ledger replay. ``rows`` is the current schedule when the caller holds it (read here
+    otherwise). Returns the change (for the repayment's audit event), or None.
+    """
+    if rows is None:
+        session.flush()
+        rows = current_installments(session, loan.id)
+    day = status.as_of
+    unpaid = [
+        (r.due_on, r.principal_due - r.principal_paid + r.interest_due - r.interest_paid)
+        for r in rows
+        if r.due_on < day
+    ]
+    late = [due for due, owed in unpaid if owed > 0]
+    dpd = (day - min(late)).days if late else 0
+    grade = max(collectibility(dpd), loan.restructure_floor_grade or 1)
+    facts = (dpd, grade, sum(owed for _, owed in unpaid if owed > 0), loan.outstanding_principal)
+    old = (status.dpd, status.collectibility, status.arrears, status.outstanding_principal)
+    if facts == old:
+        return None
+    status.dpd, status.collectibility, status.arrears, status.outstanding_principal = facts
+    if loan.status == "active":
+        loan.dpd, loan.collectibility, loan.last_aged_on = dpd, grade, day
+    return {"as_of": day.isoformat(), "before": list(old), "after": list(facts)}
 
 
 def paid_by_date(session: Session, loan_id: int) -> dict[int, list[tuple[date, int]]]:

@@ -50,7 +50,7 @@ from .common import (
 from .grading import count_on_time
 from .ledger import post_movement
 from .planning import plan_repayment
-from .reageing import reage_loan
+from .reageing import reage_loan, reage_same_day
 from .settings import servicing_rules
 from .value_dates import check_value_date
 
@@ -179,14 +179,13 @@ def post_repayment(
         return _replay(earlier, loan.id, amount, paid_on, apply_as)
     _check_postable(session, loan, paid_on, business_date)
     before = snapshot(loan)
-    back_valued = (
-        session.scalar(
-            select(LoanStatus.id)
-            .where(LoanStatus.loan_id == loan.id, LoanStatus.as_of >= paid_on)
-            .limit(1)
-        )
-        is not None
+    latest_status = session.scalar(
+        select(LoanStatus)
+        .where(LoanStatus.loan_id == loan.id, LoanStatus.as_of >= paid_on)
+        .order_by(LoanStatus.as_of.desc())
+        .limit(1)
     )
+    back_valued = latest_status is not None  # days already aged change
 
     repayment = Repayment(
         loan_id=loan.id,
@@ -250,9 +249,18 @@ def post_repayment(
         post_movement(session, loan, "credit_balance", repayment.credit_part, 0, paid_on,
                       repayment_id=repayment.id)  # fmt: skip
         loan.credit_balance += repayment.credit_part
+    # Posted after its own day was aged (common): only that day's row changes; an older
+    # value date (or a penalty to recompute) re-ages through the ledger.
+    same_day = (
+        latest_status is not None and latest_status.as_of == paid_on and not loan.penalty_daily_rate
+    )
+    reaged = None
+    if same_day and latest_status is not None:
+        unchanged = loan.schedule_version == repayment.schedule_version_before
+        reaged = reage_same_day(session, loan, latest_status, plan.rows if unchanged else None)
     session.flush()
     _close_if_settled(session, loan, paid_on)
-    if back_valued:  # days already aged change
+    if back_valued and not same_day:
         reage_loan(session, actor, loan, paid_on)
     record(
         session,
@@ -270,6 +278,7 @@ def post_repayment(
             "excess_part": repayment.excess_part,
             "credit_part": repayment.credit_part,
             "apply_as": apply_as,
+            **({"reaged": reaged} if reaged else {}),
         },
         as_of=paid_on,
     )

@@ -97,3 +97,30 @@ def test_beyond_the_back_value_limit_is_refused(session: Session) -> None:
     assert "2027-01-05" in err.value.errors["paid_on"][0]
     post(session, loan.id, loan.lender_id, PAYMENT, date(2027, 1, 5), JAN_12, "bv-3")
     assert session.scalar(select(AuditEvent).where(AuditEvent.action == "loan.reage"))
+
+
+def test_a_payment_posted_after_its_own_day_was_aged_corrects_that_day(
+    session: Session,
+) -> None:
+    loan = lf.active_loan(session)
+    day = date(2026, 12, 13)  # instalment 1 (3 Dec) is 10 days late at the run
+    age_loans(session, day)
+    assert history(session, loan.id) == {day: (10, 2)}
+    repayment = post(session, loan.id, loan.lender_id, PAYMENT, day, day, "same-day")
+    assert history(session, loan.id) == {day: (0, 1)}
+    status = session.scalar(select(LoanStatus).where(LoanStatus.loan_id == loan.id))
+    assert status is not None and status.arrears == 0
+    assert status.outstanding_principal == 50_000_000 - (PAYMENT - 250_000)
+    session.refresh(loan)
+    assert (loan.dpd, loan.collectibility) == (0, 1)
+    event = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "repayment.post", AuditEvent.entity_id == repayment.id
+        )
+    )
+    assert event is not None and event.after is not None
+    assert event.after["reaged"] == {
+        "as_of": "2026-12-13",
+        "before": [10, 2, PAYMENT, 50_000_000],
+        "after": [0, 1, 0, 50_000_000 - (PAYMENT - 250_000)],
+    }

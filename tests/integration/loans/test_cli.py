@@ -143,8 +143,14 @@ def test_reversal_from_the_command_line_needs_two_people(
     repayment = post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id,
                                amount=2_216_031, paid_on=date(2026, 12, 3),
                                idempotency_key="cli-r").repayment  # fmt: skip
-    maker, checker = lf.user(session), lf.user(session)
+    lender = session.get(Lender, loan.lender_id)
+    maker, checker = lf.user(session, lender), lf.user(session, lender)
+    outsider = lf.user(session)  # a loan officer of no lender: may not act on this loan
     session.commit()
+    foreign = runner.invoke(args=["request-reversal", "--repayment", str(repayment.id),
+                                  "--reason", "x", "--by", outsider.email,
+                                  "--on", "2026-12-04"])  # fmt: skip
+    assert foreign.exit_code == 1 and "officer" in foreign.output
     asked = runner.invoke(args=["request-reversal", "--repayment", str(repayment.id),
                                 "--reason", "salah input", "--by", maker.email,
                                 "--on", "2026-12-04"])  # fmt: skip
@@ -154,6 +160,7 @@ def test_reversal_from_the_command_line_needs_two_people(
     approve = ["approve-reversal", "--reversal", str(reversal.id), "--on", "2026-12-04"]
     same = runner.invoke(args=[*approve, "--by", maker.email])
     assert same.exit_code == 1 and "approved_by" in same.output
+    assert runner.invoke(args=[*approve, "--by", outsider.email]).exit_code == 1
     done = runner.invoke(args=[*approve, "--by", checker.email])
     assert done.exit_code == 0, done.output
     session.refresh(loan)

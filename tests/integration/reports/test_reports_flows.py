@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from creditapp.errors import DomainError
+from creditapp.models import Repayment
 from creditapp.reports import resolve_scope
 from creditapp.reports.flows import collection_rate, write_off_ratio
 from creditapp.reports.migration import roll_rates, vintages
@@ -39,6 +41,21 @@ def test_collection_rate_on_time_and_late(session: Session) -> None:
     assert result["collection_rate"] == pytest.approx(1_800_000 / due)
     assert result["on_time_rate"] == pytest.approx(1_100_000 / due)
     assert result["late_rate"] == pytest.approx(700_000 / due)
+    # a repayment reversed later (in April) still counted in March; once reversed on or
+    # before the as-of date it was never collected: 0.7 juta late comes off
+    rep = session.scalars(select(Repayment).where(Repayment.paid_on == date(2026, 3, 28))).one()
+    rep.reversed_on = date(2026, 4, 5)
+    session.flush()
+    assert collection_rate(session, resolve_scope(session, MAR))["collected_late"] == 700_000
+    april = collection_rate(session, resolve_scope(session, date(2026, 4, 30)), date(2026, 3, 1))
+    # April 30: due in [Mar 1, Apr 30] = i2, i3, later (1.1 + 2.2 + 1.1 juta); collected: i2 on
+    # time 1.1, i3's 0.1 juta of Apr 2 late, `later`'s 50 rb early (on time); the reversed
+    # 0.7 juta is gone
+    assert april["fallen_due"] == 1_100_000 + 2_200_000 + 1_100_000
+    assert april["collected_on_time"] == 1_100_000 + 50_000
+    assert april["collected_late"] == 100_000
+    rep.reversed_on = None
+    session.flush()
     whole = collection_rate(session, resolve_scope(session, MAR), date(2026, 2, 1))
     assert whole["fallen_due"] == due + 1_100_000
     assert whole["collected_on_time"] == 2_200_000
