@@ -18,18 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import time
 from datetime import date
 
 from sqlalchemy import Connection, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bench.loans import AS_OF, DEFAULT_URL, load
-from creditapp.db import make_engine
-from creditapp.migrate import upgrade
+from bench.loans import AS_OF, load
+from bench.pgdb import throwaway_database
 from creditapp.services.collection import collection_sheet, sheet_query
 
 RUNS = 15
@@ -60,16 +57,7 @@ def main() -> None:
     ap.add_argument("--loans", type=int, default=None, help="override the number of loans")
     args = ap.parse_args()
     n = args.loans or (100_000 if args.quick else 1_000_000)
-    admin_url = make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    name = f"bench_collection_{os.getpid()}"
-    admin = make_engine(admin_url.render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    engine = None
-    try:
-        upgrade(url)
-        engine = make_engine(url)
+    with throwaway_database("bench_collection") as engine:
         load_s = load(engine, n)
         with engine.begin() as conn:
             conn.execute(text(SPREAD))
@@ -103,12 +91,6 @@ def main() -> None:
                 }
             )
         )
-    finally:
-        if engine is not None:
-            engine.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 if __name__ == "__main__":

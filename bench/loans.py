@@ -24,21 +24,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import time
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from creditapp.db import make_engine
-from creditapp.migrate import upgrade
+from bench.pgdb import throwaway_database
 from creditapp.services.audit import Actor
 from creditapp.services.loans import age_loans, post_repayment
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 AS_OF = date(2026, 11, 30)
 TENOR = 12
 PRINCIPAL = 12_000_000
@@ -202,16 +198,7 @@ def main() -> None:
     ap.add_argument("--loans", type=int, default=None, help="override the number of loans")
     args = ap.parse_args()
     n = args.loans or (100_000 if args.quick else 1_000_000)
-    admin_url = make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    name = f"bench_loans_{os.getpid()}"
-    admin = make_engine(admin_url.render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    engine = None
-    try:
-        upgrade(url)
-        engine = make_engine(url)
+    with throwaway_database("bench_loans") as engine:
         load_s = load(engine, n)
         print(f"loaded {n} loans x {TENOR} installments in {load_s:.1f} s", flush=True)
         one_scan(engine)  # warm the cache so both timings read the same pages
@@ -240,12 +227,6 @@ def main() -> None:
                 }
             )
         )
-    finally:
-        if engine is not None:
-            engine.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 if __name__ == "__main__":

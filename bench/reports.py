@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import time
 from collections.abc import Callable
@@ -34,17 +33,14 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from creditapp.db import make_engine
-from creditapp.migrate import upgrade
+from bench.pgdb import throwaway_database
 from creditapp.reports import resolve_scope
 from creditapp.reports.migration import roll_rates, vintages
 from creditapp.reports.portfolio import par_by_program_province, portfolio
 from loanmath.dates import add_months
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 AS_OF = date(2026, 11, 30)
 TENOR = 20
 PRINCIPAL = 20_000_000
@@ -225,16 +221,7 @@ def main() -> None:
     ap.add_argument("--loans", type=int, default=None, help="override the number of loans")
     args = ap.parse_args()
     n = args.loans or (100_000 if args.quick else 1_000_000)
-    admin_url = make_url(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    name = f"bench_reports_{os.getpid()}"
-    admin = make_engine(admin_url.render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    engine = None
-    try:
-        upgrade(url)
-        engine = make_engine(url)
+    with throwaway_database("bench_reports") as engine:
         load_s = load(engine, n)
         with engine.connect() as conn:
             counts = {
@@ -267,12 +254,6 @@ def main() -> None:
                 print(f"  {key}: {seconds:.3f} s (bare aggregate {bare:.3f} s)", flush=True)
         results["load_seconds"] = round(load_s, 1)
         print(json.dumps(results))
-    finally:
-        if engine is not None:
-            engine.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 if __name__ == "__main__":
