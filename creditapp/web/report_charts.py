@@ -15,8 +15,9 @@ from .i18n import lang
 
 SERIES_COLOURS = ("#0b5394", "#b3261e", "#1e7b34", "#8a4baf", "#b26b00", "#00838f", "#5d4037")
 LEFT_COLOUR = "#c5ced8"  # what is left of a quota: light, beside the used part in brand blue
-# The name column of the horizontal charts is 116 of 360 units: about 18 letters at 12 px.
-NAME_CHARS = 18
+# The name column of the horizontal charts is 116 of 360 units: about 16 letters at 12 px
+# (capitals are wider; measured on the screenshots).
+NAME_CHARS = 16
 
 
 def short_rupiah(value: float) -> str:
@@ -36,8 +37,12 @@ def clip(text: str, n: int = NAME_CHARS) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _svg(height: int, title: str, desc: str, body: list[str], key: str) -> Markup:
-    head = (
+def _svg(
+    height: int, title: str, desc: str, body: list[str], key: str, caption: bool = False
+) -> Markup:
+    """The chart's SVG; with ``caption`` the title is also written above it, for the eye."""
+    above = f'<p class="chart-title" aria-hidden="true">{escape(title)}</p>' if caption else ""
+    head = above + (
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{key}-t {key}-d" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{key}-t">{escape(title)}</title><desc id="{key}-d">{escape(desc)}</desc>'
@@ -54,6 +59,7 @@ def bar_chart(
     label: Callable[[float], str],
     colours: Sequence[str] | None = None,
     threshold: tuple[float, str] | None = None,
+    caption: bool = False,
 ) -> Markup:
     """Horizontal bars, one row per (name, value), scaled to the largest value (or the
     threshold, when it is larger); ``threshold`` draws a dashed line at (value, its name)."""
@@ -83,17 +89,24 @@ def bar_chart(
             f'<text x="{x:.1f}" y="{height - 4}" text-anchor="middle" class="l">'
             f"{escape(threshold[1])}</text>"
         )
-    return _svg(height, title, desc, body, key)
+    return _svg(height, title, desc, body, key, caption)
+
+
+def legend_lines(names: Sequence[str]) -> int:
+    """How many names a legend line holds: three short ones, or two longer ones."""
+    return 3 if all(len(n) <= 14 for n in names) else 2
 
 
 def _legend(names: Sequence[str], colours: Sequence[str], y: float) -> list[str]:
-    """Legend squares, three to a line, from ``y`` down."""
+    """Legend squares, two or three to a line, from ``y`` down."""
+    per_line = legend_lines(names)
+    spacing = (WIDTH - 16) // per_line
     out = []
     for i, name in enumerate(names):
-        lx, ly = 8 + (i % 3) * 118, y + (i // 3) * 16
+        lx, ly = 8 + (i % per_line) * spacing, y + (i // per_line) * 16
         out.append(
             f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{colours[i]}"/>'
-            f'<text x="{lx + 14}" y="{ly}" class="l">{escape(clip(name, 16))}</text>'
+            f'<text x="{lx + 14}" y="{ly}" class="l">{escape(clip(name, spacing // 7 - 2))}</text>'
         )
     return out
 
@@ -107,20 +120,22 @@ def grouped_bar_chart(
     key: str,
     label: Callable[[float], str],
     top: float | None = None,
+    caption: bool = False,
 ) -> Markup:
     """Horizontal bars in groups: one group per category, one bar per series (e.g. financed
     and comparison side by side), all on one scale (``top``, else the largest value)."""
     names = list(series)
     colours = [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(names))]
     scale = top or max((v for values in series.values() for v in values), default=0.0) or 1.0
-    x0, x1, bar = 120.0, WIDTH - 60.0, 13
+    # category names ("12 months, workers", indicator names) are longer than the bars need
+    x0, x1, bar = 150.0, WIDTH - 52.0, 13
     group = bar * len(names) + 8
     body = []
     for i, category in enumerate(categories):
         y = 4 + i * group
         body.append(
             f'<text x="{x0 - 4}" y="{y + bar * len(names) / 2 + 5:.1f}" text-anchor="end" '
-            f'class="l">{escape(clip(category))}</text>'
+            f'class="l">{escape(clip(category, 21))}</text>'
         )
         for j, name in enumerate(names):
             value = series[name][i]
@@ -134,8 +149,9 @@ def grouped_bar_chart(
             )
     legend_y = 4 + group * max(len(categories), 1) + 12
     body.extend(_legend(names, colours, legend_y))
-    height = int(legend_y + ((len(names) + 2) // 3) * 16)
-    return _svg(height, title, desc, body, key)
+    per_line = legend_lines(names)
+    height = int(legend_y + ((len(names) + per_line - 1) // per_line) * 16)
+    return _svg(height, title, desc, body, key, caption)
 
 
 def stacked_bar_chart(
@@ -147,6 +163,7 @@ def stacked_bar_chart(
     key: str,
     label: Callable[[float], str],
     colours: Sequence[str] = (NEUTRAL, LEFT_COLOUR),
+    caption: bool = False,
 ) -> Markup:
     """One horizontal bar per row made of its parts end to end (e.g. quota used, then left),
     every row on the scale of the longest; the first part's value is written beside it."""
@@ -176,7 +193,7 @@ def stacked_bar_chart(
         )
     legend_y = 4 + row * max(len(rows), 1) + 12
     body.extend(_legend(parts, list(colours), legend_y))
-    return _svg(int(legend_y + 8), title, desc, body, key)
+    return _svg(int(legend_y + 8), title, desc, body, key, caption)
 
 
 def column_chart(
@@ -187,6 +204,7 @@ def column_chart(
     desc: str,
     key: str,
     label: Callable[[float], str],
+    caption: bool = False,
 ) -> Markup:
     """Vertical columns over time (months), each column the series stacked, with a legend.
 
@@ -195,8 +213,9 @@ def column_chart(
     colours = [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(names))]
     totals = [sum(series[n][i] for n in names) for i in range(len(columns))]
     scale = max(totals, default=0.0) or 1.0
-    left, right, top, bottom = 58.0, WIDTH - 6.0, 10.0, 150.0
+    left, right, top, bottom = 76.0, WIDTH - 6.0, 10.0, 150.0  # "Rp 123,3 rb" fits
     slot = (right - left) / max(len(columns), 1)
+    width = max(min(slot * 0.8, 36.0), 1.0)  # a month or two must not look like a wall
     body = [
         f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{MUTED}"/>',
         f'<text x="{left - 4}" y="{top + 8}" text-anchor="end">{escape(label(scale))}</text>',
@@ -209,8 +228,8 @@ def column_chart(
             h = series[name][i] / scale * (bottom - top)
             if h > 0:
                 parts.append(
-                    f'<rect x="{left + i * slot + slot * 0.1:.1f}" y="{y - h:.1f}" '
-                    f'width="{max(slot * 0.8, 1.0):.1f}" height="{h:.1f}" fill="{colours[j]}"/>'
+                    f'<rect x="{left + i * slot + (slot - width) / 2:.1f}" y="{y - h:.1f}" '
+                    f'width="{width:.1f}" height="{h:.1f}" fill="{colours[j]}"/>'
                 )
             y -= h
         body.append(
@@ -225,8 +244,9 @@ def column_chart(
     legend_y = bottom + 34
     if len(names) > 1:
         body.extend(_legend(names, colours, legend_y))
-        legend_y += ((len(names) + 2) // 3) * 16
-    return _svg(int(legend_y - 10), title, desc, body, key)
+        per_line = legend_lines(names)
+        legend_y += ((len(names) + per_line - 1) // per_line) * 16
+    return _svg(int(legend_y - 10), title, desc, body, key, caption)
 
 
 def line_chart(
@@ -239,6 +259,7 @@ def line_chart(
     y_label: Callable[[float], str],
     y_max: float | None = None,
     thresholds: Sequence[tuple[float, str]] = (),
+    caption: bool = False,
 ) -> Markup:
     """Lines of (x, y) points per series, with a legend and optional horizontal thresholds."""
     points = [p for pts in series.values() for p in pts]
@@ -278,7 +299,7 @@ def line_chart(
             f'<text x="{lx + 14}" y="{ly}" class="l">{escape(name)}</text>'
         )
     height = int(legend_y + ((len(series) + 2) // 3) * 16 + 4)
-    return _svg(height, title, desc, body, key)
+    return _svg(height, title, desc, body, key, caption)
 
 
 GRADE_COLOURS = (GOOD, "#7a9a01", "#b26b00", "#c2410c", BAD)

@@ -86,6 +86,7 @@ def _charts(total: dict[str, dict[str, Any]], pairs: list[dict[str, Any]], by: s
             categories,
             values,
             title=_("Graduation rate, financed and comparison group"),
+            caption=True,
             key="gr",
             label=percent,
             top=max(max(v) for v in values.values()) or 1.0,
@@ -105,7 +106,7 @@ def _charts(total: dict[str, dict[str, Any]], pairs: list[dict[str, Any]], by: s
              for g in GROUP_ORDER},
             title=_("Graduation within 12 months by sales, by %(dimension)s",
                     dimension=str(DIMENSIONS[by]).lower()),
-            key="grb", label=percent,
+            caption=True, key="grb", label=percent,
             desc=_("For each group with enterprises followed up for 12 months, the share that "
                    "moved to a larger size class by sales (PP 7/2021)."),
         )  # fmt: skip
@@ -119,7 +120,7 @@ def _charts(total: dict[str, dict[str, Any]], pairs: list[dict[str, Any]], by: s
         charts["indicators"] = grouped_bar_chart(
             [str(line["name"]) for line in shares],
             {names[g]: [share(line, g) for line in shares] for g in GROUP_ORDER},
-            title=_("New after the reference date"), key="si", label=percent,
+            title=_("New after the reference date"), key="si", label=percent, caption=True,
             desc=_("Share of enterprises that gained each certificate, partnership, export or "
                    "digital sales after the first disbursement (comparison group: first "
                    "application), and that later reported commercial credit."),

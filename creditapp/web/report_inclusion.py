@@ -31,7 +31,7 @@ def _ratio_chart(rows: list[dict[str, Any]], by: str, key: str, title: str) -> A
     shown = sorted(rows, key=lambda r: r["four_fifths_ratio"])[:CHART_GROUPS]
     return bar_chart(
         [(value_name(by, r[by]), float(r["four_fifths_ratio"])) for r in shown],
-        title=title, key=key, label=ratio_text,
+        title=title, key=key, label=ratio_text, caption=True,
         colours=[BAD if r["below_four_fifths"] else NEUTRAL for r in shown],
         threshold=(FOUR_FIFTHS, _("four-fifths line (0.8)")),
         desc=_("Each group's approval rate divided by the highest group's; below the dashed "

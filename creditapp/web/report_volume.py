@@ -59,7 +59,7 @@ def _charts(rows: list[dict[str, Any]], months: list[dict[str, Any]], by: str,
     if series:
         charts["months"] = column_chart(
             [m for m, _v in series], {_("Disbursed"): [float(v) for _m, v in series]},
-            title=_("Disbursed by month"), key="vm", label=short_rupiah,
+            title=_("Disbursed by month"), key="vm", label=short_rupiah, caption=True,
             desc=_("Amount disbursed in each month from %(first)s to %(last)s.",
                    first=series[0][0], last=series[-1][0]),
         )  # fmt: skip
@@ -70,16 +70,18 @@ def _charts(rows: list[dict[str, Any]], months: list[dict[str, Any]], by: str,
             title=_("Disbursed by %(dimension)s", dimension=str(DIMENSIONS[by]).lower()),
             desc=_("Amount disbursed up to the as-of date in each group (the %(n)d largest).",
                    n=len(largest)),
-            key="vb", label=lambda v: rupiah(int(v)),
+            caption=True, key="vb", label=lambda v: rupiah(int(v)),
         )  # fmt: skip
     with_quota = [r for r in quota if r["quota"] is not None]
     if with_quota:
         charts["quota"] = stacked_bar_chart(
-            [(f"{r['program']} · {r['lender']}" if r["lender"] else r["program"],
+            [(f"· {r['lender']}" if r["lender"] else r["program"],
               (float(r["used"]), float(r["left"]))) for r in with_quota],
             (_("Used"), _("Left")), title=_("Quota used and left"), key="qt", label=short_rupiah,
-            desc=_("For each program, and each lender's allotment in it, the quota of the year "
-                   "used by approved loans and what is left."),
+            caption=True,
+            desc=_("For each program, and each lender's allotment in it (the lines starting "
+                   "with a dot, below their program), the quota of the year used by approved "
+                   "loans and what is left."),
         )  # fmt: skip
     return charts
 

@@ -43,8 +43,9 @@ def book(session: Session, people: People) -> dict[str, Loan]:
     book.status(a, MAR, 0, 8 * M)
     book.status(b, MAR, 0, 25 * M)
     c.status = "closed"  # repaid: no status row
-    for loan, start, amount in ((a, date(2026, 2, 1), 70_000), (a, date(2026, 3, 1), 65_000),
-                                (c, date(2026, 3, 1), 200_000), (c, date(2026, 4, 1), 1)):  # fmt: skip
+    accruals = ((a, date(2026, 2, 1), 70_000), (a, date(2026, 3, 1), 65_000),
+                (c, date(2026, 3, 1), 200_000), (c, date(2026, 4, 1), 1))  # fmt: skip
+    for loan, start, amount in accruals:
         session.add(SubsidyAccrual(
             loan_id=loan.id, program_id=loan.program_id, period_start=start,
             period_end=start.replace(day=28), average_outstanding=M,
