@@ -5,10 +5,12 @@ the province filter reaching the comparison group and the decisions."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from creditapp.models import Application, Certification, Enterprise, SizeObservation, User
@@ -192,3 +194,32 @@ def test_inclusion_page_flags_below_four_fifths(
 def test_inclusion_province_filter(session: Session, decisions: Book) -> None:
     rows = inclusion(session, resolve_scope(session, AS_OF, province="35"), "gender")
     assert [(r["gender"], r["decisions"]) for r in rows] == [("M", 1)]
+
+
+def test_monthly_pdf_leads_with_graduation(
+    client: FlaskClient, people: People, world: Book
+) -> None:
+    sign_in(client, people.manager.email)
+    pdf = client.get("/reports/monthly.pdf?month=2026-03")
+    assert pdf.status_code == 200
+    words = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    words = " ".join(words.split())
+    # financed: 1 of the 2 followed for 12 months grew by sales (E1), none by workers;
+    # comparison: C1, the one followed, did; and the caveat comes with it
+    assert "Dibiayai 50,0% / 0,0% dari 2 yang diikuti" in words
+    assert "Kelompok pembanding 100,0% / 0,0% dari 1 yang diikuti" in words
+    assert "Deskriptif, bukan kausal" in words
+    # E1-E3 are women's loans, E4 a man's: 150 of 200 juta went to women
+    assert "Porsi usaha milik perempuan dari jumlah yang disalurkan 75,0%" in words
+
+
+def test_monthly_pdf_flags_four_fifths(
+    client: FlaskClient, people: People, decisions: Book
+) -> None:
+    sign_in(client, people.manager.email)
+    pdf = client.get("/reports/monthly.pdf?month=2026-03")
+    pages = PdfReader(io.BytesIO(pdf.data)).pages
+    words = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert "Tingkat persetujuan: Perempuan 75,0%" in words
+    assert "Tingkat persetujuan: Laki-laki 40,0%" in words
+    assert "Rasio empat-perlima terendah (Laki-laki) 0,53 - di bawah 0,8" in words
