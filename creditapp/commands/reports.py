@@ -79,7 +79,11 @@ def _make_command(name: str) -> click.Command:
     ]
     if "period_start" in OPTIONS.get(name, ()):
         params.append(
-            click.Option(["--period-start"], help="First day of the period (default: the 1st).")
+            click.Option(
+                ["--period-start"],
+                help="First day of the period (default: the 1st of the as-of month; "
+                "subsidy: every month).",
+            )
         )
     if "by" in OPTIONS.get(name, ()):
         params.append(

@@ -54,6 +54,7 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "collection-rate": ("period_start",),
     "write-offs": ("period_start",),
     "volume": ("by",),
+    "subsidy": ("period_start",),
     "inclusion": ("by",),
     "graduation": ("by",),
     "model-decisions": ("by",),

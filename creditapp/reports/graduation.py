@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, exists, func, literal, select
+from sqlalchemy import Select, Subquery, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,6 +40,10 @@ NOT_CAUSAL = (
     "Descriptive, not causal: the comparison group (applicants not financed) differs from "
     "the financed enterprises in who applied and who was approved."
 )
+
+
+def _in_province(province: str) -> Select[Any]:
+    return select(ENTERPRISES.c.id).where(ENTERPRISES.c.province == province)
 
 
 def rank(column: Any) -> ColumnElement[int]:
@@ -76,6 +80,8 @@ def reference(scope: Scope, financed: bool) -> Subquery:
             filters.append(APPS.c.program_id == scope.program_id)
         if scope.lender_id is not None:
             filters.append(APPS.c.lender_id == scope.lender_id)
+        if scope.province is not None:
+            filters.append(APPS.c.enterprise_id.in_(_in_province(scope.province)))
         never = ~exists().where(LOANS.c.enterprise_id == APPS.c.enterprise_id)
         ranked = (
             select(APPS.c.enterprise_id, APPS.c.applied_on.label("ref_on"), APPS.c.program_id,
@@ -181,7 +187,9 @@ def graduation_rate(session: Session, scope: Scope, by: str = "cohort") -> list[
 
 def size_transitions(session: Session, scope: Scope) -> dict[str, Any]:
     """Transition matrix of size class from the first to the last observation up to as_of,
-    for every enterprise observed more than once; share = enterprises from -> to / from."""
+    for every enterprise observed more than once; share = enterprises from -> to / from.
+    Filtered to the enterprises of the lender, those that applied to the program, and those
+    of the province, as asked."""
     order = (SIZES.c.observed_on, SIZES.c.id)
     numbered = select(
         SIZES.c.enterprise_id,
@@ -196,6 +204,11 @@ def size_transitions(session: Session, scope: Scope) -> dict[str, Any]:
         numbered = numbered.join(ENTERPRISES, ENTERPRISES.c.id == SIZES.c.enterprise_id).where(
             ENTERPRISES.c.lender_id == scope.lender_id
         )
+    if scope.program_id is not None:
+        applied = select(APPS.c.enterprise_id).where(APPS.c.program_id == scope.program_id)
+        numbered = numbered.where(SIZES.c.enterprise_id.in_(applied))
+    if scope.province is not None:
+        numbered = numbered.where(SIZES.c.enterprise_id.in_(_in_province(scope.province)))
     obs = numbered.subquery("numbered")
     first, last = obs.alias("f"), obs.alias("l")
     rows = []

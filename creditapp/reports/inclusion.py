@@ -37,6 +37,8 @@ def inclusion(session: Session, scope: Scope, by: str = "gender") -> list[dict[s
         app_filters.append(APPS.c.program_id == scope.program_id)
     if scope.lender_id is not None:
         app_filters.append(APPS.c.lender_id == scope.lender_id)
+    if scope.province is not None:
+        app_filters.append(ENTERPRISES.c.province == scope.province)
     decided = (
         select(
             group,

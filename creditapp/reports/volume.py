@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
@@ -12,6 +13,7 @@ from ..errors import DomainError
 from ..models import Application, ProgramLenderQuota
 from ..services.loans.sqlparts import MICRO, micro
 from ..services.sizeclass import SALES_CLASSES
+from .flows import period_of
 from .scope import (
     CLAIMS,
     ENTERPRISES,
@@ -190,10 +192,16 @@ def _quota_row(
     }
 
 
-def subsidy(session: Session, scope: Scope) -> list[dict[str, Any]]:
+def subsidy(
+    session: Session, scope: Scope, period_start: date | None = None
+) -> list[dict[str, Any]]:
     """Interest subsidy accrued by month and program: sum(amount) of the accruals whose period
-    ends on or before as_of, by the month of the period's start."""
+    ends on or before as_of, by the month of the period's start; with ``period_start``, only
+    accrual periods starting on or after it."""
     month = month_index(scope.dialect, SUBSIDY.c.period_start).label("month")
+    since = []
+    if period_start is not None:
+        since.append(SUBSIDY.c.period_start >= period_of(scope, period_start))
     query = (
         select(month, PROGRAMS.c.code, func.count(), func.sum(SUBSIDY.c.amount))
         .select_from(
@@ -201,7 +209,7 @@ def subsidy(session: Session, scope: Scope) -> list[dict[str, Any]]:
                 PROGRAMS, PROGRAMS.c.id == SUBSIDY.c.program_id
             )
         )
-        .where(SUBSIDY.c.period_end <= scope.as_of, *scope.loan_filters())
+        .where(SUBSIDY.c.period_end <= scope.as_of, *since, *scope.loan_filters())
         .group_by(month, PROGRAMS.c.code)
         .order_by(month, PROGRAMS.c.code)
     )

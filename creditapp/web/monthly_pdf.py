@@ -1,5 +1,6 @@
 """The monthly program report as a PDF (Bahasa Indonesia or English, the reader's language):
-the month's headline figures, collectibility as bars, PAR by program and province.
+the month's headline figures, collectibility as bars, graduation and inclusion headlines, PAR
+by program and province.
 
 fpdf2 with DejaVu Sans shipped by matplotlib (Unicode, nothing downloaded), as the letters.
 """
@@ -22,8 +23,9 @@ from ..reports.scope import last_run, resolve_scope
 from .authz import role_required
 from .i18n import lang, percent, rupiah
 from .letter import FONT_DIR
+from .report_base import MANAGERS, bp
 from .report_charts import GRADE_COLOURS
-from .reports import MANAGERS, bp
+from .report_headlines import headlines
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -36,8 +38,50 @@ def month_end(month: str) -> date:
     return add_months(first, 1) - timedelta(days=1)
 
 
+def _headlines(pdf: FPDF, heads: dict[str, Any]) -> None:
+    """Graduation (financed against the comparison group, with the not-causal caveat) and
+    inclusion (women-owned share, approval by gender, the four-fifths flag)."""
+    width = pdf.epw
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(width, 6, _("Graduation within 12 months (by sales / by workers)"),
+             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.set_font("DejaVu", "", 10)
+    names = {"financed": _("Financed"), "comparison": _("Comparison group")}
+    for group, row in heads["graduation"].items():
+        pdf.cell(width * 0.55, 6, names[group])
+        text = _("%(sales)s / %(workers)s of %(n)d followed", sales=percent(row["rate_12_sales"]),
+                 workers=percent(row["rate_12_workers"]), n=row["followed_12"])  # fmt: skip
+        pdf.cell(width * 0.45, 6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(width, 4, _("Descriptive, not causal: the comparison group (applicants never "
+                               "financed) differs in who applied and who was approved."),
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(width, 6, _("Inclusion"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    genders = {"F": _("Women"), "M": _("Men")}
+    facts = [(_("Women-owned share of the amount disbursed"),
+              percent(heads["women_share_disbursed"]))]  # fmt: skip
+    facts += [(_("Approval rate: %(group)s", group=genders.get(g, g)), percent(rate))
+              for g, rate in heads["approval"].items()]  # fmt: skip
+    lowest = heads["lowest_four_fifths"]
+    if lowest is not None:
+        ratio_text = f"{lowest['four_fifths_ratio']:.2f}"
+        ratio_text = ratio_text.replace(".", ",") if lang() == "id" else ratio_text
+        if lowest["below_four_fifths"]:
+            ratio_text += " - " + _("below 0.8")
+        group = genders.get(lowest["gender"], lowest["gender"])
+        facts.append((_("Lowest four-fifths ratio (%(group)s)", group=group), ratio_text))
+    for name, value in facts:
+        pdf.cell(width * 0.55, 6, name)
+        pdf.cell(width * 0.45, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+
+
 def render_monthly(figures: dict[str, Any], par_rows: list[dict[str, Any]],
-                   collection: dict[str, Any], title: str) -> bytes:  # fmt: skip
+                   collection: dict[str, Any], title: str,
+                   heads: dict[str, Any] | None = None) -> bytes:  # fmt: skip
     """Lay the month's figures out on A4."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -82,6 +126,8 @@ def render_monthly(figures: dict[str, Any], par_rows: list[dict[str, Any]],
         pdf.set_xy(pdf.l_margin + 20 + bar, y)
         pdf.cell(50, 6, rupiah(balance), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
+    if heads is not None:
+        _headlines(pdf, heads)
     if par_rows:
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(width, 6, _("PAR by program and province"), new_x="LMARGIN", new_y="NEXT")
@@ -120,7 +166,7 @@ def monthly_pdf() -> Response:
     par_rows = run_report(session, "par-by-program-province", scope)["rows"]
     collection = run_report(session, "collection-rate", scope)
     title = _("Monthly program report %(month)s", month=end.strftime("%Y-%m"))
-    body = render_monthly(figures, par_rows, collection, title)
+    body = render_monthly(figures, par_rows, collection, title, headlines(session, scope))
     name = f"program-report-{end.strftime('%Y-%m')}.pdf"
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"',

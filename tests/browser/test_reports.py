@@ -17,6 +17,7 @@ from creditapp.db import make_engine
 from creditapp.models import AgeingRun, Application, User
 from creditapp.services.audit import Actor
 from creditapp.services.loans import (
+    accrue_subsidy,
     age_loans,
     approve_application,
     confirm_disbursement,
@@ -29,7 +30,8 @@ from tests.browser.conftest import LiveServer, check_page, sign_in
 @pytest.fixture(scope="module")
 def last_run(live_server: LiveServer) -> str:
     """One more loan of the first lender, paid out 70 days ago and aged, so the portfolio
-    has a run to read (other modules may have aged up to yesterday: today is always new)."""
+    has a run to read (other modules may have aged up to yesterday: today is always new), and
+    last month's subsidy accrued."""
     today = business_date({})
     engine = make_engine(live_server.database_url)
     try:
@@ -59,6 +61,9 @@ def last_run(live_server: LiveServer) -> str:
             )  # fmt: skip
             confirm_disbursement(session, Actor("user", checker.id), pending.id, checker.id, start)
             age_loans(session, today)
+            # last month's interest subsidy, for the subsidy page's chart
+            last_month_end = today.replace(day=1) - timedelta(days=1)
+            accrue_subsidy(session, last_month_end.replace(day=1), last_month_end)
             session.commit()
             last = session.scalar(select(func.max(AgeingRun.as_of)))
             assert last is not None
@@ -97,3 +102,47 @@ def test_model_page(page: Any, live_server: LiveServer, last_run: str) -> None:
     page.wait_for_url("**/models/**")
     assert page.locator("h1").inner_text()
     check_page(page, "models-index")
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "charts"),
+    [
+        ("/reports/volume", "reports-volume", 2),  # by month, by program (+ quota when set)
+        ("/reports/cost", "reports-cost", 1),  # last month's subsidy (no guarantee claim)
+        ("/reports/graduation", "reports-graduation", 1),
+        ("/reports/inclusion", "reports-inclusion", 2),
+    ],
+)
+def test_managers_pages(
+    page: Any, live_server: LiveServer, last_run: str, path: str, name: str, charts: int
+) -> None:
+    sign_in(page, live_server, "manager", path)
+    page.wait_for_url(f"**{path}**")
+    assert page.locator("nav.noprint a[aria-current=page]").count() == 1
+    assert page.locator("svg.chart").count() >= charts
+    check_page(page, name)
+
+
+def test_volume_grouping_and_download(
+    page: Any, live_server: LiveServer, last_run: str, tmp_path: Path
+) -> None:
+    sign_in(page, live_server, "manager", "/reports/volume")
+    page.wait_for_url("**/reports/volume**")
+    page.select_option("#by", "gender")
+    page.click("main form button")
+    page.wait_for_url("**by=gender**")
+    assert page.locator("#volume tbody tr").count() >= 1
+    with page.expect_download() as info:
+        page.click("a[href*='/reports/download/volume.xlsx']")
+    path = tmp_path / "volume.xlsx"
+    info.value.save_as(path)
+    sheet = load_workbook(path)["rows"]
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "gender"
+    amounts = [r[header.index("disbursed")] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(v, int) for v in amounts) and sum(amounts) > 0
+    # the sub-navigation keeps the as-of date on the way to the graduation page
+    page.click("nav.noprint a[href*='/reports/graduation']")
+    page.wait_for_url("**/reports/graduation?as_of=**")
+    assert page.locator("#not-causal").is_visible()
+    check_page(page, "reports-graduation-after-nav")

@@ -17,6 +17,7 @@ from creditapp.services import access
 from creditapp.services.audit import Actor
 from tests.factories.reports import Book
 from tests.web.conftest import PASSWORD, People, sign_in
+from tests.web.report_pages import PAGES, element
 
 M = 1_000_000
 MAR = date(2026, 3, 31)
@@ -88,3 +89,45 @@ def test_roles(client: FlaskClient, people: People, book: Book) -> None:
     assert scientist.get("/reports/download/model-psi.csv?as_of=2026-03-31").status_code == 200
     assert scientist.get("/reports/download/portfolio.csv?as_of=2026-03-31").status_code == 403
     assert scientist.get("/reports/").status_code == 403
+
+
+def test_every_managers_page_by_role(client: FlaskClient, people: People, book: Book) -> None:
+    sign_in(client, people.officer.email)
+    for path in PAGES:
+        assert client.get(path).status_code == 403, path
+    scientist = client.application.test_client()
+    sign_in(scientist, "scientist@p.test")
+    for path in PAGES:
+        assert scientist.get(path).status_code == 403, path
+    manager = client.application.test_client()
+    sign_in(manager, people.manager.email)
+    for path in PAGES:
+        resp = manager.get(f"{path}?as_of=2026-03-31&program={book.program.code}")
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 200, (path, html[:2000])
+        # the sub-navigation keeps the filters and marks this page
+        assert f'as_of=2026-03-31&amp;program={book.program.code}" aria-current="page"' in html
+        assert manager.get(f"{path}?as_of=2026-03-31&program=NOPE").status_code == 404
+        assert manager.get(f"{path}?as_of=2026-04-01").status_code == 422
+        assert manager.get(f"{path}?as_of=2999-01-01").status_code == 422
+
+
+def test_empty_portfolio_shows_zeros(client: FlaskClient, people: People) -> None:
+    """No program, loan or end-of-day run yet: every page answers with zeros, never an error."""
+    sign_in(client, people.manager.email)
+    for path in PAGES:
+        resp = client.get(path)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 200, (path, html[:2000])
+        assert "Traceback" not in html
+    assert "Rp\u00a00" in client.get("/reports/").get_data(as_text=True)
+    volume = client.get("/reports/volume").get_data(as_text=True)
+    assert "Belum ada penyaluran" in volume
+    cost = client.get("/reports/cost").get_data(as_text=True)
+    assert 'id="subsidy-total">Rp\u00a00<' in cost and 'id="cover">Rp\u00a00<' in cost
+    graduation = client.get("/reports/graduation").get_data(as_text=True)
+    assert "0 0 0,0% 0,0% 0 0,0% 0,0%" in element(graduation, "total-financed")
+    for name in ("volume", "quota", "subsidy", "guarantee", "graduation", "inclusion",
+                 "size-transitions", "strategy-indicators"):  # fmt: skip
+        assert client.get(f"/reports/download/{name}.xlsx").status_code == 200, name
+        assert client.get(f"/reports/download/{name}.csv").status_code == 200, name
