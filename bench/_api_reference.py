@@ -27,5 +27,10 @@ def score() -> Any:
     payload = request.get_json()
     margin = booster.predict(row, raw_score=True, num_threads=1)
     contrib = np.asarray(booster.predict(row, pred_contrib=True, num_threads=1))
-    return jsonify({"n": len(payload["transactions"]), "margin": float(margin[0]),
-                    "top": int(np.argmax(contrib[0, :-1]))})  # fmt: skip
+    return jsonify(
+        {
+            "n": len(payload["transactions"]),
+            "margin": float(margin[0]),
+            "top": int(np.argmax(contrib[0, :-1])),
+        }
+    )

@@ -184,9 +184,14 @@ def time_repayments(engine: Engine, n: int) -> list[float]:
         with Session(engine) as session:
             started = time.perf_counter()
             post_repayment(
-                session, Actor.system(), loan_id, lender_id=1, amount=1_060_000 + i,
-                paid_on=AS_OF, idempotency_key=f"bench-{loan_id}",
-            )  # fmt: skip
+                session,
+                Actor.system(),
+                loan_id,
+                lender_id=1,
+                amount=1_060_000 + i,
+                paid_on=AS_OF,
+                idempotency_key=f"bench-{loan_id}",
+            )
             session.commit()
             timings.append((time.perf_counter() - started) * 1000)
     return timings

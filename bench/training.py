@@ -35,8 +35,15 @@ from training.train import EARLY_STOPPING_ROUNDS, MAX_ROUNDS, train_matrix, vali
 def _time_pipeline(x: np.ndarray, y: np.ndarray, threads: int, seed: int) -> tuple[float, Any]:
     monotone = dict(zip(FEATURE_NAMES, MONOTONE_CONSTRAINTS, strict=True))
     t0 = time.perf_counter()
-    model = train_matrix(x, y, numeric_encoder(FEATURE_NAMES), seed=seed, num_threads=threads,
-                         monotone=monotone, strategy="holdout")  # fmt: skip
+    model = train_matrix(
+        x,
+        y,
+        numeric_encoder(FEATURE_NAMES),
+        seed=seed,
+        num_threads=threads,
+        monotone=monotone,
+        strategy="holdout",
+    )
     return time.perf_counter() - t0, model
 
 
@@ -84,8 +91,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         out[f"ratio_{threads}t"] = round(tp / tb, 3)
         out["rounds"] = rounds
         out["best_iteration"] = model.best_iteration
-        print(f"threads={threads}: pipeline {tp:.2f} s, bare lgb.train {tb:.2f} s "
-              f"({rounds} rounds), ratio {tp / tb:.2f}", flush=True)  # fmt: skip
+        print(
+            f"threads={threads}: pipeline {tp:.2f} s, bare lgb.train {tb:.2f} s "
+            f"({rounds} rounds), ratio {tp / tb:.2f}",
+            flush=True,
+        )
     if "pipeline_s_2t" in out:
         out["faster_threads"] = 1 if out["pipeline_s_1t"] <= out["pipeline_s_2t"] else 2
 

@@ -70,13 +70,21 @@ def seed(url: str, model_dir: Path) -> list[int]:
         programs.seed_kur_programs(session, actor, PROGRAMS_FROM)
         lenders = ensure_lenders(session, actor)
         ensure_demo_model(session, actor, model_dir)
-        access.create_user(session, actor, email=OFFICER, name="Bench Officer",
-                           role="loan_officer", password=PASSWORD, lender=lenders[0])  # fmt: skip
+        access.create_user(
+            session,
+            actor,
+            email=OFFICER,
+            name="Bench Officer",
+            role="loan_officer",
+            password=PASSWORD,
+            lender=lenders[0],
+        )
         pop = generate_population(REAL, seed=3)
         for i in range(REAL):
             payload = application_payload(pop, i)
-            done = applications.submit(session, actor, lenders[0].id, payload,
-                                       as_of=date.fromisoformat(payload["as_of"]))  # fmt: skip
+            done = applications.submit(
+                session, actor, lenders[0].id, payload, as_of=date.fromisoformat(payload["as_of"])
+            )
             ids.append(done.application.id)
         session.commit()
         session.close()
@@ -156,9 +164,21 @@ def serve(url: str, model_dir: Path, instance: Path, port: int) -> subprocess.Po
            "CREDITAPP_INSTANCE": str(instance), "OMP_NUM_THREADS": "1"}  # fmt: skip
     gunicorn = Path(sys.executable).parent / "gunicorn"
     return subprocess.Popen(
-        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "sync",
-         "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            str(gunicorn),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "sync",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def measure(base: str, real_ids: list[int], repeats: int) -> dict[str, Any]:
@@ -175,8 +195,10 @@ def measure(base: str, real_ids: list[int], repeats: int) -> dict[str, Any]:
     html = web.get(base + "/signin").text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     assert token, "no CSRF token on the sign-in page"
-    resp = web.post(base + "/signin", data={"email": OFFICER, "password": PASSWORD,
-                                            "csrf_token": token.group(1)})  # fmt: skip
+    resp = web.post(
+        base + "/signin",
+        data={"email": OFFICER, "password": PASSWORD, "csrf_token": token.group(1)},
+    )
     assert resp.url.endswith("/queue"), resp.url
     queue_html = resp.content
     nxt = re.search(r'href="(/queue\?after=[^"]+)"', resp.text)

@@ -157,8 +157,9 @@ def loan_history_svg(history: Sequence[HistoryPoint], text: ChartText, *, chart_
     line = simplify([((h.as_of - first).days, h.dpd) for h in history])
     coords = " ".join(f"{LEFT + plot_w * d / span:.1f},{y(v):.1f}" for d, v in line)
     if len(line) == 1:
-        parts.append(f'<circle cx="{x(first):.1f}" cy="{y(history[0].dpd):.1f}" r="3" '
-                     f'fill="{LINE}"/>')  # fmt: skip
+        parts.append(
+            f'<circle cx="{x(first):.1f}" cy="{y(history[0].dpd):.1f}" r="3" fill="{LINE}"/>'
+        )
     else:
         parts.append(
             f'<polyline points="{coords}" fill="none" stroke="{LINE}" stroke-width="2.5" '

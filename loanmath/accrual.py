@@ -65,8 +65,15 @@ def split_prepayment(
         principal = int(Decimal(amount) / factor)  # a first guess, corrected below
 
     def cost(p: int) -> int:
-        return p + accrued_interest(p, annual_rate, elapsed, length, frequency=frequency,
-                                    rounding=rounding, day_count=day_count)  # fmt: skip
+        return p + accrued_interest(
+            p,
+            annual_rate,
+            elapsed,
+            length,
+            frequency=frequency,
+            rounding=rounding,
+            day_count=day_count,
+        )
 
     while principal > 0 and cost(principal) > amount:
         principal -= 1

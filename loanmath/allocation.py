@@ -326,9 +326,14 @@ def payoff_amount(
     elapsed = (as_of - period_start).days
     length = (period_end - period_start).days
     accrued = accrued_interest(
-        outstanding_principal - overdue_principal, annual_rate, elapsed, length,
-        frequency=frequency, rounding=rounding, day_count=day_count,
-    )  # fmt: skip
+        outstanding_principal - overdue_principal,
+        annual_rate,
+        elapsed,
+        length,
+        frequency=frequency,
+        rounding=rounding,
+        day_count=day_count,
+    )
     return Payoff(
         principal=outstanding_principal,
         interest=sum(d.interest_due for d in unpaid_dues) + accrued + deferred_interest,

@@ -58,9 +58,17 @@ def _f(
     strength: tuple[str, str],
 ) -> FeatureSpec:
     return FeatureSpec(
-        name, source, monotone, actionable, characteristic, reason[0], reason[1], value_format,
-        strength[0], strength[1],
-    )  # fmt: skip
+        name,
+        source,
+        monotone,
+        actionable,
+        characteristic,
+        reason[0],
+        reason[1],
+        value_format,
+        strength[0],
+        strength[1],
+    )
 
 
 FEATURES: tuple[FeatureSpec, ...] = (

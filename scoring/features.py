@@ -231,8 +231,10 @@ def _marketplace(batch: RawBatch, as_of_month: NDArray[np.int64], put: Put) -> N
     growth = np.log1p(recent) - np.log1p(prior)
     rating = mp.rating[keep]
     rated = ~np.isnan(rating) & (rel <= 12)
-    mean_rating = _ratio(np.bincount(app[rated], rating[rated], n),
-                         np.bincount(app[rated], minlength=n).astype(np.float64))  # fmt: skip
+    mean_rating = _ratio(
+        np.bincount(app[rated], rating[rated], n),
+        np.bincount(app[rated], minlength=n).astype(np.float64),
+    )
     returns = np.bincount(app, gmv * mp.return_rate[keep], n)
     put("mp_store_months", months)
     put("mp_avg_monthly_gmv", _ratio(gmv_total, months))
@@ -242,8 +244,9 @@ def _marketplace(batch: RawBatch, as_of_month: NDArray[np.int64], put: Put) -> N
     return has_store
 
 
-def _cooperative(batch: RawBatch, as_of: NDArray[np.int64], as_of_month: NDArray[np.int64],
-                 put: Put) -> None:  # fmt: skip
+def _cooperative(
+    batch: RawBatch, as_of: NDArray[np.int64], as_of_month: NDArray[np.int64], put: Put
+) -> None:
     n = batch.n
     since = batch.profiles.coop_member_since.astype(np.int64)
     member = since >= 0
@@ -269,8 +272,7 @@ def _cooperative(batch: RawBatch, as_of: NDArray[np.int64], as_of_month: NDArray
     repaid = (loans.status == 0) | (loans.status == 1)
     put("coop_loans_repaid", np.where(member, np.bincount(lapp[repaid], minlength=n), np.nan))
     defaulted = loans.status == 2
-    put("coop_loans_defaulted",
-        np.where(member, np.bincount(lapp[defaulted], minlength=n), np.nan))  # fmt: skip
+    put("coop_loans_defaulted", np.where(member, np.bincount(lapp[defaulted], minlength=n), np.nan))
     max_dpd = np.full(n, -1.0)
     np.maximum.at(max_dpd, lapp, loans.max_dpd.astype(np.float64))
     put("coop_loans_max_dpd", np.where(max_dpd >= 0, max_dpd, np.nan))
@@ -327,8 +329,9 @@ def _exports(batch: RawBatch, as_of_month: NDArray[np.int64], put: Put) -> NDArr
     return np.bincount(app, minlength=n) > 0
 
 
-def _profile_and_request(batch: RawBatch, as_of: NDArray[np.int64], mean_net: F64,
-                         put: Put) -> None:  # fmt: skip
+def _profile_and_request(
+    batch: RawBatch, as_of: NDArray[np.int64], mean_net: F64, put: Put
+) -> None:
     p = batch.profiles
     sales = p.annual_sales.astype(np.float64)
     put("business_age_months", (as_of - p.founded) / DAYS_PER_MONTH)
@@ -343,8 +346,10 @@ def _profile_and_request(batch: RawBatch, as_of: NDArray[np.int64], mean_net: F6
     put("req_amount_to_sales", np.minimum(_ratio(amount, np.maximum(sales, 1.0)), 100.0))
     installment = annuity_installment(amount, tenor, REFERENCE_ANNUAL_RATE)
     burden = np.where(mean_net > 0, installment / np.where(mean_net > 0, mean_net, 1.0), CV_CAP)
-    put("req_installment_to_net_inflow", np.where(np.isnan(mean_net), np.nan,
-                                                  np.minimum(burden, CV_CAP)))  # fmt: skip
+    put(
+        "req_installment_to_net_inflow",
+        np.where(np.isnan(mean_net), np.nan, np.minimum(burden, CV_CAP)),
+    )
     put("req_tenor_months", tenor)
 
 

@@ -13,9 +13,21 @@ import lightgbm as lgb
 # decision_type bits, as in LightGBM's tree.h; the missing type sits in bits 2-3
 CATEGORICAL, DEFAULT_LEFT = 1, 2
 MISSING_NONE, MISSING_ZERO, MISSING_NAN = 0, 1, 2
-_KEYS = frozenset({"split_feature", "threshold", "decision_type", "left_child", "right_child",
-                   "leaf_value", "leaf_count", "internal_count", "cat_boundaries",
-                   "cat_threshold", "is_linear"})  # fmt: skip
+_KEYS = frozenset(
+    {
+        "split_feature",
+        "threshold",
+        "decision_type",
+        "left_child",
+        "right_child",
+        "leaf_value",
+        "leaf_count",
+        "internal_count",
+        "cat_boundaries",
+        "cat_threshold",
+        "is_linear",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +54,9 @@ class Tree:
         """The categories a categorical split sends left (a bitset in 32-bit words)."""
         i = int(self.threshold[node])
         words = self.cat_threshold[self.cat_boundaries[i] : self.cat_boundaries[i + 1]]
-        return frozenset(32 * w + b for w, word in enumerate(words) for b in range(32)
-                         if word >> b & 1)  # fmt: skip
+        return frozenset(
+            32 * w + b for w, word in enumerate(words) for b in range(32) if word >> b & 1
+        )
 
 
 def model_trees(booster: lgb.Booster) -> list[Tree]:
@@ -69,7 +82,16 @@ def _tree(fields: dict[str, list[str]]) -> Tree:
     def floats(key: str) -> list[float]:
         return [float(v) for v in fields.get(key, [])]
 
-    return Tree(ints("split_feature"), floats("threshold"), ints("decision_type"),
-                ints("left_child"), ints("right_child"), floats("leaf_value"),
-                ints("leaf_count"), ints("internal_count"), ints("cat_boundaries"),
-                ints("cat_threshold"), ints("is_linear")[:1] == [1])  # fmt: skip
+    return Tree(
+        ints("split_feature"),
+        floats("threshold"),
+        ints("decision_type"),
+        ints("left_child"),
+        ints("right_child"),
+        floats("leaf_value"),
+        ints("leaf_count"),
+        ints("internal_count"),
+        ints("cat_boundaries"),
+        ints("cat_threshold"),
+        ints("is_linear")[:1] == [1],
+    )

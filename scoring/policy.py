@@ -155,32 +155,51 @@ def evaluate_policy(
         results.append(RuleResult(name, passed, text_id, text_en))
         return passed
 
-    min_age = (rules.min_business_age_months_trained if facts.entrepreneurship_training
-               else rules.min_business_age_months)  # fmt: skip
+    min_age = (
+        rules.min_business_age_months_trained
+        if facts.entrepreneurship_training
+        else rules.min_business_age_months
+    )
     age = int(facts.business_age_months)
-    hard_ok = rule("business_age", facts.business_age_months >= min_age,
-                   f"Usaha berjalan {age} bulan (minimal {min_age} bulan)",
-                   f"Business running {age} months (minimum {min_age})")  # fmt: skip
-    hard_ok &= rule("no_other_productive_credit",
-                    rules.allow_other_productive_credit or not facts.other_productive_credit,
-                    "Tidak boleh memiliki kredit produktif lain" if facts.other_productive_credit
-                    else "Tidak ada kredit produktif lain",
-                    "Another productive loan is not allowed" if facts.other_productive_credit
-                    else "No other productive loan")  # fmt: skip
+    hard_ok = rule(
+        "business_age",
+        facts.business_age_months >= min_age,
+        f"Usaha berjalan {age} bulan (minimal {min_age} bulan)",
+        f"Business running {age} months (minimum {min_age})",
+    )
+    hard_ok &= rule(
+        "no_other_productive_credit",
+        rules.allow_other_productive_credit or not facts.other_productive_credit,
+        "Tidak boleh memiliki kredit produktif lain"
+        if facts.other_productive_credit
+        else "Tidak ada kredit produktif lain",
+        "Another productive loan is not allowed"
+        if facts.other_productive_credit
+        else "No other productive loan",
+    )
     kbli_ok = (
         not rules.eligible_kbli_divisions or facts.kbli_division in rules.eligible_kbli_divisions
     )
-    hard_ok &= rule("kbli_eligible", kbli_ok,
-                    f"Sektor KBLI {facts.kbli_division:02d} " + ("memenuhi" if kbli_ok else
-                    "tidak termasuk") + " program",
-                    f"KBLI division {facts.kbli_division:02d} is " + ("" if kbli_ok else "not ")
-                    + "eligible for the program")  # fmt: skip
-    max_tenor = (rules.max_tenor_investment if purpose == "investment"
-                 else rules.max_tenor_working_capital)  # fmt: skip
+    hard_ok &= rule(
+        "kbli_eligible",
+        kbli_ok,
+        f"Sektor KBLI {facts.kbli_division:02d} "
+        + ("memenuhi" if kbli_ok else "tidak termasuk")
+        + " program",
+        f"KBLI division {facts.kbli_division:02d} is "
+        + ("" if kbli_ok else "not ")
+        + "eligible for the program",
+    )
+    max_tenor = (
+        rules.max_tenor_investment if purpose == "investment" else rules.max_tenor_working_capital
+    )
     tenor = min(tenor_months, max_tenor)
-    soft_ok = rule("tenor", tenor_months <= max_tenor,
-                   f"Tenor {tenor_months} bulan (maksimal {max_tenor})",
-                   f"Tenor {tenor_months} months (maximum {max_tenor})")  # fmt: skip
+    soft_ok = rule(
+        "tenor",
+        tenor_months <= max_tenor,
+        f"Tenor {tenor_months} bulan (maksimal {max_tenor})",
+        f"Tenor {tenor_months} months (maximum {max_tenor})",
+    )
     in_plafond = rules.plafond_min <= requested_amount <= rules.plafond_max
     soft_ok &= rule("plafond", in_plafond, *_plafond_texts(rules.plafond_min, rules.plafond_max))
     rate = rules.rate_for(facts.kur_access_count)
@@ -192,20 +211,30 @@ def evaluate_policy(
     affordable = share is not None and share <= limit
     share_text = "-" if share is None else f"{share * 100:.1f}%"
     if has_history:
-        soft_ok &= rule("affordability", affordable,
-                        f"Angsuran {rupiah(installment, 'id')} = {share_text.replace('.', ',')} "
-                        f"dari arus kas bersih bulanan (maks. {limit * 100:.0f}%)",
-                        f"Installment {rupiah(installment, 'en')} = {share_text} of monthly net "
-                        f"cash flow (max {limit * 100:.0f}%)")  # fmt: skip
+        soft_ok &= rule(
+            "affordability",
+            affordable,
+            f"Angsuran {rupiah(installment, 'id')} = {share_text.replace('.', ',')} "
+            f"dari arus kas bersih bulanan (maks. {limit * 100:.0f}%)",
+            f"Installment {rupiah(installment, 'en')} = {share_text} of monthly net "
+            f"cash flow (max {limit * 100:.0f}%)",
+        )
     else:  # nothing to measure the installment against: a person has to look, not a rule
-        soft_ok &= rule("affordability", False,
-                        f"Keterjangkauan tidak dinilai: tidak ada riwayat transaksi (angsuran "
-                        f"{rupiah(installment, 'id')})",
-                        f"Affordability not evaluated: no transaction history (installment "
-                        f"{rupiah(installment, 'en')})")  # fmt: skip
+        soft_ok &= rule(
+            "affordability",
+            False,
+            f"Keterjangkauan tidak dinilai: tidak ada riwayat transaksi (angsuran "
+            f"{rupiah(installment, 'id')})",
+            f"Affordability not evaluated: no transaction history (installment "
+            f"{rupiah(installment, 'en')})",
+        )
     risk_ok = band not in DECLINE_BANDS and band not in REFER_BANDS
-    rule("risk_band", risk_ok, f"Kelas risiko {band} (PD {pd * 100:.1f}%)".replace(".", ","),
-         f"Risk band {band} (PD {pd * 100:.1f}%)")  # fmt: skip
+    rule(
+        "risk_band",
+        risk_ok,
+        f"Kelas risiko {band} (PD {pd * 100:.1f}%)".replace(".", ","),
+        f"Risk band {band} (PD {pd * 100:.1f}%)",
+    )
     collateral = requested_amount > rules.collateral_threshold
     if has_history:
         max_affordable = affordable_principal(max(net, Decimal(0)) * limit, rate, tenor)
@@ -219,5 +248,14 @@ def evaluate_policy(
         decision = "approve"
     else:
         decision = "refer"
-    return PolicyOutcome(rules.code, tuple(results), decision, max(amount, 0), tenor, rate,
-                         installment, share, collateral)  # fmt: skip
+    return PolicyOutcome(
+        rules.code,
+        tuple(results),
+        decision,
+        max(amount, 0),
+        tenor,
+        rate,
+        installment,
+        share,
+        collateral,
+    )

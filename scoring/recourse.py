@@ -174,7 +174,7 @@ def _candidates(raw: RawBatch) -> list[_Candidate]:
                 replace(raw, partnerships=parts),
             )
         )
-    return out  # fmt: skip
+    return out
 
 
 def recourse(
@@ -214,8 +214,17 @@ def recourse(
             if seen_amount:
                 continue  # the smallest reduction that works is enough
             seen_amount = True
-        actions.append(RecourseAction(c.code, c.effort, c.text_id, c.text_en, float(pd[i]),
-                                      int(score[i]), bundle.bands[int(band[i])].band))  # fmt: skip
+        actions.append(
+            RecourseAction(
+                c.code,
+                c.effort,
+                c.text_id,
+                c.text_en,
+                float(pd[i]),
+                int(score[i]),
+                bundle.bands[int(band[i])].band,
+            )
+        )
         if len(actions) == max_actions:
             break
     return actions

@@ -69,8 +69,9 @@ class _Builder:
             return
         total = float(tree.internal_count[0])
         # (node or ~leaf, parent slot to patch, path features by first appearance, zero shares)
-        stack: list[tuple[int, tuple[list[int], int] | None, tuple[int, ...],
-                          tuple[float, ...]]] = [(0, None, (), ())]  # fmt: skip
+        stack: list[
+            tuple[int, tuple[list[int], int] | None, tuple[int, ...], tuple[float, ...]]
+        ] = [(0, None, (), ())]
         while stack:
             node, slot, features, zero = stack.pop()
             if node < 0:
@@ -98,15 +99,23 @@ class _Builder:
             if position == len(features):  # a repeated feature is one player: shares multiply
                 features, zero = (*features, feature), (*zero, 1.0)
             count = float(tree.internal_count[node])
-            for child, side in ((tree.right_child[node], self.node_right),
-                                (tree.left_child[node], self.node_left)):  # fmt: skip
+            for child, side in (
+                (tree.right_child[node], self.node_right),
+                (tree.left_child[node], self.node_left),
+            ):
                 child_count = tree.internal_count[child] if child >= 0 else tree.leaf_count[~child]
                 shares = list(zero)
                 shares[position] *= child_count / count
                 stack.append((child, (side, nid), features, tuple(shares)))
 
-    def _add_leaf(self, tree: Tree, leaf: int, features: tuple[int, ...],
-                  zero: tuple[float, ...], total: float) -> None:  # fmt: skip
+    def _add_leaf(
+        self,
+        tree: Tree,
+        leaf: int,
+        features: tuple[int, ...],
+        zero: tuple[float, ...],
+        total: float,
+    ) -> None:
         value = tree.leaf_value[leaf]
         self.leaf_value.append(value)
         self.bias += tree.leaf_count[leaf] / total * value

@@ -108,12 +108,22 @@ def _beeswarm(
         shade = np.clip((col - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
         jitter = rng.uniform(-0.3, 0.3, size=len(col))
         ax.scatter(values[~ok, j], row + jitter[~ok], s=6, color="#999999", alpha=0.6)
-        ax.scatter(values[ok, j], row + jitter[ok], s=6, c=shade[ok], cmap="coolwarm",
-                   vmin=0.0, vmax=1.0, alpha=0.8)  # fmt: skip
+        ax.scatter(
+            values[ok, j],
+            row + jitter[ok],
+            s=6,
+            c=shade[ok],
+            cmap="coolwarm",
+            vmin=0.0,
+            vmax=1.0,
+            alpha=0.8,
+        )
     ax.axvline(0.0, color="#555555", linewidth=0.8)
     ax.set_yticks(range(len(order)), [names[j] for j in order], fontsize=8)
-    ax.set(xlabel="SHAP value (log-odds; right raises the risk)",
-           title="Direction and size of each feature's effect")  # fmt: skip
+    ax.set(
+        xlabel="SHAP value (log-odds; right raises the risk)",
+        title="Direction and size of each feature's effect",
+    )
     return _png(fig)
 
 
@@ -155,9 +165,20 @@ COUNT_COLUMNS = frozenset(
         "excluded",
     }
 )
-RATE_COLUMNS = frozenset({"predicted", "observed", "bad_rate", "approval_rate",
-                          "approved_bad_rate", "cumulative_capture", "mean_pd",
-                          "calibration_error", "ratio_to_best", "positive_rate"})  # fmt: skip
+RATE_COLUMNS = frozenset(
+    {
+        "predicted",
+        "observed",
+        "bad_rate",
+        "approval_rate",
+        "approved_bad_rate",
+        "cumulative_capture",
+        "mean_pd",
+        "calibration_error",
+        "ratio_to_best",
+        "positive_rate",
+    }
+)
 TWO_DECIMALS = frozenset({"odds", "lift"})
 
 
@@ -209,8 +230,9 @@ def _md_table(rows: list[dict[str, Any]]) -> str:
         return "_none_\n"
     head = list(rows[0])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(cell(r[h], h).replace("|", "\\|") for h in head) + " |"
-              for r in rows]  # fmt: skip
+    lines += [
+        "| " + " | ".join(cell(r[h], h).replace("|", "\\|") for h in head) + " |" for r in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -265,16 +287,31 @@ def _sections(report: dict[str, Any]) -> list[dict[str, Any]]:
          "right of 0 raise the risk."},
     ]  # fmt: skip
     if report.get("pdp"):
-        out.append({"heading": "Declared directions hold (partial dependence)", "plot": "pdp",
-                    "plot_alt": "partial dependence curves",
-                    "note": "Mean PD of a sample of holdout rows with one constrained feature "
-                    "set to each value; each curve must move only in its declared direction.",
-                    "rows": [{"feature": c["feature"], "declared": "rises" if c["direction"] > 0
-                              else "falls", "pd_at_low": c["pd"][0], "pd_at_high": c["pd"][-1]}
-                             for c in report["pdp"]]})  # fmt: skip
+        out.append(
+            {
+                "heading": "Declared directions hold (partial dependence)",
+                "plot": "pdp",
+                "plot_alt": "partial dependence curves",
+                "note": "Mean PD of a sample of holdout rows with one constrained feature "
+                "set to each value; each curve must move only in its declared direction.",
+                "rows": [
+                    {
+                        "feature": c["feature"],
+                        "declared": "rises" if c["direction"] > 0 else "falls",
+                        "pd_at_low": c["pd"][0],
+                        "pd_at_high": c["pd"][-1],
+                    }
+                    for c in report["pdp"]
+                ],
+            }
+        )
     for name, rows in report["fairness"].items():
-        out.append({"heading": f"Fairness by {name} (approve when PD <= "
-                    f"{100 * report['cutoff']:.2f}%)", "rows": rows})  # fmt: skip
+        out.append(
+            {
+                "heading": f"Fairness by {name} (approve when PD <= {100 * report['cutoff']:.2f}%)",
+                "rows": rows,
+            }
+        )
     params = report["params"]
     out.append(
         {
@@ -314,8 +351,12 @@ _ENV: dict[str, Environment] = {}
 def _template(name: str, autoescape: bool) -> Any:
     key = "html" if autoescape else "md"
     if key not in _ENV:
-        env = Environment(loader=PackageLoader("training", "templates"), autoescape=autoescape,
-                          undefined=StrictUndefined, keep_trailing_newline=True)  # fmt: skip
+        env = Environment(
+            loader=PackageLoader("training", "templates"),
+            autoescape=autoescape,
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+        )
         env.globals["table"] = _html_table if autoescape else _md_table
         _ENV[key] = env
     return _ENV[key].get_template(name)

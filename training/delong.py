@@ -100,5 +100,6 @@ def paired_auc_test(
         p_value = 1.0 if diff == 0.0 else 0.0
     else:
         p_value = float(2.0 * norm.sf(abs(diff) / se))
-    return PairedAucTest(float(aucs[0]), float(aucs[1]), diff, se, diff - Z95 * se,
-                         diff + Z95 * se, p_value)  # fmt: skip
+    return PairedAucTest(
+        float(aucs[0]), float(aucs[1]), diff, se, diff - Z95 * se, diff + Z95 * se, p_value
+    )

@@ -87,8 +87,9 @@ def monotone_violations(booster: lgb.Booster, constraints: Sequence[int]) -> lis
         overlap |= leaves.nan_ok[:, None, :] & leaves.nan_ok[None, :, :]
         blocked = (~overlap).sum(axis=2)  # features along which the two leaves do not meet
         if any(leaves.categories):  # categorical splits: leaves meet where category sets do
-            blocked += ~np.array([[_categories_meet(a, b) for b in leaves.categories]
-                                  for a in leaves.categories])  # fmt: skip
+            blocked += ~np.array(
+                [[_categories_meet(a, b) for b in leaves.categories] for a in leaves.categories]
+            )
         # All constrained features at once, (a, b, f): a lies below b along f (a leaf only
         # NaN reaches has no place in the order) and the two meet in every other feature.
         lo_f, hi_f = lo[:, constrained], hi[:, constrained]
@@ -177,9 +178,14 @@ def leaf_boxes(tree: Tree, k: int) -> Leaves:
                 else:
                     leaf_lo[g] = max(leaf_lo[g], at)
     shape = (n_leaves, k)
-    return Leaves(np.array(lo).reshape(shape), np.array(hi).reshape(shape),
-                  np.array(nan_ok, dtype=np.bool_).reshape(shape), np.array(tree.leaf_value),
-                  np.arange(n_leaves), cats)  # fmt: skip
+    return Leaves(
+        np.array(lo).reshape(shape),
+        np.array(hi).reshape(shape),
+        np.array(nan_ok, dtype=np.bool_).reshape(shape),
+        np.array(tree.leaf_value),
+        np.arange(n_leaves),
+        cats,
+    )
 
 
 def _categories_meet(a: Categories, b: Categories) -> bool:

@@ -163,7 +163,12 @@ def partial_dependence(
             x = sample.copy()
             x[:, j] = g
             values.append(float(np.mean(model.calibration.apply(model.margin(x)))))
-        curves.append({"feature": name, "direction": direction,
-                       "grid": [round(float(g), 6) for g in grid],
-                       "pd": [round(v, 6) for v in values]})  # fmt: skip
+        curves.append(
+            {
+                "feature": name,
+                "direction": direction,
+                "grid": [round(float(g), 6) for g in grid],
+                "pd": [round(v, 6) for v in values],
+            }
+        )
     return curves

@@ -56,11 +56,14 @@ def _present(outcome: decisions.DecisionOutcome) -> tuple[dict[str, Any], int]:
     d = outcome.decision
     assert d is not None
     return {
-        "status": "decided", "decision_id": d.id, "outcome": d.outcome,
+        "status": "decided",
+        "decision_id": d.id,
+        "outcome": d.outcome,
         "overrides_recommendation": d.overrides_recommendation,
-        "recommendation": d.recommendation, "model_version": d.model_version,
+        "recommendation": d.recommendation,
+        "model_version": d.model_version,
         "loan_id": outcome.loan.id if outcome.loan else None,
-    }, 201  # fmt: skip
+    }, 201
 
 
 def _senior_id(session: Any, email: str | None) -> int | None:
@@ -107,13 +110,16 @@ class ApplicationDecision(MethodView):
                 )
             else:
                 request = decisions.DecisionRequest(
-                    outcome=data["outcome"], decided_on=data["decided_on"],
-                    amount=data.get("amount"), tenor=data.get("tenor"),
+                    outcome=data["outcome"],
+                    decided_on=data["decided_on"],
+                    amount=data.get("amount"),
+                    tenor=data.get("tenor"),
                     grace_principal=data["grace_principal"],
                     reason_code=data.get("reason_code"),
-                    override_reason_code=data.get("override_reason_code"), text=data.get("text"),
+                    override_reason_code=data.get("override_reason_code"),
+                    text=data.get("text"),
                     referred_to=_senior_id(session, data.get("referred_to")),
-                )  # fmt: skip
+                )
                 application = decisions.application_of(session, lender_id, application_id)
                 if request.outcome == "approve" and request.amount and request.tenor:
                     terms = decisions.terms_for(session, application)

@@ -50,7 +50,7 @@ def present_score(result: dict[str, Any], lang: str) -> dict[str, Any]:
                 "expected_bad_rate",
                 "data_quality",
             )
-        },  # fmt: skip
+        },
         "reasons": [_localise(r, lang) for r in result["reasons"]],
         "positive_factors": [_localise(r, lang) for r in result["positive_factors"]],
         "recourse": None if recourse is None else [_localise(r, lang) for r in recourse],

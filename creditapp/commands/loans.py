@@ -101,10 +101,16 @@ def approve_application_command(
         assert application is not None  # _officer found it
         decisions.may_decide(officer, application)
         loan = loans.approve_application(
-            session, Actor("user", officer.id), application_id, amount=amount, tenor=tenor,
-            decided_by=officer.id, decided_on=_day(on, "--on"), reason=reason,
+            session,
+            Actor("user", officer.id),
+            application_id,
+            amount=amount,
+            tenor=tenor,
+            decided_by=officer.id,
+            decided_on=_day(on, "--on"),
+            reason=reason,
             grace_principal=grace,
-        )  # fmt: skip
+        )
         click.echo(f"loan {loan.id} approved: Rp{loan.principal} over {loan.tenor} months")
 
 
@@ -120,9 +126,14 @@ def request_disbursement_command(loan_id: int, amount: int, on: str, by: str) ->
     with command_session() as session:
         maker = _officer(session, by, Loan, loan_id)
         item = loans.request_disbursement(
-            session, Actor("user", maker.id), loan_id, amount, _day(on, "--on"),
-            requested_by=maker.id, business_date=business_date(current_app.config),
-        )  # fmt: skip
+            session,
+            Actor("user", maker.id),
+            loan_id,
+            amount,
+            _day(on, "--on"),
+            requested_by=maker.id,
+            business_date=business_date(current_app.config),
+        )
         click.echo(f"disbursement {item.id} pending: Rp{item.amount}")
 
 
@@ -137,9 +148,13 @@ def confirm_disbursement_command(disbursement_id: int, by: str, on: str) -> None
     with command_session() as session:
         checker = _officer(session, by, Disbursement, disbursement_id)
         item = loans.confirm_disbursement(
-            session, Actor("user", checker.id), disbursement_id, checker.id, _day(on, "--on"),
+            session,
+            Actor("user", checker.id),
+            disbursement_id,
+            checker.id,
+            _day(on, "--on"),
             business_date=business_date(current_app.config),
-        )  # fmt: skip
+        )
         click.echo(f"disbursement {item.id} confirmed: Rp{item.amount} to loan {item.loan_id}")
 
 
@@ -155,9 +170,13 @@ def request_reversal_command(repayment_id: int, reason: str, by: str, on: str) -
     with command_session() as session:
         maker = _officer(session, by, Repayment, repayment_id)
         item = loans.request_reversal(
-            session, Actor("user", maker.id), repayment_id, requested_by=maker.id,
-            requested_on=_day(on, "--on"), reason=reason,
-        )  # fmt: skip
+            session,
+            Actor("user", maker.id),
+            repayment_id,
+            requested_by=maker.id,
+            requested_on=_day(on, "--on"),
+            reason=reason,
+        )
         click.echo(f"reversal {item.id} of repayment {repayment_id} pending")
 
 
@@ -172,9 +191,12 @@ def approve_reversal_command(reversal_id: int, by: str, on: str) -> None:
     with command_session() as session:
         checker = _officer(session, by, RepaymentReversal, reversal_id)
         item = loans.approve_reversal(
-            session, Actor("user", checker.id), reversal_id, approved_by=checker.id,
+            session,
+            Actor("user", checker.id),
+            reversal_id,
+            approved_by=checker.id,
             approved_on=_day(on, "--on"),
-        )  # fmt: skip
+        )
         click.echo(f"repayment {item.repayment_id} reversed")
 
 
@@ -190,9 +212,13 @@ def refund_credit_command(loan_id: int, amount: int, on: str, by: str) -> None:
     with command_session() as session:
         officer = _officer(session, by, Loan, loan_id)
         loans.refund_credit(
-            session, Actor("user", officer.id), loan_id, amount=amount,
-            refunded_on=_day(on, "--on"), business_date=business_date(current_app.config),
-        )  # fmt: skip
+            session,
+            Actor("user", officer.id),
+            loan_id,
+            amount=amount,
+            refunded_on=_day(on, "--on"),
+            business_date=business_date(current_app.config),
+        )
         click.echo(f"refunded Rp{amount} to the borrower of loan {loan_id}")
 
 
@@ -214,10 +240,14 @@ def program_servicing_command(
     """Show or change a program's servicing rules (audited)."""
     with command_session() as session:
         rules = set_servicing_rules(
-            session, Actor.system(), program_code, back_value_days=back_value_days,
-            day_count=day_count, subsidy_max_grade=subsidy_max_grade,
+            session,
+            Actor.system(),
+            program_code,
+            back_value_days=back_value_days,
+            day_count=day_count,
+            subsidy_max_grade=subsidy_max_grade,
             subsidy_after_maturity=subsidy_after_maturity,
-        )  # fmt: skip
+        )
         click.echo(
             f"{program_code}: back-value {rules.back_value_days} days, day count "
             f"{rules.day_count}, subsidy up to Kol {rules.subsidy_max_grade}"

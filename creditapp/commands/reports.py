@@ -46,9 +46,13 @@ def _write(report: dict[str, Any], fmt: str, out: str | None) -> None:
 
 def _make_command(name: str) -> click.Command:
     def command(
-        as_of: str, program: str | None, lender: str | None, fmt: str, out: str | None,
+        as_of: str,
+        program: str | None,
+        lender: str | None,
+        fmt: str,
+        out: str | None,
         **options: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         day = _day(as_of, "--as-of")
         assert day is not None
         if "period_start" in options:

@@ -87,7 +87,7 @@ class Loan(Base):
             "written_off_on",
             postgresql_where=text("written_off_on IS NOT NULL"),
             sqlite_where=text("written_off_on IS NOT NULL"),
-        ),  # fmt: skip
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -306,7 +306,7 @@ class LoanStatus(Base):
             "dpd",
             postgresql_where=text("dpd > 30"),
             sqlite_where=text("dpd > 30"),
-        ),  # fmt: skip
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -65,12 +65,16 @@ def reference(scope: Scope, financed: bool) -> Subquery:
             partition_by=LOANS.c.enterprise_id, order_by=(first.c.on, LOANS.c.id)
         )
         ranked = (
-            select(LOANS.c.enterprise_id, first.c.on.label("ref_on"), LOANS.c.program_id,
-                   order.label("n"))
+            select(
+                LOANS.c.enterprise_id,
+                first.c.on.label("ref_on"),
+                LOANS.c.program_id,
+                order.label("n"),
+            )
             .select_from(first.join(LOANS, LOANS.c.id == first.c.loan_id))
             .where(*scope.loan_filters())
             .subquery("ranked")
-        )  # fmt: skip
+        )
     else:
         order = func.row_number().over(
             partition_by=APPS.c.enterprise_id, order_by=(APPS.c.applied_on, APPS.c.id)
@@ -84,11 +88,15 @@ def reference(scope: Scope, financed: bool) -> Subquery:
             filters.append(APPS.c.enterprise_id.in_(_in_province(scope.province)))
         never = ~exists().where(LOANS.c.enterprise_id == APPS.c.enterprise_id)
         ranked = (
-            select(APPS.c.enterprise_id, APPS.c.applied_on.label("ref_on"), APPS.c.program_id,
-                   order.label("n"))
+            select(
+                APPS.c.enterprise_id,
+                APPS.c.applied_on.label("ref_on"),
+                APPS.c.program_id,
+                order.label("n"),
+            )
             .where(never, *filters)
             .subquery("ranked")
-        )  # fmt: skip
+        )
     return (
         select(ranked.c.enterprise_id, ranked.c.ref_on, ranked.c.program_id)
         .where(ranked.c.n == 1)
@@ -229,9 +237,13 @@ def size_transitions(session: Session, scope: Scope) -> dict[str, Any]:
             total = sum(n for (x, _), n in cells.items() if x == a)
             if total:
                 rows.append(
-                    {"basis": basis, "from": a, "enterprises": total,
-                     **{b: ratio(cells.get((a, b), 0), total) for b in CLASSES}}
-                )  # fmt: skip
+                    {
+                        "basis": basis,
+                        "from": a,
+                        "enterprises": total,
+                        **{b: ratio(cells.get((a, b), 0), total) for b in CLASSES},
+                    }
+                )
     return {**scope.describe(), "rows": rows}
 
 
@@ -276,9 +288,16 @@ def strategy_indicators(session: Session, scope: Scope) -> dict[str, Any]:
                 func.coalesce(func.sum(case((and_(before == 0, after == 1), 1), else_=0)), 0),
             ).select_from(ref)
             b, a, new = (int(v) for v in session.execute(query).one())
-            rows.append({"group": group, "indicator": name, "enterprises": n,
-                         "share_before": ratio(b, n), "share_after": ratio(a, n),
-                         "share_new_after": ratio(new, n)})  # fmt: skip
+            rows.append(
+                {
+                    "group": group,
+                    "indicator": name,
+                    "enterprises": n,
+                    "share_before": ratio(b, n),
+                    "share_after": ratio(a, n),
+                    "share_new_after": ratio(new, n),
+                }
+            )
         commercial = exists().where(
             APPS.c.enterprise_id == ref.c.enterprise_id,
             APPS.c.applied_on > ref.c.ref_on,
@@ -286,9 +305,16 @@ def strategy_indicators(session: Session, scope: Scope) -> dict[str, Any]:
             APPS.c.profile_other_productive_credit.is_(True),
         )
         later = int(session.scalar(select(func.count()).select_from(ref).where(commercial)) or 0)
-        rows.append({"group": group, "indicator": "commercial_credit_after", "enterprises": n,
-                     "share_before": None, "share_after": ratio(later, n),
-                     "share_new_after": None})  # fmt: skip
+        rows.append(
+            {
+                "group": group,
+                "indicator": "commercial_credit_after",
+                "enterprises": n,
+                "share_before": None,
+                "share_after": ratio(later, n),
+                "share_new_after": None,
+            }
+        )
         rows.extend(_growth(session, scope, ref, group, n))
     return {**scope.describe(), "note": NOT_CAUSAL, "rows": rows}
 
@@ -305,14 +331,23 @@ def _growth(
         else:
             where += [SIZES.c.observed_on > ref.c.ref_on, SIZES.c.observed_on <= scope.as_of]
         return (
-            select(column).where(*where)
-            .order_by(SIZES.c.observed_on.desc(), SIZES.c.id.desc()).limit(1).scalar_subquery()
-        )  # fmt: skip
+            select(column)
+            .where(*where)
+            .order_by(SIZES.c.observed_on.desc(), SIZES.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
 
-    pairs = select(
-        at("base", SIZES.c.annual_sales).label("s0"), at("last", SIZES.c.annual_sales).label("s1"),
-        at("base", SIZES.c.workers).label("w0"), at("last", SIZES.c.workers).label("w1"),
-    ).select_from(ref).subquery("pairs")  # fmt: skip
+    pairs = (
+        select(
+            at("base", SIZES.c.annual_sales).label("s0"),
+            at("last", SIZES.c.annual_sales).label("s1"),
+            at("base", SIZES.c.workers).label("w0"),
+            at("last", SIZES.c.workers).label("w1"),
+        )
+        .select_from(ref)
+        .subquery("pairs")
+    )
     seen = and_(pairs.c.s0 > 0, pairs.c.s1.is_not(None))
     query = select(
         func.count().filter(seen),
@@ -321,8 +356,18 @@ def _growth(
     ).select_from(pairs)
     followed, sales, workers = session.execute(query).one()
     return [
-        {"group": group, "indicator": "sales_growth_mean", "enterprises": n,
-         "followed": int(followed or 0), "value": float(sales or 0.0)},
-        {"group": group, "indicator": "workers_change_mean", "enterprises": n,
-         "followed": int(followed or 0), "value": float(workers or 0.0)},
-    ]  # fmt: skip
+        {
+            "group": group,
+            "indicator": "sales_growth_mean",
+            "enterprises": n,
+            "followed": int(followed or 0),
+            "value": float(sales or 0.0),
+        },
+        {
+            "group": group,
+            "indicator": "workers_change_mean",
+            "enterprises": n,
+            "followed": int(followed or 0),
+            "value": float(workers or 0.0),
+        },
+    ]

@@ -79,8 +79,9 @@ def inclusion(session: Session, scope: Scope, by: str = "gender") -> list[dict[s
             "average_pd": float(avg_pd) if avg_pd is not None else None,
         }
     for g, loans, avg_loan, observed, bad in session.execute(performed):
-        row = rows.setdefault(str(g), {by: str(g), "decisions": 0, "approval_rate": 0.0,
-                                       "average_pd": None})  # fmt: skip
+        row = rows.setdefault(
+            str(g), {by: str(g), "decisions": 0, "approval_rate": 0.0, "average_pd": None}
+        )
         row.update(
             loans=int(loans),
             average_loan=round(float(avg_loan or 0)),

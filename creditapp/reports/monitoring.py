@@ -197,11 +197,16 @@ def band_performance(session: Session, scope: Scope) -> dict[str, Any]:
         exp = expected.get(band)
         out["rows"].append(
             {
-                "band": band, "observed_loans": n, "bad": k, "realised_bad_rate": ratio(k, n),
-                "ci95_low": low, "ci95_high": high, "expected_bad_rate": exp,
+                "band": band,
+                "observed_loans": n,
+                "bad": k,
+                "realised_bad_rate": ratio(k, n),
+                "ci95_low": low,
+                "ci95_high": high,
+                "expected_bad_rate": exp,
                 "light": traffic_light(exp, k, n) if exp is not None else "grey",
             }
-        )  # fmt: skip
+        )
     if bundle is not None:
         out["model"] = f"{bundle.manifest.get('name')} {bundle.manifest.get('version')}"
     return out

@@ -172,9 +172,14 @@ def quota(session: Session, scope: Scope) -> list[dict[str, Any]]:
             if scope.lender_id is not None and lid != scope.lender_id:
                 continue
             rows.append(
-                _quota_row(code, lenders[lid], scope.as_of.year, allotments.get((pid, lid)),
-                           used.get((pid, lid), 0))
-            )  # fmt: skip
+                _quota_row(
+                    code,
+                    lenders[lid],
+                    scope.as_of.year,
+                    allotments.get((pid, lid)),
+                    used.get((pid, lid), 0),
+                )
+            )
     return rows
 
 

@@ -112,9 +112,14 @@ def set_senior(session: Session, actor: Actor, email: str, senior: bool) -> User
     user.senior = senior
     session.flush()
     record(
-        session, actor, "user.senior", "user", user.id,
-        before={"senior": before}, after={"senior": senior},
-    )  # fmt: skip
+        session,
+        actor,
+        "user.senior",
+        "user",
+        user.id,
+        before={"senior": before},
+        after={"senior": senior},
+    )
     return user
 
 

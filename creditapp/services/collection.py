@@ -88,10 +88,13 @@ class Sheet:
 
 def _unpaid() -> ColumnElement[int]:
     return (
-        Installment.principal_due - Installment.principal_paid
-        + Installment.interest_due - Installment.interest_paid
-        + Installment.penalty_due - Installment.penalty_paid
-    )  # fmt: skip
+        Installment.principal_due
+        - Installment.principal_paid
+        + Installment.interest_due
+        - Installment.interest_paid
+        + Installment.penalty_due
+        - Installment.penalty_paid
+    )
 
 
 def sheet_query(
@@ -169,9 +172,17 @@ def collection_sheet(
     groups: list[SheetGroup] = []
     for r in rows[:MAX_LINES]:
         line = SheetLine(
-            r.id, r.name, r.owner_name, r.regency, r.village, r.oldest, r.installments,
-            int(r.amount_due), int(r.due_today), max((as_of - r.oldest).days, 0),
-        )  # fmt: skip
+            r.id,
+            r.name,
+            r.owner_name,
+            r.regency,
+            r.village,
+            r.oldest,
+            r.installments,
+            int(r.amount_due),
+            int(r.due_today),
+            max((as_of - r.oldest).days, 0),
+        )
         if not groups or (groups[-1].regency, groups[-1].village) != (r.regency, r.village):
             groups.append(SheetGroup(r.regency, r.village, []))
         groups[-1].lines.append(line)
@@ -277,10 +288,16 @@ def post_collections(
         inner = session.begin_nested()
         try:
             done = post_repayment(
-                session, actor, loan_id, lender_id=lender_id, amount=amount, paid_on=paid_on,
-                idempotency_key=idempotency_key(sheet_token, loan_id), channel=channel,
+                session,
+                actor,
+                loan_id,
+                lender_id=lender_id,
+                amount=amount,
+                paid_on=paid_on,
+                idempotency_key=idempotency_key(sheet_token, loan_id),
+                channel=channel,
                 business_date=business_date,
-            )  # fmt: skip
+            )
         except DomainError as exc:
             inner.rollback()
             reasons = [m for msgs in exc.errors.values() for m in msgs] or [exc.message]

@@ -243,10 +243,16 @@ def _execute(
         if request.outcome == "approve":
             assert request.amount is not None and request.tenor is not None  # validated
             loan = loans.approve_application(
-                session, actor, application.id, amount=request.amount, tenor=request.tenor,
-                decided_by=decided_by.id, decided_on=request.decided_on, reason=text,
+                session,
+                actor,
+                application.id,
+                amount=request.amount,
+                tenor=request.tenor,
+                decided_by=decided_by.id,
+                decided_on=request.decided_on,
+                reason=text,
                 grace_principal=request.grace_principal,
-            )  # fmt: skip
+            )
             decision = session.scalars(
                 select(Decision)
                 .where(Decision.application_id == application.id)
@@ -258,17 +264,25 @@ def _execute(
         )
         reason = text or str(request.reason_code)
         decision = decide(
-            session, actor, application.id, decided_by=decided_by.id,
-            decided_on=request.decided_on, reason=reason,
-        )  # fmt: skip
+            session,
+            actor,
+            application.id,
+            decided_by=decided_by.id,
+            decided_on=request.decided_on,
+            reason=reason,
+        )
         if request.outcome == "refer":
             application.referred_to = request.referred_to
             session.flush()
             record(
-                session, actor, "application.referred_to", "application", application.id,
+                session,
+                actor,
+                "application.referred_to",
+                "application",
+                application.id,
                 after={"referred_to": request.referred_to or "seniors"},
                 as_of=request.decided_on,
-            )  # fmt: skip
+            )
         return DecisionOutcome(decision)
 
 
@@ -310,19 +324,26 @@ def decide(
         if application.status not in ("submitted", "scored", "referred"):
             raise Conflict("application already decided", {"application_id": ["decided"]})
         pending = ApprovalRequest(
-            application_id=application.id, lender_id=application.lender_id,
-            requested_by=officer.id, amount=request.amount, tenor=request.tenor,
+            application_id=application.id,
+            lender_id=application.lender_id,
+            requested_by=officer.id,
+            amount=request.amount,
+            tenor=request.tenor,
             grace_principal=request.grace_principal,
             override_reason_code=request.override_reason_code,
             reason_text=(request.text or "").strip() or None,
-        )  # fmt: skip
+        )
         session.add(pending)
         session.flush()
         record(
-            session, actor, "application.approval_requested", "application", application.id,
+            session,
+            actor,
+            "application.approval_requested",
+            "application",
+            application.id,
             after={"request_id": pending.id, "amount": request.amount, "tenor": request.tenor},
             as_of=request.decided_on,
-        )  # fmt: skip
+        )
         return DecisionOutcome(None, pending=pending)
     return _execute(session, actor, application, request, officer, score)
 
@@ -351,10 +372,14 @@ def confirm_request(
     application = session.get(Application, pending.application_id)
     assert maker is not None and application is not None  # foreign keys
     request = DecisionRequest(
-        "approve", decided_on, amount=pending.amount, tenor=pending.tenor,
+        "approve",
+        decided_on,
+        amount=pending.amount,
+        tenor=pending.tenor,
         grace_principal=pending.grace_principal,
-        override_reason_code=pending.override_reason_code, text=pending.reason_text,
-    )  # fmt: skip
+        override_reason_code=pending.override_reason_code,
+        text=pending.reason_text,
+    )
     pending.status = "confirmed"
     pending.resolved_by = officer.id
     pending.resolved_at = datetime.now(UTC)
@@ -373,9 +398,14 @@ def reject_request(
     pending.resolved_at = datetime.now(UTC)
     session.flush()
     record(
-        session, actor, "application.approval_rejected", "application", pending.application_id,
-        after={"request_id": pending.id}, as_of=as_of,
-    )  # fmt: skip
+        session,
+        actor,
+        "application.approval_rejected",
+        "application",
+        pending.application_id,
+        after={"request_id": pending.id},
+        as_of=as_of,
+    )
     return pending
 
 
@@ -403,8 +433,14 @@ def terms_for(session: Session, application: Application) -> Terms:
     )
     rates = program.rate_by_access
     rate = Decimal(rates[min(max(enterprise.kur_access_count, 0), len(rates) - 1)])
-    return Terms(program.plafond_min, program.plafond_max, max_tenor, program.max_grace_months,
-                 rate, program.interest_method)  # fmt: skip
+    return Terms(
+        program.plafond_min,
+        program.plafond_max,
+        max_tenor,
+        program.max_grace_months,
+        rate,
+        program.interest_method,
+    )
 
 
 def term_errors(terms: Terms, amount: int, tenor: int, grace: int) -> dict[str, list[str]]:
@@ -426,7 +462,10 @@ def preview_schedule(
 ) -> tuple[Installment, ...]:
     """The schedule an approval on ``decided_on`` creates (the same call as the approval)."""
     return build_schedule(
-        amount, terms.annual_rate, tenor, add_months(decided_on, 1),
+        amount,
+        terms.annual_rate,
+        tenor,
+        add_months(decided_on, 1),
         method=terms.method,
         grace_principal=grace,
-    )  # fmt: skip
+    )

@@ -143,7 +143,7 @@ def schedule_lines(session: Session, loan_id: int, as_of: date) -> list[Schedule
                 due - paid,
                 r.settled_on,
                 line_state(r, as_of),
-            )  # fmt: skip
+            )
         )
     return lines
 
@@ -151,14 +151,17 @@ def schedule_lines(session: Session, loan_id: int, as_of: date) -> list[Schedule
 def balances(session: Session, loan: Loan, as_of: date) -> Balances:
     """Outstanding, arrears and what has been paid, summed in SQL over the current schedule."""
     unpaid = (
-        Installment.principal_due - Installment.principal_paid
-        + Installment.interest_due - Installment.interest_paid
-        + Installment.penalty_due - Installment.penalty_paid
-    )  # fmt: skip
+        Installment.principal_due
+        - Installment.principal_paid
+        + Installment.interest_due
+        - Installment.interest_paid
+        + Installment.penalty_due
+        - Installment.penalty_paid
+    )
     current = and_(Installment.loan_id == loan.id, Installment.superseded.is_(False))
-    arrears, = session.execute(
+    (arrears,) = session.execute(
         select(func.coalesce(func.sum(unpaid), 0)).where(current, Installment.due_on <= as_of)
-    ).one()  # fmt: skip
+    ).one()
     # Paid amounts sit on superseded rows too (a prepayment re-plans the rows ahead of it,
     # but what was paid on them before stays where it was posted).
     paid = session.execute(
@@ -194,10 +197,14 @@ def movements(session: Session, loan_id: int) -> list[MovementLine]:
     )
     inner = (
         select(
-            LoanMovement.id, LoanMovement.posted_on, LoanMovement.kind, LoanMovement.amount,
-            LoanMovement.principal_delta, running.label("balance_after"),
+            LoanMovement.id,
+            LoanMovement.posted_on,
+            LoanMovement.kind,
+            LoanMovement.amount,
+            LoanMovement.principal_delta,
+            running.label("balance_after"),
         ).where(LoanMovement.loan_id == loan_id)
-    ).subquery()  # fmt: skip
+    ).subquery()
     rows = session.execute(
         select(inner).order_by(inner.c.posted_on.desc(), inner.c.id.desc())
     ).all()
@@ -223,28 +230,44 @@ def pending_items(session: Session, loan_id: int) -> list[PendingItem]:
     """Requests on the loan that wait for a second officer, oldest first."""
     items: list[PendingItem] = []
     disb = session.execute(
-        select(Disbursement.id, Disbursement.amount, Disbursement.disbursed_on,
-               Disbursement.requested_by, User.name)
+        select(
+            Disbursement.id,
+            Disbursement.amount,
+            Disbursement.disbursed_on,
+            Disbursement.requested_by,
+            User.name,
+        )
         .outerjoin(User, User.id == Disbursement.requested_by)
         .where(Disbursement.loan_id == loan_id, Disbursement.status == "pending")
         .order_by(Disbursement.id)
-    )  # fmt: skip
+    )
     items += [PendingItem("disbursement", *r) for r in disb]
     wo = session.execute(
-        select(WriteOff.id, WriteOff.amount, WriteOff.requested_on, WriteOff.requested_by,
-               User.name, WriteOff.reason)
+        select(
+            WriteOff.id,
+            WriteOff.amount,
+            WriteOff.requested_on,
+            WriteOff.requested_by,
+            User.name,
+            WriteOff.reason,
+        )
         .join(User, User.id == WriteOff.requested_by)
         .where(WriteOff.loan_id == loan_id, WriteOff.status == "pending")
         .order_by(WriteOff.id)
-    )  # fmt: skip
+    )
     items += [PendingItem("write_off", *r) for r in wo]
     rr = session.execute(
-        select(RestructuringRequest.id, RestructuringRequest.effective_on,
-               RestructuringRequest.requested_by, User.name, RestructuringRequest.reason)
+        select(
+            RestructuringRequest.id,
+            RestructuringRequest.effective_on,
+            RestructuringRequest.requested_by,
+            User.name,
+            RestructuringRequest.reason,
+        )
         .join(User, User.id == RestructuringRequest.requested_by)
         .where(RestructuringRequest.loan_id == loan_id, RestructuringRequest.status == "pending")
         .order_by(RestructuringRequest.id)
-    )  # fmt: skip
+    )
     items += [PendingItem("restructuring", r[0], None, *r[1:]) for r in rr]
     return items
 
@@ -260,7 +283,7 @@ def loan_page(session: Session, lender_id: int, loan_id: int, as_of: date) -> Lo
         select(Enterprise.name, Enterprise.regency, Enterprise.village, CreditProgram.code)
         .join(CreditProgram, CreditProgram.id == loan.program_id)
         .where(Enterprise.id == loan.enterprise_id)
-    ).one()  # fmt: skip
+    ).one()
     return LoanPage(
         loan=loan,
         enterprise_name=name,
@@ -302,11 +325,19 @@ def loan_list(
     """A page of the lender's loans, newest first (keyset paging on the id: any page is
     as fast as the first, at any portfolio size)."""
     stmt = (
-        select(Loan.id, Enterprise.name, Enterprise.regency, Loan.principal,
-               Loan.outstanding_principal, Loan.dpd, Loan.collectibility, Loan.status)
+        select(
+            Loan.id,
+            Enterprise.name,
+            Enterprise.regency,
+            Loan.principal,
+            Loan.outstanding_principal,
+            Loan.dpd,
+            Loan.collectibility,
+            Loan.status,
+        )
         .join(Enterprise, Enterprise.id == Loan.enterprise_id)
         .where(Loan.lender_id == lender_id)
-    )  # fmt: skip
+    )
     if status:
         stmt = stmt.where(Loan.status == status)
     if before_id is not None:

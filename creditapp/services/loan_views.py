@@ -41,11 +41,12 @@ def loan_detail(session: Session, loan: Loan, lang: str, as_of: date) -> dict[st
         .order_by(Installment.number)
     ).all()
     arrears = sum(
-        (r.principal_due - r.principal_paid) + (r.interest_due - r.interest_paid)
+        (r.principal_due - r.principal_paid)
+        + (r.interest_due - r.interest_paid)
         + (r.penalty_due - r.penalty_paid)
         for r in rows
         if r.due_on <= as_of
-    )  # fmt: skip
+    )
     program = session.scalar(select(CreditProgram.code).where(CreditProgram.id == loan.program_id))
     return {
         **{c.key: getattr(loan, c.key) for c in Loan.__table__.columns},

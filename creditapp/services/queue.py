@@ -187,10 +187,23 @@ def queue_page(session: Session, lender_id: int, f: QueueFilters) -> QueuePage:
             )
         )
     rows = [
-        QueueRow(r.id, r.applied_on, r.requested_amount, r.tenor_months, r.status, r.name,
-                 r.province, r.code, r.score, r.band, r.pd, r.recommendation, r.id in waiting)
+        QueueRow(
+            r.id,
+            r.applied_on,
+            r.requested_amount,
+            r.tenor_months,
+            r.status,
+            r.name,
+            r.province,
+            r.code,
+            r.score,
+            r.band,
+            r.pd,
+            r.recommendation,
+            r.id in waiting,
+        )
         for r in page
-    ]  # fmt: skip
+    ]
     next_cursor = None
     if len(found) > PAGE_SIZE:
         last = page[-1]

@@ -62,8 +62,13 @@ def language() -> Response:
             before = user.locale
             user.locale = form.lang.data
             record(
-                db, current_user.actor, "user.locale", "user", user.id,
-                before={"locale": before}, after={"locale": user.locale},
-            )  # fmt: skip
+                db,
+                current_user.actor,
+                "user.locale",
+                "user",
+                user.id,
+                before={"locale": before},
+                after={"locale": user.locale},
+            )
             db.commit()
     return redirect(target)

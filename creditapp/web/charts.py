@@ -68,8 +68,14 @@ def waterfall_svg(wf: Waterfall, label: Callable[[str], str], min_points: float 
     rows: list[tuple[str, float, float, str]] = [(_("Base value"), 0.0, wf.base, NEUTRAL)]
     level = wf.base
     for step in big:
-        rows.append((label(step.characteristic), level, level + step.points,
-                     GOOD if step.points > 0 else BAD))  # fmt: skip
+        rows.append(
+            (
+                label(step.characteristic),
+                level,
+                level + step.points,
+                GOOD if step.points > 0 else BAD,
+            )
+        )
         level += step.points
     if rest:
         rows.append((_("Other characteristics"), level, level + rest, GOOD if rest > 0 else BAD))

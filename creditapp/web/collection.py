@@ -38,10 +38,15 @@ def _sheet(form: SheetFilterForm, as_of: date) -> Sheet:
 
 def _render(sheet: Sheet, form: SheetFilterForm, token: str, **extra: Any) -> str:
     return render_template(
-        "web/loans/collection.html", sheet=sheet, filters=form, token=token,
-        post=ConfirmForm(), typed=extra.get("typed", {}), errors=extra.get("errors", {}),
+        "web/loans/collection.html",
+        sheet=sheet,
+        filters=form,
+        token=token,
+        post=ConfirmForm(),
+        typed=extra.get("typed", {}),
+        errors=extra.get("errors", {}),
         line_names={ln.loan_id: ln.enterprise_name for ln in sheet.lines},
-    )  # fmt: skip
+    )
 
 
 @bp.get("/collection-sheet", endpoint="collection_sheet")
@@ -74,9 +79,14 @@ def collection_post() -> Any:
     db = get_session()
     try:
         result = post_collections(
-            db, current_user.actor, my_lender_id(), entries, paid_on=paid_on,
-            sheet_token=token, business_date=today(),
-        )  # fmt: skip
+            db,
+            current_user.actor,
+            my_lender_id(),
+            entries,
+            paid_on=paid_on,
+            sheet_token=token,
+            business_date=today(),
+        )
     except DomainError:
         abort(400)  # a forged or broken token: not a form this app made
     if result.ok:

@@ -86,12 +86,16 @@ def _read(form: DecisionForm, application: Application) -> decisions.DecisionReq
     grace = _int_field(form, "grace_principal") or 0
     referred_to = _int_field(form, "referred_to") if req_outcome(form) == "refer" else None
     req = decisions.DecisionRequest(
-        outcome=(form.outcome.data or "").strip(), decided_on=business_date(),
-        amount=amount, tenor=tenor, grace_principal=grace,
+        outcome=(form.outcome.data or "").strip(),
+        decided_on=business_date(),
+        amount=amount,
+        tenor=tenor,
+        grace_principal=grace,
         reason_code=form.reason_code.data or None,
-        override_reason_code=form.override_reason_code.data or None, text=form.text.data,
+        override_reason_code=form.override_reason_code.data or None,
+        text=form.text.data,
         referred_to=referred_to,
-    )  # fmt: skip
+    )
     session = get_session()
     terms = decisions.terms_for(session, application)
     errors = decisions.validate(req, decisions.latest_score(session, application.id))
@@ -122,9 +126,14 @@ def decide(application_id: int) -> Any:
             terms, req.amount or 0, req.tenor or 0, req.grace_principal, req.decided_on
         )
         return render_template(
-            "web/preview.html", application=application, form=form, req=req, terms=terms,
-            schedule=schedule, labels=labels,
-        )  # fmt: skip
+            "web/preview.html",
+            application=application,
+            form=form,
+            req=req,
+            terms=terms,
+            schedule=schedule,
+            labels=labels,
+        )
     officer = session.get(User, current_user.id)
     assert officer is not None
     try:

@@ -12,8 +12,9 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type 
     outcome = StringField(_l("Decision"))
     amount = StringField(_l("Amount (Rp)"), validators=[Optional(), Length(max=20)])
     tenor = StringField(_l("Tenor (months)"), validators=[Optional(), Length(max=3)])
-    grace_principal = StringField(_l("Grace on principal (months)"), default="0",
-                                  validators=[Optional(), Length(max=3)])  # fmt: skip
+    grace_principal = StringField(
+        _l("Grace on principal (months)"), default="0", validators=[Optional(), Length(max=3)]
+    )
     reason_code = StringField(_l("Reason for declining"))
     override_reason_code = StringField(_l("Reason for deciding against the recommendation"))
     referred_to = StringField(_l("Refer to"))

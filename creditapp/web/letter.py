@@ -76,12 +76,16 @@ def letter_content(application: Application, lang: str) -> Letter:
     with force_locale(lang):
         text_key = f"text_{lang}"
         letter = Letter(
-            lang=lang, title=_("Decision on your loan application"), lender=lender.name,
-            contact=lender.contact or "", date=day(decision.decided_on),
+            lang=lang,
+            title=_("Decision on your loan application"),
+            lender=lender.name,
+            contact=lender.contact or "",
+            date=day(decision.decided_on),
             to=f"{enterprise.owner_name} · {enterprise.name}",
-            reference=_("Application %(id)d of %(day)s", id=application.id,
-                        day=day(application.applied_on)),
-        )  # fmt: skip
+            reference=_(
+                "Application %(id)d of %(day)s", id=application.id, day=day(application.applied_on)
+            ),
+        )
         if decision.outcome == "approve":
             loan = session.scalar(select(Loan).where(Loan.application_id == application.id))
             letter.paragraphs.append(
@@ -111,10 +115,15 @@ def letter_content(application: Application, lang: str) -> Letter:
                     _("Instalment"),
                 ]
                 letter.schedule = [
-                    [str(r.number), day(r.due_on), rupiah(r.principal_due), rupiah(r.interest_due),
-                     rupiah(r.principal_due + r.interest_due)]
+                    [
+                        str(r.number),
+                        day(r.due_on),
+                        rupiah(r.principal_due),
+                        rupiah(r.interest_due),
+                        rupiah(r.principal_due + r.interest_due),
+                    ]
                     for r in rows
-                ]  # fmt: skip
+                ]
         elif decision.outcome == "decline":
             letter.paragraphs.append(_("We regret that we cannot approve your application now."))
             letter.paragraphs.append(
@@ -144,10 +153,13 @@ def letter_content(application: Application, lang: str) -> Letter:
                 _(
                     "Your application is being reviewed by a senior officer. "
                     "We will contact you soon."
-                )  # fmt: skip
+                )
             )
-        letter.closing = _("For questions, contact %(lender)s: %(contact)s",
-                           lender=lender.name, contact=lender.contact or "-")  # fmt: skip
+        letter.closing = _(
+            "For questions, contact %(lender)s: %(contact)s",
+            lender=lender.name,
+            contact=lender.contact or "-",
+        )
     return letter
 
 
@@ -176,10 +188,13 @@ def letter_pdf(application_id: int) -> Response:
     body = render_pdf(letter)
     name = f"letter-{application.id}-{letter.lang}.pdf"
     return Response(
-        body, mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"',
-                 "Cache-Control": "private, no-store"},
-    )  # fmt: skip
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def render_pdf(letter: Letter) -> bytes:
@@ -225,8 +240,12 @@ def render_pdf(letter: Letter) -> bytes:
         text(letter.schedule_title, 11, "B", 1)
         pdf.set_font("DejaVu", "", 8)
         align = ("RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT")
-        with pdf.table(col_widths=(8, 22, 24, 22, 24), text_align=align, line_height=4.5,
-                       first_row_as_headings=True) as table:  # fmt: skip
+        with pdf.table(
+            col_widths=(8, 22, 24, 22, 24),
+            text_align=align,
+            line_height=4.5,
+            first_row_as_headings=True,
+        ) as table:
             table.row(letter.schedule_head)
             for row in letter.schedule:
                 table.row(row)

@@ -56,12 +56,18 @@ def restructuring(loan_id: int) -> Any:
         db = get_session()
         try:
             request_restructuring(
-                db, current_user.actor, loan_id, lender_id=my_lender_id(),
-                requested_by=current_user.id, requested_on=today(),
-                effective_on=form.effective_on.data, grace_months=form.grace_months.data,
-                extension_months=form.extension_months.data, new_rate=form.new_rate.rate,
+                db,
+                current_user.actor,
+                loan_id,
+                lender_id=my_lender_id(),
+                requested_by=current_user.id,
+                requested_on=today(),
+                effective_on=form.effective_on.data,
+                grace_months=form.grace_months.data,
+                extension_months=form.extension_months.data,
+                new_rate=form.new_rate.rate,
                 reason=form.reason.data,
-            )  # fmt: skip
+            )
         except DomainError as exc:
             db.rollback()
             put_errors(form, exc)
@@ -87,15 +93,24 @@ def restructuring_decision(loan_id: int, item_id: int) -> Any:
                 if not ConfirmForm().validate_on_submit():
                     raise DomainError(_("The form expired: please reload."))
                 approve_restructuring(
-                    get_session(), actor, item.id, lender_id=lender,
-                    approved_by=current_user.id, approved_on=today(),
-                )  # fmt: skip
+                    get_session(),
+                    actor,
+                    item.id,
+                    lender_id=lender,
+                    approved_by=current_user.id,
+                    approved_on=today(),
+                )
                 return after_decision(loan_id, None, _("Restructuring approved: new schedule."))
             if reject.validate_on_submit():
                 reject_restructuring(
-                    get_session(), actor, item.id, lender_id=lender,
-                    rejected_by=current_user.id, rejected_on=today(), note=reject.note.data,
-                )  # fmt: skip
+                    get_session(),
+                    actor,
+                    item.id,
+                    lender_id=lender,
+                    rejected_by=current_user.id,
+                    rejected_on=today(),
+                    note=reject.note.data,
+                )
                 return after_decision(loan_id, None, _("Restructuring rejected."))
             status = 422
         except NotFound:
@@ -107,9 +122,13 @@ def restructuring_decision(loan_id: int, item_id: int) -> Any:
             put_errors(reject, exc)
             status = 422
     return render_template(
-        "web/loans/restructuring.html", page=page, item=item, reject=reject,
-        confirm=ConfirmForm(), me=current_user.id,
-    ), status  # fmt: skip
+        "web/loans/restructuring.html",
+        page=page,
+        item=item,
+        reject=reject,
+        confirm=ConfirmForm(),
+        me=current_user.id,
+    ), status
 
 
 @bp.route(f"/{LOAN_ID}/write-off", methods=["GET", "POST"])
@@ -126,10 +145,15 @@ def write_off(loan_id: int) -> Any:
         db = get_session()
         try:
             request_lender_write_off(
-                db, current_user.actor, loan_id, lender_id=my_lender_id(),
-                requested_by=current_user.id, requested_on=today(), reason=form.reason.data,
+                db,
+                current_user.actor,
+                loan_id,
+                lender_id=my_lender_id(),
+                requested_by=current_user.id,
+                requested_on=today(),
+                reason=form.reason.data,
                 override_reason=form.override_reason.data,
-            )  # fmt: skip
+            )
         except DomainError as exc:
             db.rollback()
             put_errors(form, exc)
@@ -150,9 +174,13 @@ def approve_write_off(loan_id: int, item_id: int) -> Any:
         return after_decision(loan_id, DomainError(_("The form expired: please reload.")), "")
     try:
         approve_lender_write_off(
-            get_session(), current_user.actor, item_id, lender_id=my_lender_id(),
-            approved_by=current_user.id, approved_on=today(),
-        )  # fmt: skip
+            get_session(),
+            current_user.actor,
+            item_id,
+            lender_id=my_lender_id(),
+            approved_by=current_user.id,
+            approved_on=today(),
+        )
     except NotFound:
         raise HttpNotFound() from None
     except DomainError as exc:

@@ -79,9 +79,13 @@ def index() -> Any:
     more = len(rows) > 50
     rows = rows[:50]
     return render_template(
-        "web/loans/index.html", rows=rows, status=status, more=more,
-        statuses=STATUS_NAMES, grade_name=grade_name,
-    )  # fmt: skip
+        "web/loans/index.html",
+        rows=rows,
+        status=status,
+        more=more,
+        statuses=STATUS_NAMES,
+        grade_name=grade_name,
+    )
 
 
 @bp.get(f"/{LOAN_ID}")
@@ -90,10 +94,17 @@ def show(loan_id: int) -> Any:
     """Show one loan: balances, history, pending approvals, schedule and movements."""
     page = owned_page(loan_id)
     return render_template(
-        "web/loans/show.html", page=page, chart=history_chart(page), confirm=ConfirmForm(),
-        statuses=STATUS_NAMES, states=STATE_NAMES, movements=MOVEMENT_NAMES,
-        pending_names=PENDING_NAMES, grade_name=grade_name, me=current_user.id,
-    )  # fmt: skip
+        "web/loans/show.html",
+        page=page,
+        chart=history_chart(page),
+        confirm=ConfirmForm(),
+        statuses=STATUS_NAMES,
+        states=STATE_NAMES,
+        movements=MOVEMENT_NAMES,
+        pending_names=PENDING_NAMES,
+        grade_name=grade_name,
+        me=current_user.id,
+    )
 
 
 @bp.route(f"/{LOAN_ID}/repayment", methods=["GET", "POST"])
@@ -111,11 +122,17 @@ def repayment(loan_id: int) -> Any:
         db = get_session()
         try:
             done = post_repayment(
-                db, current_user.actor, loan_id, lender_id=my_lender_id(),
-                amount=form.amount.amount, paid_on=form.paid_on.data,
-                idempotency_key=f"web:{form.token.data}", channel=form.channel.data,
-                apply_as=form.apply_as.data, business_date=today(),
-            )  # fmt: skip
+                db,
+                current_user.actor,
+                loan_id,
+                lender_id=my_lender_id(),
+                amount=form.amount.amount,
+                paid_on=form.paid_on.data,
+                idempotency_key=f"web:{form.token.data}",
+                channel=form.channel.data,
+                apply_as=form.apply_as.data,
+                business_date=today(),
+            )
         except DomainError as exc:
             db.rollback()
             put_errors(form, exc, {"Idempotency-Key": "token"})
@@ -147,10 +164,15 @@ def disbursement(loan_id: int) -> Any:
         db = get_session()
         try:
             request_lender_disbursement(
-                db, current_user.actor, loan_id, lender_id=my_lender_id(),
-                requested_by=current_user.id, amount=form.amount.amount,
-                disbursed_on=form.disbursed_on.data, idempotency_key=f"web:{form.token.data}",
-            )  # fmt: skip
+                db,
+                current_user.actor,
+                loan_id,
+                lender_id=my_lender_id(),
+                requested_by=current_user.id,
+                amount=form.amount.amount,
+                disbursed_on=form.disbursed_on.data,
+                idempotency_key=f"web:{form.token.data}",
+            )
         except DomainError as exc:
             db.rollback()
             put_errors(form, exc, {"Idempotency-Key": "token"})
@@ -171,9 +193,13 @@ def confirm_disbursement(loan_id: int, item_id: int) -> Any:
         return after_decision(loan_id, DomainError(_("The form expired: please reload.")), "")
     try:
         confirm_lender_disbursement(
-            get_session(), current_user.actor, item_id, lender_id=my_lender_id(),
-            confirmed_by=current_user.id, confirmed_on=today(),
-        )  # fmt: skip
+            get_session(),
+            current_user.actor,
+            item_id,
+            lender_id=my_lender_id(),
+            confirmed_by=current_user.id,
+            confirmed_on=today(),
+        )
     except NotFound:
         raise HttpNotFound() from None
     except DomainError as exc:

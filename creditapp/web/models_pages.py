@@ -42,15 +42,26 @@ def index() -> Any:
                 history=run_report(session, "champion-history", scope)["rows"],
                 query=filters.query(),
                 psi_chart=line_chart(
-                    {_("Score PSI"): points}, title=_("Score PSI by month"), key="psi",
-                    desc=_("Population stability index of the scores of each application "
-                           "month against the baseline; 0.1 means watch, 0.25 act."),
-                    x_label=_("months"), y_label=lambda v: f"{v:.2f}",
+                    {_("Score PSI"): points},
+                    title=_("Score PSI by month"),
+                    key="psi",
+                    desc=_(
+                        "Population stability index of the scores of each application "
+                        "month against the baseline; 0.1 means watch, 0.25 act."
+                    ),
+                    x_label=_("months"),
+                    y_label=lambda v: f"{v:.2f}",
                     thresholds=((0.1, _("watch")), (0.25, _("act"))),
-                ) if points else None,
-                light_names={"green": _("green"), "amber": _("amber"), "red": _("red"),
-                             "grey": _("no data")},
-            )  # fmt: skip
+                )
+                if points
+                else None,
+                light_names={
+                    "green": _("green"),
+                    "amber": _("amber"),
+                    "red": _("red"),
+                    "grey": _("no data"),
+                },
+            )
         except DomainError as exc:
             errors.update(exc.errors or {"as_of": [exc.message]})
             status = exc.status_code

@@ -43,28 +43,47 @@ def _headlines(pdf: FPDF, heads: dict[str, Any]) -> None:
     inclusion (women-owned share, approval by gender, the four-fifths flag)."""
     width = pdf.epw
     pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(width, 6, _("Graduation within 12 months (by sales / by workers)"),
-             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.cell(
+        width,
+        6,
+        _("Graduation within 12 months (by sales / by workers)"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("DejaVu", "", 10)
     names = {"financed": _("Financed"), "comparison": _("Comparison group")}
     for group, row in heads["graduation"].items():
         pdf.cell(width * 0.55, 6, names[group])
-        text = _("%(sales)s / %(workers)s of %(n)d followed", sales=percent(row["rate_12_sales"]),
-                 workers=percent(row["rate_12_workers"]), n=row["followed_12"])  # fmt: skip
+        text = _(
+            "%(sales)s / %(workers)s of %(n)d followed",
+            sales=percent(row["rate_12_sales"]),
+            workers=percent(row["rate_12_workers"]),
+            n=row["followed_12"],
+        )
         pdf.cell(width * 0.45, 6, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 8)
-    pdf.multi_cell(width, 4, _("Descriptive, not causal: the comparison group (applicants never "
-                               "financed) differs in who applied and who was approved."),
-                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.multi_cell(
+        width,
+        4,
+        _(
+            "Descriptive, not causal: the comparison group (applicants never "
+            "financed) differs in who applied and who was approved."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(width, 6, _("Inclusion"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     genders = {"F": _("Women"), "M": _("Men")}
-    facts = [(_("Women-owned share of the amount disbursed"),
-              percent(heads["women_share_disbursed"]))]  # fmt: skip
-    facts += [(_("Approval rate: %(group)s", group=genders.get(g, g)), percent(rate))
-              for g, rate in heads["approval"].items()]  # fmt: skip
+    facts = [
+        (_("Women-owned share of the amount disbursed"), percent(heads["women_share_disbursed"]))
+    ]
+    facts += [
+        (_("Approval rate: %(group)s", group=genders.get(g, g)), percent(rate))
+        for g, rate in heads["approval"].items()
+    ]
     lowest = heads["lowest_four_fifths"]
     if lowest is not None:
         ratio_text = f"{lowest['four_fifths_ratio']:.2f}"
@@ -79,9 +98,13 @@ def _headlines(pdf: FPDF, heads: dict[str, Any]) -> None:
     pdf.ln(4)
 
 
-def render_monthly(figures: dict[str, Any], par_rows: list[dict[str, Any]],
-                   collection: dict[str, Any], title: str,
-                   heads: dict[str, Any] | None = None) -> bytes:  # fmt: skip
+def render_monthly(
+    figures: dict[str, Any],
+    par_rows: list[dict[str, Any]],
+    collection: dict[str, Any],
+    title: str,
+    heads: dict[str, Any] | None = None,
+) -> bytes:
     """Lay the month's figures out on A4."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -94,8 +117,13 @@ def render_monthly(figures: dict[str, Any], par_rows: list[dict[str, Any]],
     pdf.set_font("DejaVu", "B", 14)
     pdf.multi_cell(width, 7, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(width, 5, f"{_('End-of-day run read')}: {figures['snapshot'] or '-'}",
-                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.multi_cell(
+        width,
+        5,
+        f"{_('End-of-day run read')}: {figures['snapshot'] or '-'}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     facts = [
         (_("Gross outstanding"), rupiah(figures["gross_outstanding"])),
@@ -132,15 +160,26 @@ def render_monthly(figures: dict[str, Any], par_rows: list[dict[str, Any]],
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(width, 6, _("PAR by program and province"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 8)
-        with pdf.table(col_widths=(24, 14, 12, 30, 14, 14), line_height=4.5,
-                       text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-                       first_row_as_headings=True) as table:  # fmt: skip
-            table.row([_("Program"), _("Province"), _("Loans"), _("Gross outstanding"),
-                       "PAR30", "NPL"])  # fmt: skip
+        with pdf.table(
+            col_widths=(24, 14, 12, 30, 14, 14),
+            line_height=4.5,
+            text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+            first_row_as_headings=True,
+        ) as table:
+            table.row(
+                [_("Program"), _("Province"), _("Loans"), _("Gross outstanding"), "PAR30", "NPL"]
+            )
             for r in par_rows:
-                table.row([r["program"], r["province"], str(r["loans_active"]),
-                           rupiah(r["gross_outstanding"]), percent(r["par30"]),
-                           percent(r["npl_ratio"])])  # fmt: skip
+                table.row(
+                    [
+                        r["program"],
+                        r["province"],
+                        str(r["loans_active"]),
+                        rupiah(r["gross_outstanding"]),
+                        percent(r["par30"]),
+                        percent(r["npl_ratio"]),
+                    ]
+                )
     return bytes(pdf.output())
 
 
@@ -157,9 +196,13 @@ def monthly_pdf() -> Response:
     # A month not yet closed reads its last run so far.
     as_of = min(end, latest) if latest and latest >= end.replace(day=1) else end
     try:
-        scope = resolve_scope(session, as_of, today=date.today(),
-                              program=request.args.get("program") or None,
-                              lender=request.args.get("lender") or None)  # fmt: skip
+        scope = resolve_scope(
+            session,
+            as_of,
+            today=date.today(),
+            program=request.args.get("program") or None,
+            lender=request.args.get("lender") or None,
+        )
     except DomainError as exc:
         abort(exc.status_code)
     figures = run_report(session, "portfolio", scope)
@@ -168,6 +211,11 @@ def monthly_pdf() -> Response:
     title = _("Monthly program report %(month)s", month=end.strftime("%Y-%m"))
     body = render_monthly(figures, par_rows, collection, title, headlines(session, scope))
     name = f"program-report-{end.strftime('%Y-%m')}.pdf"
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "private, no-store"})  # fmt: skip
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -65,9 +65,16 @@ def queue_view() -> Any:
     programs = session.scalars(select(CreditProgram.code).order_by(CreditProgram.code)).all()
     args = {k: v for k, v in request.args.items() if k != "after" and v}
     return render_template(
-        "web/queue.html", page=page, filters=filters, programs=programs, args=args,
-        statuses=queue.AWAITING, labels=labels, to_me=to_me, to_seniors=to_seniors,
-    )  # fmt: skip
+        "web/queue.html",
+        page=page,
+        filters=filters,
+        programs=programs,
+        args=args,
+        statuses=queue.AWAITING,
+        labels=labels,
+        to_me=to_me,
+        to_seniors=to_seniors,
+    )
 
 
 def application_context(application: Application) -> dict[str, Any]:
@@ -156,6 +163,11 @@ def render_application(application: Application, form: Any = None) -> str:
         form.amount.data = str(record.recommended_amount or application.requested_amount)
         form.tenor.data = str(record.recommended_tenor or application.tenor_months)
     return render_template(
-        "web/application.html", charts=charts, flows=flows, months=months, form=form,
-        title=_("Application %(id)d", id=application.id), **ctx,
-    )  # fmt: skip
+        "web/application.html",
+        charts=charts,
+        flows=flows,
+        months=months,
+        form=form,
+        title=_("Application %(id)d", id=application.id),
+        **ctx,
+    )

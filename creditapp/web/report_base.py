@@ -94,9 +94,13 @@ def read_by(choices: Sequence[str], errors: dict[str, list[str]]) -> str:
 def scope_of(filters: Filters) -> Scope:
     """Resolve the filters (DomainError on an unknown code or a date after the last run)."""
     return resolve_scope(
-        get_session(), filters.as_of, today=date.today(), program=filters.program,
-        lender=filters.lender, province=filters.province,
-    )  # fmt: skip
+        get_session(),
+        filters.as_of,
+        today=date.today(),
+        program=filters.program,
+        lender=filters.lender,
+        province=filters.province,
+    )
 
 
 def choices() -> dict[str, Any]:
@@ -113,10 +117,9 @@ def sections(filters: Filters) -> list[dict[str, Any]]:
     """The sub-navigation, each link keeping the filters of this page."""
     query: dict[str, Any] = filters.query()
     return [
-        {"url": url_for(endpoint, **query), "label": label,
-         "current": request.endpoint == endpoint}
+        {"url": url_for(endpoint, **query), "label": label, "current": request.endpoint == endpoint}
         for endpoint, label in SECTIONS
-    ]  # fmt: skip
+    ]
 
 
 Build = Callable[[Session, Scope, Filters, str], dict[str, Any]]

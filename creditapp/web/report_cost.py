@@ -36,20 +36,31 @@ def _charts(subsidy: list[dict[str, Any]], claims: list[dict[str, Any]]) -> dict
     if months:
         amounts = {(r["month"], r["program"]): float(r["accrued"]) for r in subsidy}
         charts["subsidy"] = column_chart(
-            months, {p: [amounts.get((m, p), 0.0) for m in months] for p in programs},
-            title=_("Interest subsidy accrued by month"), key="sub", label=short_rupiah,
+            months,
+            {p: [amounts.get((m, p), 0.0) for m in months] for p in programs},
+            title=_("Interest subsidy accrued by month"),
+            key="sub",
+            label=short_rupiah,
             caption=True,
-            desc=_("Subsidy accrued for each month from %(first)s to %(last)s, stacked by "
-                   "program.", first=months[0], last=months[-1]),
-        )  # fmt: skip
+            desc=_(
+                "Subsidy accrued for each month from %(first)s to %(last)s, stacked by program.",
+                first=months[0],
+                last=months[-1],
+            ),
+        )
     if claims:
         charts["claims"] = grouped_bar_chart(
             [str(CLAIM_STATUSES.get(c["status"], c["status"])) for c in claims],
-            {_("Claimed"): [float(c["amount"]) for c in claims],
-             _("Paid"): [float(c["paid_amount"]) for c in claims]},
-            title=_("Guarantee claims by status"), key="clm", label=short_rupiah, caption=True,
+            {
+                _("Claimed"): [float(c["amount"]) for c in claims],
+                _("Paid"): [float(c["paid_amount"]) for c in claims],
+            },
+            title=_("Guarantee claims by status"),
+            key="clm",
+            label=short_rupiah,
+            caption=True,
             desc=_("Amount claimed from the guarantor and amount it paid, for each claim status."),
-        )  # fmt: skip
+        )
     return charts
 
 

@@ -41,6 +41,7 @@ def download(name: str, fmt: str) -> Any:
     else:
         body, mimetype = to_xlsx(report), XLSX
     return Response(
-        body, mimetype=mimetype,
+        body,
+        mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
-    )  # fmt: skip
+    )

@@ -71,8 +71,12 @@ def indicator_lines(rows: list[dict[str, Any]]) -> tuple[Lines, Lines]:
     return shares, [lines[k] for k in GROWTH if k in lines]
 
 
-def _charts(total: dict[str, dict[str, Any]], pairs: list[dict[str, Any]], by: str,
-            shares: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+def _charts(
+    total: dict[str, dict[str, Any]],
+    pairs: list[dict[str, Any]],
+    by: str,
+    shares: list[dict[str, Any]],
+) -> dict[str, Any]:
     names = {g: str(GROUPS[g]) for g in GROUP_ORDER}
     categories, values = [], {names[g]: [] for g in GROUP_ORDER}  # type: ignore[var-annotated]
     for months in WINDOWS:
@@ -95,21 +99,29 @@ def _charts(total: dict[str, dict[str, Any]], pairs: list[dict[str, Any]], by: s
                 "within 12 and 24 months, by sales and by workers, for financed enterprises "
                 "and the comparison group."
             ),
-        )  # fmt: skip
+        )
     }
     followed = [p for p in pairs if any(p.get(g, {}).get("followed_12") for g in GROUP_ORDER)]
     shown = followed[-CHART_KEYS:] if by == "cohort" else followed[:CHART_KEYS]
     if shown:
         charts["by"] = grouped_bar_chart(
             [p["name"] for p in shown],
-            {names[g]: [p.get(g, {}).get("rate_12_sales", 0.0) for p in shown]
-             for g in GROUP_ORDER},
-            title=_("Graduation within 12 months by sales, by %(dimension)s",
-                    dimension=str(DIMENSIONS[by]).lower()),
-            caption=True, key="grb", label=percent,
-            desc=_("For each group with enterprises followed up for 12 months, the share that "
-                   "moved to a larger size class by sales (PP 7/2021)."),
-        )  # fmt: skip
+            {
+                names[g]: [p.get(g, {}).get("rate_12_sales", 0.0) for p in shown]
+                for g in GROUP_ORDER
+            },
+            title=_(
+                "Graduation within 12 months by sales, by %(dimension)s",
+                dimension=str(DIMENSIONS[by]).lower(),
+            ),
+            caption=True,
+            key="grb",
+            label=percent,
+            desc=_(
+                "For each group with enterprises followed up for 12 months, the share that "
+                "moved to a larger size class by sales (PP 7/2021)."
+            ),
+        )
     if shares:
 
         def share(line: dict[str, Any], g: str) -> float:
@@ -120,11 +132,16 @@ def _charts(total: dict[str, dict[str, Any]], pairs: list[dict[str, Any]], by: s
         charts["indicators"] = grouped_bar_chart(
             [str(line["name"]) for line in shares],
             {names[g]: [share(line, g) for line in shares] for g in GROUP_ORDER},
-            title=_("New after the reference date"), key="si", label=percent, caption=True,
-            desc=_("Share of enterprises that gained each certificate, partnership, export or "
-                   "digital sales after the first disbursement (comparison group: first "
-                   "application), and that later reported commercial credit."),
-        )  # fmt: skip
+            title=_("New after the reference date"),
+            key="si",
+            label=percent,
+            caption=True,
+            desc=_(
+                "Share of enterprises that gained each certificate, partnership, export or "
+                "digital sales after the first disbursement (comparison group: first "
+                "application), and that later reported commercial credit."
+            ),
+        )
     return charts
 
 

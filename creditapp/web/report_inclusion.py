@@ -31,12 +31,17 @@ def _ratio_chart(rows: list[dict[str, Any]], by: str, key: str, title: str) -> A
     shown = sorted(rows, key=lambda r: r["four_fifths_ratio"])[:CHART_GROUPS]
     return bar_chart(
         [(value_name(by, r[by]), float(r["four_fifths_ratio"])) for r in shown],
-        title=title, key=key, label=ratio_text, caption=True,
+        title=title,
+        key=key,
+        label=ratio_text,
+        caption=True,
         colours=[BAD if r["below_four_fifths"] else NEUTRAL for r in shown],
         threshold=(FOUR_FIFTHS, _("four-fifths line (0.8)")),
-        desc=_("Each group's approval rate divided by the highest group's; below the dashed "
-               "line at 0.8 the difference needs a look."),
-    )  # fmt: skip
+        desc=_(
+            "Each group's approval rate divided by the highest group's; below the dashed "
+            "line at 0.8 the difference needs a look."
+        ),
+    )
 
 
 def inclusion_figures(
@@ -49,14 +54,19 @@ def inclusion_figures(
         tables[by] = [{**r, "name": value_name(by, r[by])} for r in rows]
     charts: dict[str, Any] = {}
     if tables["gender"]:
-        charts["gender"] = _ratio_chart(tables["gender"], "gender", "ffg",
-                                        _("Four-fifths ratio by owner gender"))  # fmt: skip
+        charts["gender"] = _ratio_chart(
+            tables["gender"], "gender", "ffg", _("Four-fifths ratio by owner gender")
+        )
     if tables["province"]:
         charts["province"] = _ratio_chart(
-            tables["province"], "province", "ffp",
-            _("Four-fifths ratio by province (the %(n)d lowest)",
-              n=min(len(tables["province"]), CHART_GROUPS)),
-        )  # fmt: skip
+            tables["province"],
+            "province",
+            "ffp",
+            _(
+                "Four-fifths ratio by province (the %(n)d lowest)",
+                n=min(len(tables["province"]), CHART_GROUPS),
+            ),
+        )
     return {"tables": tables, "charts": charts, "percent": percent, "ratio_text": ratio_text,
             "threshold": FOUR_FIFTHS}  # fmt: skip
 

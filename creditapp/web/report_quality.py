@@ -35,27 +35,39 @@ def bucket_names() -> dict[str, str]:
 def _charts(figures: dict[str, Any], vintage_rows: list[dict[str, Any]]) -> dict[str, Any]:
     grades = [(f"Kol {g}", float(figures["collectibility"][str(g)])) for g in range(1, 6)]
     kol = bar_chart(
-        grades, title=_("Outstanding by collectibility"), key="kol",
+        grades,
+        title=_("Outstanding by collectibility"),
+        key="kol",
         desc=_("Outstanding principal in each OJK collectibility grade, Kol 1 to Kol 5."),
-        label=lambda v: rupiah(int(v)), colours=GRADE_COLOURS,
-    )  # fmt: skip
+        label=lambda v: rupiah(int(v)),
+        colours=GRADE_COLOURS,
+    )
     par = bar_chart(
         [(name.upper(), float(figures[name])) for name in ("par1", "par30", "par60", "par90")]
         + [(_("NPL"), float(figures["npl_ratio"]))],
-        title=_("Portfolio at risk"), key="par", label=percent,
-        desc=_("Share of the gross portfolio held by loans more than 1, 30, 60 and 90 days late, "
-               "and the NPL ratio."),
-    )  # fmt: skip
+        title=_("Portfolio at risk"),
+        key="par",
+        label=percent,
+        desc=_(
+            "Share of the gross portfolio held by loans more than 1, 30, 60 and 90 days late, "
+            "and the NPL ratio."
+        ),
+    )
     curves: dict[str, list[tuple[float, float]]] = {}
     for row in vintage_rows:
         curves.setdefault(row["cohort"], []).append((float(row["mob"]), float(row["dpd30"])))
     recent = dict(list(curves.items())[-6:])  # the six latest cohorts keep the chart legible
     vintage = line_chart(
-        recent, title=_("Vintages: 30+ days past due"), key="vin",
-        desc=_("Cumulative share of each disbursement month's amount that has been more than "
-               "30 days late, by months on book."),
-        x_label=_("months on book"), y_label=percent,
-    )  # fmt: skip
+        recent,
+        title=_("Vintages: 30+ days past due"),
+        key="vin",
+        desc=_(
+            "Cumulative share of each disbursement month's amount that has been more than "
+            "30 days late, by months on book."
+        ),
+        x_label=_("months on book"),
+        y_label=percent,
+    )
     return {"kol": kol, "par": par, "vintage": vintage}
 
 

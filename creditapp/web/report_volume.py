@@ -52,37 +52,59 @@ def month_series(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _charts(rows: list[dict[str, Any]], months: list[dict[str, Any]], by: str,
-            quota: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+def _charts(
+    rows: list[dict[str, Any]], months: list[dict[str, Any]], by: str, quota: list[dict[str, Any]]
+) -> dict[str, Any]:
     series = month_series(months)
     charts: dict[str, Any] = {}
     if series:
         charts["months"] = column_chart(
-            [m for m, _v in series], {_("Disbursed"): [float(v) for _m, v in series]},
-            title=_("Disbursed by month"), key="vm", label=short_rupiah, caption=True,
-            desc=_("Amount disbursed in each month from %(first)s to %(last)s.",
-                   first=series[0][0], last=series[-1][0]),
-        )  # fmt: skip
+            [m for m, _v in series],
+            {_("Disbursed"): [float(v) for _m, v in series]},
+            title=_("Disbursed by month"),
+            key="vm",
+            label=short_rupiah,
+            caption=True,
+            desc=_(
+                "Amount disbursed in each month from %(first)s to %(last)s.",
+                first=series[0][0],
+                last=series[-1][0],
+            ),
+        )
     if rows and by != "month":
         largest = sorted(rows, key=lambda r: -r["disbursed"])[:CHART_GROUPS]
         charts["by"] = bar_chart(
             [(value_name(by, r[by]), float(r["disbursed"])) for r in largest],
             title=_("Disbursed by %(dimension)s", dimension=str(DIMENSIONS[by]).lower()),
-            desc=_("Amount disbursed up to the as-of date in each group (the %(n)d largest).",
-                   n=len(largest)),
-            caption=True, key="vb", label=lambda v: rupiah(int(v)),
-        )  # fmt: skip
+            desc=_(
+                "Amount disbursed up to the as-of date in each group (the %(n)d largest).",
+                n=len(largest),
+            ),
+            caption=True,
+            key="vb",
+            label=lambda v: rupiah(int(v)),
+        )
     with_quota = [r for r in quota if r["quota"] is not None]
     if with_quota:
         charts["quota"] = stacked_bar_chart(
-            [(f"· {r['lender']}" if r["lender"] else r["program"],
-              (float(r["used"]), float(r["left"]))) for r in with_quota],
-            (_("Used"), _("Left")), title=_("Quota used and left"), key="qt", label=short_rupiah,
+            [
+                (
+                    f"· {r['lender']}" if r["lender"] else r["program"],
+                    (float(r["used"]), float(r["left"])),
+                )
+                for r in with_quota
+            ],
+            (_("Used"), _("Left")),
+            title=_("Quota used and left"),
+            key="qt",
+            label=short_rupiah,
             caption=True,
-            desc=_("For each program, and each lender's allotment in it (the lines starting "
-                   "with a dot, below their program), the quota of the year used by approved "
-                   "loans and what is left."),
-        )  # fmt: skip
+            desc=_(
+                "For each program, and each lender's allotment in it (the lines starting "
+                "with a dot, below their program), the quota of the year used by approved "
+                "loans and what is left."
+            ),
+        )
     return charts
 
 

@@ -91,7 +91,7 @@ def upgrade() -> None:
             "interest_paid",
             "penalty_due",
             "penalty_paid",
-        ],  # fmt: skip
+        ],
         postgresql_where=sa.text(UNSETTLED),
         sqlite_where=sa.text(UNSETTLED),
     )

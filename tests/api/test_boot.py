@@ -19,9 +19,13 @@ from .conftest import ApiEnv
 
 
 def test_the_champion_is_loaded_before_the_first_request(
-    app: Flask, env: ApiEnv, session: Session, api: FlaskClient,
-    payload: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+    app: Flask,
+    env: ApiEnv,
+    session: Session,
+    api: FlaskClient,
+    payload: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(models, "_cache", {})
     warm(app)
 

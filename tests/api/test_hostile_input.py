@@ -25,9 +25,10 @@ def _count(session: Session) -> tuple[int, int]:
 
 def _raw_post(api: FlaskClient, env: ApiEnv, body: str, path: str = "/api/v1/applications"):  # type: ignore[no-untyped-def]
     return api.post(
-        path, data=body.encode("utf-8", "surrogatepass"),
+        path,
+        data=body.encode("utf-8", "surrogatepass"),
         headers={**env.a.headers, "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(
@@ -41,9 +42,14 @@ def _raw_post(api: FlaskClient, env: ApiEnv, body: str, path: str = "/api/v1/app
 )
 @pytest.mark.parametrize("bad", ["\ud800", "a\x00b"], ids=["lone-surrogate", "nul"])
 def test_bad_characters_in_a_string_field_are_422(
-    api: FlaskClient, env: ApiEnv, session: Session, payload: dict[str, Any],
-    path: tuple[str, ...], field: str, bad: str,
-) -> None:  # fmt: skip
+    api: FlaskClient,
+    env: ApiEnv,
+    session: Session,
+    payload: dict[str, Any],
+    path: tuple[str, ...],
+    field: str,
+    bad: str,
+) -> None:
     node = payload
     for key in path[:-1]:
         node = node[key]

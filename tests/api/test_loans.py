@@ -175,9 +175,15 @@ def test_scenario_a_restructured_loan_keeps_its_grade(
     officer = session.scalar(select(User).where(User.email == "approver@bank-a.id"))
     assert officer is not None
     loan_services.restructure_loan(
-        session, Actor("user", officer.id), loan_id, effective_on=dpd_100, grace_months=0,
-        extension_months=6, reason="usaha terdampak banjir", approved_by=officer.id,
-    )  # fmt: skip
+        session,
+        Actor("user", officer.id),
+        loan_id,
+        effective_on=dpd_100,
+        grace_months=0,
+        extension_months=6,
+        reason="usaha terdampak banjir",
+        approved_by=officer.id,
+    )
     loan_services.age_loans(session, dpd_100 + timedelta(days=1))
     session.commit()
     loan = api.get(f"/api/v1/loans/{loan_id}", headers=env.a.headers).json
@@ -225,13 +231,20 @@ def test_scenario_overpayment_is_credit_and_a_reversal_re_ages_the_loan(
     checker = session.scalar(select(User).where(User.email != officer.email))
     assert checker is not None
     item = loan_services.request_reversal(
-        session, Actor("user", officer.id), paid.json["id"], requested_by=officer.id,
-        requested_on=date(2024, 11, 12), reason="dana masuk ke pinjaman lain",
-    )  # fmt: skip
+        session,
+        Actor("user", officer.id),
+        paid.json["id"],
+        requested_by=officer.id,
+        requested_on=date(2024, 11, 12),
+        reason="dana masuk ke pinjaman lain",
+    )
     loan_services.approve_reversal(
-        session, Actor("user", checker.id), item.id, approved_by=checker.id,
+        session,
+        Actor("user", checker.id),
+        item.id,
+        approved_by=checker.id,
         approved_on=date(2024, 11, 12),
-    )  # fmt: skip
+    )
     session.commit()
     loan = api.get(f"/api/v1/loans/{loan_id}", headers=env.a.headers).json
     assert (loan["dpd"], loan["collectibility"]["grade"]) == (10, 2)  # 2 Nov + 10 days

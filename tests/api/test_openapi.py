@@ -11,8 +11,12 @@ def test_every_operation_is_documented(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
     assert "bearerAuth" in spec["components"]["securitySchemes"]
-    ops = [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()
-           if method in ("get", "post", "put", "patch", "delete")]  # fmt: skip
+    ops = [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
     assert len(ops) >= 5
     for path, method, op in ops:
         where = f"{method.upper()} {path}"

@@ -15,9 +15,10 @@ from .conftest import ApiEnv
 
 def _enterprise_of(session: Session, app_id: int) -> Enterprise:
     ent = session.scalar(
-        select(Enterprise).join(Application, Application.enterprise_id == Enterprise.id)
+        select(Enterprise)
+        .join(Application, Application.enterprise_id == Enterprise.id)
         .where(Application.id == app_id)
-    )  # fmt: skip
+    )
     assert ent is not None
     return ent
 

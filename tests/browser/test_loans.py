@@ -62,9 +62,14 @@ def loans(live_server: LiveServer) -> Loans:
             start = today - timedelta(days=75)
             # amounts and tenors as asked, so they are within the program's limits
             active = approve_application(
-                session, actor, free[0].id, amount=free[0].requested_amount,
-                tenor=free[0].tenor_months, decided_by=officer.id, decided_on=start,
-            )  # fmt: skip
+                session,
+                actor,
+                free[0].id,
+                amount=free[0].requested_amount,
+                tenor=free[0].tenor_months,
+                decided_by=officer.id,
+                decided_on=start,
+            )
             pending = request_disbursement(
                 session, actor, active.id, active.principal, start, requested_by=officer.id
             )
@@ -75,9 +80,14 @@ def loans(live_server: LiveServer) -> Loans:
             for back in (60, 40, 30, 20, 10, 1):
                 age_loans(session, today - timedelta(days=back))
             approved = approve_application(
-                session, actor, free[1].id, amount=free[1].requested_amount,
-                tenor=free[1].tenor_months, decided_by=officer.id, decided_on=today,
-            )  # fmt: skip
+                session,
+                actor,
+                free[1].id,
+                amount=free[1].requested_amount,
+                tenor=free[1].tenor_months,
+                decided_by=officer.id,
+                decided_on=today,
+            )
             session.commit()
             return Loans(approved=approved.id, active=active.id)
     finally:

@@ -56,8 +56,11 @@ def _decision(live: LiveServer, application_id: int) -> tuple[Decision | None, L
 
 def _pick(live: LiveServer, recommendation: str, used: set[int]) -> tuple[Application, ScoreRecord]:
     for application, record in _records(live):
-        if (record.recommendation == recommendation and application.id not in used
-                and application.status in AWAITING):  # fmt: skip
+        if (
+            record.recommendation == recommendation
+            and application.id not in used
+            and application.status in AWAITING
+        ):
             used.add(application.id)
             return application, record
     pytest.skip(f"the seeded world has no application recommended to {recommendation}")
@@ -233,9 +236,10 @@ def test_refer_by_an_officer_then_the_senior_decides(
     browser: Any, page: Any, live_server: LiveServer
 ) -> None:
     application, record = next(
-        (a, r) for a, r in _records(live_server)
+        (a, r)
+        for a, r in _records(live_server)
         if a.id not in USED and a.status in AWAITING and r.recommendation != "refer"
-    )  # fmt: skip
+    )
     USED.add(application.id)
     sign_in(page, live_server, "officer", f"/applications/{application.id}")
     page.check("input[name=outcome][value=refer]")

@@ -52,13 +52,22 @@ def last_run(live_server: LiveServer) -> str:
             assert app is not None
             start = today - timedelta(days=70)
             loan = approve_application(
-                session, Actor("user", officer.id), app.id, amount=app.requested_amount,
-                tenor=app.tenor_months, decided_by=officer.id, decided_on=start,
-            )  # fmt: skip
+                session,
+                Actor("user", officer.id),
+                app.id,
+                amount=app.requested_amount,
+                tenor=app.tenor_months,
+                decided_by=officer.id,
+                decided_on=start,
+            )
             pending = request_disbursement(
-                session, Actor("user", officer.id), loan.id, loan.principal, start,
+                session,
+                Actor("user", officer.id),
+                loan.id,
+                loan.principal,
+                start,
                 requested_by=officer.id,
-            )  # fmt: skip
+            )
             confirm_disbursement(session, Actor("user", checker.id), pending.id, checker.id, start)
             age_loans(session, today)
             # last month's interest subsidy, for the subsidy page's chart

@@ -56,9 +56,15 @@ def seed_world(app: Flask, model_dir: Path) -> World:
             world.lender_ids = [lender.id for lender in lenders]
             for key, email, name, role, index in USERS:
                 access.create_user(
-                    session, actor, email=email, name=name, role=role, password=PASSWORD,
-                    lender=None if index is None else lenders[index], senior=key == "senior",
-                )  # fmt: skip
+                    session,
+                    actor,
+                    email=email,
+                    name=name,
+                    role=role,
+                    password=PASSWORD,
+                    lender=None if index is None else lenders[index],
+                    senior=key == "senior",
+                )
                 world.emails[key] = email
             pop = generate_population(APPLICATIONS, seed=7)
             for i in range(APPLICATIONS):

@@ -138,9 +138,14 @@ def test_cli_marks_a_senior_and_approve_follows_the_rule(
     assert isinstance(app, Application) and isinstance(officer, User)
     assert isinstance(lender, Lender)
     user = access.create_user(
-        session, ACTOR, email="sari@bank.id", name="Sari", role="loan_officer",
-        password="a-long-test-password", lender=lender,
-    )  # fmt: skip
+        session,
+        ACTOR,
+        email="sari@bank.id",
+        name="Sari",
+        role="loan_officer",
+        password="a-long-test-password",
+        lender=lender,
+    )
     _refer(session, officer, app.id)
     session.commit()
     args = ["approve-application", "--application", str(app.id), "--amount", "20000000",
@@ -162,7 +167,17 @@ def test_cli_marks_a_senior_and_approve_follows_the_rule(
     unmark = runner.invoke(args=["set-senior", "--email", "x@nowhere.id", "--not-senior"])
     assert unmark.exit_code == 1 and "email" in unmark.output
     manager = runner.invoke(
-        args=["create-user", "--email", "pm@p.id", "--name", "PM", "--role", "program_manager",
-              "--senior", "--password", "a-long-test-password"]
-    )  # fmt: skip
+        args=[
+            "create-user",
+            "--email",
+            "pm@p.id",
+            "--name",
+            "PM",
+            "--role",
+            "program_manager",
+            "--senior",
+            "--password",
+            "a-long-test-password",
+        ]
+    )
     assert manager.exit_code == 1 and "senior" in manager.output

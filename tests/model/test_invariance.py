@@ -44,6 +44,7 @@ def test_owner_gender_never_changes_the_result(bundle: ModelBundle, population: 
     for i in range(0, 600, 60):
         payload = application_payload(population, i)
         changed = copy.deepcopy(payload)
-        changed["enterprise"]["owner_gender"] = "M" if payload["enterprise"]["owner_gender"] == \
-            "F" else "F"  # fmt: skip
+        changed["enterprise"]["owner_gender"] = (
+            "M" if payload["enterprise"]["owner_gender"] == "F" else "F"
+        )
         assert _scored(bundle, payload) == _scored(bundle, changed)

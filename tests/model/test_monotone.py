@@ -32,8 +32,9 @@ def test_pd_moves_in_the_declared_direction(
         assert pd_hi <= pd_lo, FEATURES[k].name
 
 
-def test_more_on_time_savings_never_raise_the_pd(bundle: ModelBundle,
-                                                   population: Population) -> None:  # fmt: skip
+def test_more_on_time_savings_never_raise_the_pd(
+    bundle: ModelBundle, population: Population
+) -> None:
     X = compute_features(population.raw).values
     k = [f.name for f in FEATURES].index("coop_savings_on_time_share")
     grid = np.linspace(0, 1, 21)

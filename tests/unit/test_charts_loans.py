@@ -60,9 +60,11 @@ def test_simplify_is_exact_at_every_original_point(ys: list[int]) -> None:
     assert kept[0] == pts[0] and kept[-1] == pts[-1]
     assert set(kept) <= set(pts)
     for x, y in pts:  # linear interpolation between kept points gives back every y exactly
-        (x0, y0), (x1, y1) = next(
-            (a, b) for a, b in zip(kept, kept[1:], strict=False) if a[0] <= x <= b[0]
-        ) if len(kept) > 1 else (kept[0], kept[0])  # fmt: skip
+        (x0, y0), (x1, y1) = (
+            next((a, b) for a, b in zip(kept, kept[1:], strict=False) if a[0] <= x <= b[0])
+            if len(kept) > 1
+            else (kept[0], kept[0])
+        )
         if x1 == x0:
             assert y == y0
         else:
@@ -73,8 +75,14 @@ def test_grade_runs_and_scale() -> None:
     h = history([0, 0, 5, 95, 95, 0])
     assert grade_runs(h) == [(0, 1, 1), (2, 2, 2), (3, 4, 3), (5, 5, 1)]
     assert [dpd_scale_max(d) for d in (0, 30, 31, 91, 121, 181, 271)] == [
-        30, 30, 90, 120, 180, 270, 360,
-    ]  # fmt: skip
+        30,
+        30,
+        90,
+        120,
+        180,
+        270,
+        360,
+    ]
 
 
 def test_svg_is_well_formed_accessible_and_needs_no_inline_style() -> None:

@@ -52,9 +52,14 @@ def people(session: Session) -> People:
 
     def user(email: str, role: str, lender_obj: Lender | None) -> User:
         return access.create_user(
-            session, actor, email=email, name=email.split("@")[0], role=role,
-            password=PASSWORD, lender=lender_obj,
-        )  # fmt: skip
+            session,
+            actor,
+            email=email,
+            name=email.split("@")[0],
+            role=role,
+            password=PASSWORD,
+            lender=lender_obj,
+        )
 
     found = People(
         lender=lender,

@@ -22,8 +22,15 @@ NBSP = "\u00a0"
 
 
 def add_scientist(session: Session) -> str:
-    access.create_user(session, Actor.system(), email="scientist@p.test", name="scientist",
-                       role="data_scientist", password=PASSWORD, lender=None)  # fmt: skip
+    access.create_user(
+        session,
+        Actor.system(),
+        email="scientist@p.test",
+        name="scientist",
+        role="data_scientist",
+        password=PASSWORD,
+        lender=None,
+    )
     session.commit()
     return "scientist@p.test"
 

@@ -115,9 +115,17 @@ def test_a_bad_repayment_names_the_field_and_stores_nothing(
     csrf, token = form_of(client, f"/loans/{loan.id}/repayment")
     before = count(session, Repayment)
     for amount, paid_on in (("12,5", TODAY.isoformat()), ("1000", "2027-02-10")):
-        resp = client.post(f"/loans/{loan.id}/repayment", data={
-            "csrf_token": csrf, "token": token, "amount": amount, "paid_on": paid_on,
-            "channel": "cash", "apply_as": "auto"})  # fmt: skip
+        resp = client.post(
+            f"/loans/{loan.id}/repayment",
+            data={
+                "csrf_token": csrf,
+                "token": token,
+                "amount": amount,
+                "paid_on": paid_on,
+                "channel": "cash",
+                "apply_as": "auto",
+            },
+        )
         html = resp.get_data(as_text=True)
         assert resp.status_code == 422
         assert 'class="error-summary"' in html
@@ -141,16 +149,20 @@ def test_disbursement_needs_a_second_officer(
     page = client.get(f"/loans/{loan.id}").get_data(as_text=True)
     assert "confirm" not in page.split("Menunggu petugas kedua")[-1].split("</ul>")[0].lower()
     # the maker's own confirmation is refused even when posted by hand
-    resp = client.post(f"/loans/{loan.id}/disbursements/{pending.id}/confirm",
-                       data={"csrf_token": csrf}, follow_redirects=True)  # fmt: skip
+    resp = client.post(
+        f"/loans/{loan.id}/disbursements/{pending.id}/confirm",
+        data={"csrf_token": csrf},
+        follow_redirects=True,
+    )
     assert "Petugas kedua" in resp.get_data(as_text=True)
     session.refresh(pending)
     assert pending.status == "pending"
     client.post("/signout", data={"csrf_token": csrf})
     sign_in(client, people.checker.email)
     csrf2, _ = form_of(client, f"/loans/{loan.id}")
-    resp = client.post(f"/loans/{loan.id}/disbursements/{pending.id}/confirm",
-                       data={"csrf_token": csrf2})  # fmt: skip
+    resp = client.post(
+        f"/loans/{loan.id}/disbursements/{pending.id}/confirm", data={"csrf_token": csrf2}
+    )
     assert resp.status_code == 302
     session.refresh(pending)
     session.refresh(loan)
@@ -163,9 +175,17 @@ def test_restructuring_is_asked_by_one_officer_and_approved_by_another(
 ) -> None:
     sign_in(client, people.officer.email)
     csrf, _ = form_of(client, f"/loans/{loan.id}/restructuring")
-    resp = client.post(f"/loans/{loan.id}/restructuring", data={
-        "csrf_token": csrf, "effective_on": TODAY.isoformat(), "grace_months": "3",
-        "extension_months": "6", "new_rate": "5,5", "reason": "Gagal panen"})  # fmt: skip
+    resp = client.post(
+        f"/loans/{loan.id}/restructuring",
+        data={
+            "csrf_token": csrf,
+            "effective_on": TODAY.isoformat(),
+            "grace_months": "3",
+            "extension_months": "6",
+            "new_rate": "5,5",
+            "reason": "Gagal panen",
+        },
+    )
     assert resp.status_code == 302
     item = session.scalar(
         select(RestructuringRequest).where(RestructuringRequest.loan_id == loan.id)
@@ -175,8 +195,9 @@ def test_restructuring_is_asked_by_one_officer_and_approved_by_another(
     client.post("/signout", data={"csrf_token": csrf})
     sign_in(client, people.checker.email)
     csrf2, _ = form_of(client, f"/loans/{loan.id}/restructurings/{item.id}")
-    resp = client.post(f"/loans/{loan.id}/restructurings/{item.id}",
-                       data={"csrf_token": csrf2, "approve": "1"})  # fmt: skip
+    resp = client.post(
+        f"/loans/{loan.id}/restructurings/{item.id}", data={"csrf_token": csrf2, "approve": "1"}
+    )
     assert resp.status_code == 302
     session.refresh(item)
     session.refresh(loan)
@@ -220,13 +241,18 @@ def test_write_off_is_approved_by_a_second_officer_only(
     assert early.status_code == 422
     assert 'id="override_reason-error"' in early.get_data(as_text=True)
     why = "Usaha tutup, pemilik pindah"
-    resp = client.post(f"/loans/{loan.id}/write-off", data={
-        "csrf_token": csrf, "reason": "Macet", "override_reason": why})  # fmt: skip
+    resp = client.post(
+        f"/loans/{loan.id}/write-off",
+        data={"csrf_token": csrf, "reason": "Macet", "override_reason": why},
+    )
     assert resp.status_code == 302
     wo = session.scalar(select(WriteOff).where(WriteOff.loan_id == loan.id))
     assert wo is not None and wo.status == "pending"
-    refused = client.post(f"/loans/{loan.id}/write-offs/{wo.id}/approve",
-                          data={"csrf_token": csrf}, follow_redirects=True)  # fmt: skip
+    refused = client.post(
+        f"/loans/{loan.id}/write-offs/{wo.id}/approve",
+        data={"csrf_token": csrf},
+        follow_redirects=True,
+    )
     assert "Petugas kedua" in refused.get_data(as_text=True)
     session.refresh(wo)
     assert wo.status == "pending"
@@ -244,14 +270,30 @@ def test_restructuring_rejected_with_a_reason_leaves_the_schedule(
 ) -> None:
     sign_in(client, people.officer.email)
     csrf, _ = form_of(client, f"/loans/{loan.id}/restructuring")
-    bad = client.post(f"/loans/{loan.id}/restructuring", data={
-        "csrf_token": csrf, "effective_on": TODAY.isoformat(), "grace_months": "0",
-        "extension_months": "0", "new_rate": "", "reason": "x"})  # fmt: skip
+    bad = client.post(
+        f"/loans/{loan.id}/restructuring",
+        data={
+            "csrf_token": csrf,
+            "effective_on": TODAY.isoformat(),
+            "grace_months": "0",
+            "extension_months": "0",
+            "new_rate": "",
+            "reason": "x",
+        },
+    )
     assert bad.status_code == 422  # nothing would change: named, nothing stored
     assert count(session, RestructuringRequest) == 0
-    client.post(f"/loans/{loan.id}/restructuring", data={
-        "csrf_token": csrf, "effective_on": TODAY.isoformat(), "grace_months": "2",
-        "extension_months": "0", "new_rate": "", "reason": "Banjir"})  # fmt: skip
+    client.post(
+        f"/loans/{loan.id}/restructuring",
+        data={
+            "csrf_token": csrf,
+            "effective_on": TODAY.isoformat(),
+            "grace_months": "2",
+            "extension_months": "0",
+            "new_rate": "",
+            "reason": "Banjir",
+        },
+    )
     item = session.scalar(
         select(RestructuringRequest).where(RestructuringRequest.loan_id == loan.id)
     )
@@ -290,8 +332,13 @@ def test_loan_pages_stay_within_the_weight_budget(
         len(gzip.compress((static / name).read_bytes(), 6))
         for name in ("app.css", "loans.css", "icon.svg")
     )
-    for path in (f"/loans/{loan.id}", "/loans/collection-sheet", "/loans",
-                 f"/loans/{loan.id}/repayment", "/loans/collection-sheet/print"):  # fmt: skip
+    for path in (
+        f"/loans/{loan.id}",
+        "/loans/collection-sheet",
+        "/loans",
+        f"/loans/{loan.id}/repayment",
+        "/loans/collection-sheet/print",
+    ):
         html = client.get(path)
         assert html.status_code == 200, path
         repeat = len(gzip.compress(html.get_data(), 6))

@@ -29,8 +29,13 @@ def test_refer_then_only_the_senior_decides(
     sign_in(client, people.officer.email)
     page = client.get(url).get_data(as_text=True)
     assert f'<option value="{people.checker.id}">{people.checker.name}</option>' in page
-    resp = _post(client, application.id, outcome="refer", text="Perlu survei lokasi",
-                 referred_to=str(people.checker.id))  # fmt: skip
+    resp = _post(
+        client,
+        application.id,
+        outcome="refer",
+        text="Perlu survei lokasi",
+        referred_to=str(people.checker.id),
+    )
     assert resp.status_code == 302  # type: ignore[attr-defined]
     session.expire_all()
     assert session.get(Application, application.id).referred_to == people.checker.id  # type: ignore[union-attr]
@@ -52,8 +57,13 @@ def test_refer_then_only_the_senior_decides(
     assert 'id="referred-to-me"' in queue
     mine = client.get("/queue?referred=me").get_data(as_text=True)
     assert f"/applications/{application.id}" in mine
-    resp = _post(client, application.id, outcome="decline", reason_code="affordability",
-                 text="Angsuran melebihi arus kas")  # fmt: skip
+    resp = _post(
+        client,
+        application.id,
+        outcome="decline",
+        reason_code="affordability",
+        text="Angsuran melebihi arus kas",
+    )
     assert resp.status_code == 302  # type: ignore[attr-defined]
     session.expire_all()
     assert session.get(Application, application.id).status == "declined"  # type: ignore[union-attr]

@@ -32,12 +32,18 @@ M = 1_000_000
 
 def observe(session: Session, enterprise_id: int, on: date, sales: int, workers: int) -> None:
     """A size observation with its classes written out by hand (PP 7/2021 and BPS)."""
-    session.add(SizeObservation(
-        enterprise_id=enterprise_id, observed_on=on, source="survey", annual_sales=sales,
-        assets=None, workers=workers,
-        size_class_sales="micro" if sales <= 2 * MILIAR else "small",
-        size_class_workers="micro" if workers <= 4 else "small",
-    ))  # fmt: skip
+    session.add(
+        SizeObservation(
+            enterprise_id=enterprise_id,
+            observed_on=on,
+            source="survey",
+            annual_sales=sales,
+            assets=None,
+            workers=workers,
+            size_class_sales="micro" if sales <= 2 * MILIAR else "small",
+            size_class_workers="micro" if workers <= 4 else "small",
+        )
+    )
     session.flush()
 
 
@@ -67,10 +73,15 @@ def world(session: Session, people: People) -> Book:
         if follow_up:
             observe(session, app.enterprise_id, date(2024, 12, 1), 3 * MILIAR, 3)
     later = Application(
-        lender_id=book.lender.id, enterprise_id=ids["E1"], program_id=book.program.id,
-        applied_on=date(2024, 11, 1), requested_amount=60 * M, tenor_months=24,
-        purpose="working_capital", profile_other_productive_credit=True,
-    )  # fmt: skip
+        lender_id=book.lender.id,
+        enterprise_id=ids["E1"],
+        program_id=book.program.id,
+        applied_on=date(2024, 11, 1),
+        requested_amount=60 * M,
+        tenor_months=24,
+        purpose="working_capital",
+        profile_other_productive_credit=True,
+    )
     session.add(later)
     session.flush()
     session.add(Certification(application_id=later.id, kind="HALAL", issued_on=date(2024, 5, 1)))
@@ -125,8 +136,12 @@ def test_graduation_in_english_and_by_gender(
     assert "not the effect of the credit" in text(html)
     lines = [r.split()[:3] for r in rows_of(html, "graduation")]
     # each gender: the financed line, then the comparison line (men: no comparison enterprise)
-    assert lines == [["Women", "Financed", "3"], ["Women", "Comparison", "group"],
-                     ["Men", "Financed", "1"], ["Men", "Comparison", "group"]]  # fmt: skip
+    assert lines == [
+        ["Women", "Financed", "3"],
+        ["Women", "Comparison", "group"],
+        ["Men", "Financed", "1"],
+        ["Men", "Comparison", "group"],
+    ]
     assert rows_of(html, "graduation")[3].split()[3:5] == ["0", "0"]
     rows = sheet_rows(client, f"/reports/download/graduation.xlsx?{Q}&by=gender")
     women = next(r for r in rows if r["group"] == "financed" and r["gender"] == "F")
@@ -152,8 +167,10 @@ def decisions(session: Session, people: People) -> Book:
     """Women: 3 approvals of 4 decisions; men: 2 of 5 (one man in province 35)."""
     book = Book.new(session)
     officer = user(session, book.lender)
-    plan = {"F": ["approve", "approve", "approve", "decline"],
-            "M": ["approve", "approve", "decline", "decline", "refer"]}  # fmt: skip
+    plan = {
+        "F": ["approve", "approve", "approve", "decline"],
+        "M": ["approve", "approve", "decline", "decline", "refer"],
+    }
     for gender, outcomes in plan.items():
         for i, outcome in enumerate(outcomes):
             app = core.application(session, book.lender, book.program)
@@ -162,8 +179,9 @@ def decisions(session: Session, people: People) -> Book:
             enterprise.owner_gender = gender
             enterprise.province = "35" if (gender, i) == ("M", 4) else "32"
             record = scored(session, app.id, pd=0.1 if gender == "F" else 0.2)
-            decided(session, app.id, officer.id, outcome, date(2025, 1, 5),
-                    score_record_id=record.id)  # fmt: skip
+            decided(
+                session, app.id, officer.id, outcome, date(2025, 1, 5), score_record_id=record.id
+            )
     book.loan(10 * M, gender="F", disbursed_on=date(2025, 1, 10))
     book.loan(30 * M, gender="F", disbursed_on=date(2025, 1, 10))
     book.run(AS_OF)

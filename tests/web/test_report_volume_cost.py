@@ -33,12 +33,19 @@ def book(session: Session, people: People) -> dict[str, Loan]:
     other_program.segment = "kecil"
     book.program.code = P1
     book.program.quota_total = 100 * M
-    session.add(ProgramLenderQuota(program_id=book.program.id, lender_id=book.lender.id,
-                                   quota=50 * M))  # fmt: skip
+    session.add(
+        ProgramLenderQuota(program_id=book.program.id, lender_id=book.lender.id, quota=50 * M)
+    )
     a = book.loan(10 * M, gender="F", province="32", disbursed_on=date(2026, 1, 5))
     b = book.loan(30 * M, gender="F", province="35", disbursed_on=date(2026, 3, 5), access_count=1)
-    c = book.loan(20 * M, gender="M", province="32", disbursed_on=date(2026, 3, 9),
-                  program=other_program, lender=other_lender)  # fmt: skip
+    c = book.loan(
+        20 * M,
+        gender="M",
+        province="32",
+        disbursed_on=date(2026, 3, 9),
+        program=other_program,
+        lender=other_lender,
+    )
     a.approved_on, b.approved_on, c.approved_on = date(2026, 1, 3), date(2026, 3, 1), MAR
     book.status(a, MAR, 0, 8 * M)
     book.status(b, MAR, 0, 25 * M)
@@ -46,18 +53,33 @@ def book(session: Session, people: People) -> dict[str, Loan]:
     accruals = ((a, date(2026, 2, 1), 70_000), (a, date(2026, 3, 1), 65_000),
                 (c, date(2026, 3, 1), 200_000), (c, date(2026, 4, 1), 1))  # fmt: skip
     for loan, start, amount in accruals:
-        session.add(SubsidyAccrual(
-            loan_id=loan.id, program_id=loan.program_id, period_start=start,
-            period_end=start.replace(day=28), average_outstanding=M,
-            subsidy_rate=Decimal("0.1"), amount=amount,
-        ))  # fmt: skip
-    for loan, status, claimed, paid in ((b, "submitted", 17_500_000, 0),
-                                        (c, "paid", 14_000_000, 14_000_000)):  # fmt: skip
-        session.add(GuaranteeClaim(
-            loan_id=loan.id, trigger="collectibility_4", claimed_on=MAR,
-            outstanding_principal=claimed * 10 // 7, coverage=Decimal("0.7"), amount=claimed,
-            status=status, paid_amount=paid,
-        ))  # fmt: skip
+        session.add(
+            SubsidyAccrual(
+                loan_id=loan.id,
+                program_id=loan.program_id,
+                period_start=start,
+                period_end=start.replace(day=28),
+                average_outstanding=M,
+                subsidy_rate=Decimal("0.1"),
+                amount=amount,
+            )
+        )
+    for loan, status, claimed, paid in (
+        (b, "submitted", 17_500_000, 0),
+        (c, "paid", 14_000_000, 14_000_000),
+    ):
+        session.add(
+            GuaranteeClaim(
+                loan_id=loan.id,
+                trigger="collectibility_4",
+                claimed_on=MAR,
+                outstanding_principal=claimed * 10 // 7,
+                coverage=Decimal("0.7"),
+                amount=claimed,
+                status=status,
+                paid_amount=paid,
+            )
+        )
     book.run(MAR)
     session.commit()
     return {"a": a, "b": b, "c": c}
@@ -90,13 +112,13 @@ def test_volume_groupings_name_their_values(
     provinces = rows_of(by_province, "volume")
     assert provinces[0].strip().startswith("32 Jawa Barat 2 ")  # a and c
     assert provinces[1].strip().startswith("35 Jawa Timur 1 ")
-    by_gender = rows_of(client.get(f"/reports/volume?{Q}&by=gender").get_data(as_text=True),
-                        "volume")  # fmt: skip
+    by_gender = rows_of(
+        client.get(f"/reports/volume?{Q}&by=gender").get_data(as_text=True), "volume"
+    )
     assert by_gender[0].strip().startswith("Perempuan") and by_gender[1].strip().startswith("Laki")
     by_sector = client.get(f"/reports/volume?{Q}&by=sector").get_data(as_text=True)
     assert "10 Industri makanan" in text(by_sector)
-    by_month = rows_of(client.get(f"/reports/volume?{Q}&by=month").get_data(as_text=True),
-                       "volume")  # fmt: skip
+    by_month = rows_of(client.get(f"/reports/volume?{Q}&by=month").get_data(as_text=True), "volume")
     assert [r.split()[0] for r in by_month] == ["2026-01", "2026-03"]
 
 

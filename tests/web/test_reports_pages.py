@@ -30,8 +30,15 @@ def book(session: Session, people: People) -> Book:
     book.status(a, MAR, 0, 20 * M)
     book.status(b, MAR, 100, 60 * M)  # Kol 3: NPL 75%
     book.run(MAR)
-    access.create_user(session, Actor.system(), email="scientist@p.test", name="scientist",
-                       role="data_scientist", password=PASSWORD, lender=None)  # fmt: skip
+    access.create_user(
+        session,
+        Actor.system(),
+        email="scientist@p.test",
+        name="scientist",
+        role="data_scientist",
+        password=PASSWORD,
+        lender=None,
+    )
     session.commit()
     return book
 
@@ -127,7 +134,15 @@ def test_empty_portfolio_shows_zeros(client: FlaskClient, people: People) -> Non
     assert 'id="subsidy-total">Rp\u00a00<' in cost and 'id="cover">Rp\u00a00<' in cost
     graduation = client.get("/reports/graduation").get_data(as_text=True)
     assert "0 0 0,0% 0,0% 0 0,0% 0,0%" in element(graduation, "total-financed")
-    for name in ("volume", "quota", "subsidy", "guarantee", "graduation", "inclusion",
-                 "size-transitions", "strategy-indicators"):  # fmt: skip
+    for name in (
+        "volume",
+        "quota",
+        "subsidy",
+        "guarantee",
+        "graduation",
+        "inclusion",
+        "size-transitions",
+        "strategy-indicators",
+    ):
         assert client.get(f"/reports/download/{name}.xlsx").status_code == 200, name
         assert client.get(f"/reports/download/{name}.csv").status_code == 200, name

@@ -150,8 +150,13 @@ def age_loans(session: Session, as_of: date, actor: Actor | None = None) -> Agei
     # no-op, so a re-run changes nothing and the cached facts never move back in time.
     last_run = session.scalar(select(func.max(RUNS.c.as_of)))
     if last_run is not None and as_of <= last_run:
-        return AgeingSummary(as_of=as_of, loans_aged=0, by_collectibility=_by_grade(session, as_of),
-                             new_guarantee_claims=0, penalty_charged=0)  # fmt: skip
+        return AgeingSummary(
+            as_of=as_of,
+            loans_aged=0,
+            by_collectibility=_by_grade(session, as_of),
+            new_guarantee_claims=0,
+            penalty_charged=0,
+        )
     eligible = LOANS.c.status == "active"
     unpaid_pi = (INST.c.principal_due - INST.c.principal_paid) + (
         INST.c.interest_due - INST.c.interest_paid
@@ -292,12 +297,20 @@ def age_loans(session: Session, as_of: date, actor: Actor | None = None) -> Agei
 def _audit(session: Session, actor: Actor, summary: AgeingSummary) -> None:
     """One audit event for the run, and one listing the guarantee claims it submitted."""
     run_id = session.scalar(select(RUNS.c.id).where(RUNS.c.as_of == summary.as_of))
-    record(session, actor, "loans.age", "ageing_run", run_id, as_of=summary.as_of, after={
-        "loans_aged": summary.loans_aged,
-        "by_collectibility": {str(k): v for k, v in sorted(summary.by_collectibility.items())},
-        "penalty_charged": summary.penalty_charged,
-        "new_guarantee_claims": summary.new_guarantee_claims,
-    })  # fmt: skip
+    record(
+        session,
+        actor,
+        "loans.age",
+        "ageing_run",
+        run_id,
+        as_of=summary.as_of,
+        after={
+            "loans_aged": summary.loans_aged,
+            "by_collectibility": {str(k): v for k, v in sorted(summary.by_collectibility.items())},
+            "penalty_charged": summary.penalty_charged,
+            "new_guarantee_claims": summary.new_guarantee_claims,
+        },
+    )
     if summary.new_guarantee_claims:
         claims = session.execute(
             select(CLAIMS.c.id, CLAIMS.c.loan_id, CLAIMS.c.trigger, CLAIMS.c.amount)
@@ -306,5 +319,12 @@ def _audit(session: Session, actor: Actor, summary: AgeingSummary) -> None:
         ).all()
         listed = [[int(i), int(loan), trigger, int(amount)] for i, loan, trigger, amount in claims]
         after = {"claims": listed, "total": sum(c[3] for c in listed)}
-        record(session, actor, "guarantee_claims.submit", "guarantee_claim", None,
-               after=after, as_of=summary.as_of)  # fmt: skip
+        record(
+            session,
+            actor,
+            "guarantee_claims.submit",
+            "guarantee_claim",
+            None,
+            after=after,
+            as_of=summary.as_of,
+        )

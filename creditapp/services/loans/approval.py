@@ -258,12 +258,16 @@ def approve_application(
         application.id,
         before={"status": before_status},
         after={
-            "status": "approved", "loan_id": loan.id, "amount": amount, "tenor": tenor,
-            "kur_access_declared": declared, "kur_access_observed": observed,
+            "status": "approved",
+            "loan_id": loan.id,
+            "amount": amount,
+            "tenor": tenor,
+            "kur_access_declared": declared,
+            "kur_access_observed": observed,
             "kur_access_used": access,
         },
         as_of=decided_on,
-    )  # fmt: skip
+    )
     record(session, actor, "loan.create", "loan", loan.id, after=snapshot(loan), as_of=decided_on)
     session.flush()
     return loan
@@ -323,9 +327,14 @@ def decline_application(
         The decision (outcome ``decline``).
     """
     return _decide_without_loan(
-        session, actor, application_id, "decline",
-        decided_by=decided_by, decided_on=decided_on, reason=reason,
-    )  # fmt: skip
+        session,
+        actor,
+        application_id,
+        "decline",
+        decided_by=decided_by,
+        decided_on=decided_on,
+        reason=reason,
+    )
 
 
 def refer_application(
@@ -343,6 +352,11 @@ def refer_application(
         The decision (outcome ``refer``).
     """
     return _decide_without_loan(
-        session, actor, application_id, "refer",
-        decided_by=decided_by, decided_on=decided_on, reason=reason,
-    )  # fmt: skip
+        session,
+        actor,
+        application_id,
+        "refer",
+        decided_by=decided_by,
+        decided_on=decided_on,
+        reason=reason,
+    )

@@ -25,10 +25,15 @@ ON_TIME_TO_LIFT = 3
 def grade_on(loan: Loan, rows: list[Installment], on: date) -> int:
     """The loan's grade on ``on``: days past due of ``rows``, its floor, its last ageing."""
     dues = [
-        Due(r.number, r.due_on, 0, r.interest_due - r.interest_paid,
-            r.principal_due - r.principal_paid)
+        Due(
+            r.number,
+            r.due_on,
+            0,
+            r.interest_due - r.interest_paid,
+            r.principal_due - r.principal_paid,
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     by_dpd = collectibility(days_past_due(dues, on))
     return max(by_dpd, loan.collectibility, loan.restructure_floor_grade or 1)
 

@@ -121,8 +121,14 @@ def _plan(
     )
     balance = unpaid + sum(r.principal_paid for r in later) + int(prepaid or 0)
     elapsed, length = (paid_on - start).days, (later[0].due_on - start).days
-    accrued = accrued_interest(balance, loan.annual_rate, elapsed, length,
-                               frequency=loan.frequency, day_count=loan.day_count)  # fmt: skip
+    accrued = accrued_interest(
+        balance,
+        loan.annual_rate,
+        elapsed,
+        length,
+        frequency=loan.frequency,
+        day_count=loan.day_count,
+    )
     interest = max(0, accrued - sum(r.interest_paid for r in later))
     if left >= unpaid + interest:
         row = _settle_early(session, loan, ahead, paid_on, unpaid, interest)
@@ -139,8 +145,9 @@ def _plan(
     if left == 0:
         return Plan(Allocation(tuple(applied), 0), targets, 0)
     touched = {id(r) for r, a in zip(targets, applied, strict=True) if a.total > 0}
-    last_touched = max((k for k, r in enumerate(ahead) if id(r) in touched or _paid_any(r)),
-                       default=-1)  # fmt: skip
+    last_touched = max(
+        (k for k, r in enumerate(ahead) if id(r) in touched or _paid_any(r)), default=-1
+    )
     fresh = ahead[last_touched + 1 :]
     if not fresh:  # every later instalment is paid in advance: nothing left to prepay
         return Plan(Allocation(tuple(applied), 0), targets, 0, credit=left)
@@ -149,18 +156,26 @@ def _plan(
     elapsed = max(0, (paid_on - period_start).days)
     length = max(1, (fresh[0].due_on - period_start).days)
     principal, interest = split_prepayment(
-        left, loan.annual_rate, elapsed, length, frequency=loan.frequency,
+        left,
+        loan.annual_rate,
+        elapsed,
+        length,
+        frequency=loan.frequency,
         day_count=loan.day_count,
-    )  # fmt: skip
+    )
     remaining = as_schedule(fresh)
     outstanding = remaining[0].opening_balance
     credit = 0
     if principal >= outstanding:
         principal = outstanding
         interest = accrued_interest(
-            outstanding, loan.annual_rate, elapsed, length, frequency=loan.frequency,
+            outstanding,
+            loan.annual_rate,
+            elapsed,
+            length,
+            frequency=loan.frequency,
             day_count=loan.day_count,
-        )  # fmt: skip
+        )
         credit = left - principal - interest
         row = _settle_early(session, loan, fresh, paid_on, principal, interest)
         applied.append(Applied(len(applied), paid_on, 0, interest, principal))

@@ -83,8 +83,16 @@ def reage_loan(session: Session, actor: Actor, loan: Loan, from_date: date) -> i
         )
     if changed or penalties:
         after = {"rows": changed, "penalties": penalties}
-        record(session, actor, "loan.reage", "loan", loan.id,
-               before={"from": from_date.isoformat()}, after=after, as_of=from_date)  # fmt: skip
+        record(
+            session,
+            actor,
+            "loan.reage",
+            "loan",
+            loan.id,
+            before={"from": from_date.isoformat()},
+            after=after,
+            as_of=from_date,
+        )
     session.flush()
     return len(changed)
 
@@ -183,9 +191,15 @@ def _recompute_penalties(
             kind = "penalty_charge" if due > row.penalty_due else "penalty_correction"
             delta = abs(due - row.penalty_due)
             session.add(
-                LoanMovement(loan_id=loan.id, kind=kind, amount=delta, principal_delta=0,
-                             posted_on=last_run, installment_id=row.id)
-            )  # fmt: skip
+                LoanMovement(
+                    loan_id=loan.id,
+                    kind=kind,
+                    amount=delta,
+                    principal_delta=0,
+                    posted_on=last_run,
+                    installment_id=row.id,
+                )
+            )
             corrections.append({"installment": row.number, "before": row.penalty_due, "after": due})
             row.penalty_due = due
     return corrections

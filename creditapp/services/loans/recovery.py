@@ -128,7 +128,14 @@ def record_claim_payment(
         raise refuse("paid_on", f"must not be before the claim on {claim.claimed_on}")
     claim.status, claim.paid_amount, claim.paid_on = "paid", paid_amount, paid_on
     session.flush()
-    record(session, actor, "guarantee_claim.paid", "guarantee_claim", claim.id,
-           before={"status": "submitted"}, after={"status": "paid", "paid_amount": paid_amount},
-           as_of=paid_on)  # fmt: skip
+    record(
+        session,
+        actor,
+        "guarantee_claim.paid",
+        "guarantee_claim",
+        claim.id,
+        before={"status": "submitted"},
+        after={"status": "paid", "paid_amount": paid_amount},
+        as_of=paid_on,
+    )
     return claim

@@ -246,8 +246,15 @@ def post_repayment(
         if value > 0:
             post_movement(session, loan, kind, value, delta, paid_on, repayment_id=repayment.id)
     if repayment.credit_part:
-        post_movement(session, loan, "credit_balance", repayment.credit_part, 0, paid_on,
-                      repayment_id=repayment.id)  # fmt: skip
+        post_movement(
+            session,
+            loan,
+            "credit_balance",
+            repayment.credit_part,
+            0,
+            paid_on,
+            repayment_id=repayment.id,
+        )
         loan.credit_balance += repayment.credit_part
     # Posted after its own day was aged (common): only that day's row changes; an older
     # value date (or a penalty to recompute) re-ages through the ledger.

@@ -131,8 +131,15 @@ def request_restructuring(
     after = {"loan_id": loan.id, "effective_on": effective_on.isoformat(),
              "grace_months": grace_months, "extension_months": extension_months,
              "new_rate": None if new_rate is None else str(new_rate)}  # fmt: skip
-    record(session, actor, "restructuring.request", "restructuring_request", item.id,
-           after=after, as_of=requested_on)  # fmt: skip
+    record(
+        session,
+        actor,
+        "restructuring.request",
+        "restructuring_request",
+        item.id,
+        after=after,
+        as_of=requested_on,
+    )
     return item
 
 
@@ -186,8 +193,16 @@ def approve_restructuring(
     item.restructuring_id = done.id
     session.flush()
     after = {"status": "approved", "restructuring_id": done.id}
-    record(session, actor, "restructuring.approve", "restructuring_request", item.id,
-           before={"status": "pending"}, after=after, as_of=approved_on)  # fmt: skip
+    record(
+        session,
+        actor,
+        "restructuring.approve",
+        "restructuring_request",
+        item.id,
+        before={"status": "pending"},
+        after=after,
+        as_of=approved_on,
+    )
     return item
 
 
@@ -211,8 +226,16 @@ def reject_restructuring(
     item.decision_note = note.strip()[:500]
     session.flush()
     after = {"status": "rejected", "note": item.decision_note}
-    record(session, actor, "restructuring.reject", "restructuring_request", item.id,
-           before={"status": "pending"}, after=after, as_of=rejected_on)  # fmt: skip
+    record(
+        session,
+        actor,
+        "restructuring.reject",
+        "restructuring_request",
+        item.id,
+        before={"status": "pending"},
+        after=after,
+        as_of=rejected_on,
+    )
     return item
 
 
@@ -234,9 +257,14 @@ def request_lender_write_off(
     """
     loan = _owned_loan(session, loan_id, lender_id)
     return request_write_off(
-        session, actor, loan.id, requested_by=requested_by, requested_on=requested_on,
-        reason=reason, override_reason=override_reason,
-    )  # fmt: skip
+        session,
+        actor,
+        loan.id,
+        requested_by=requested_by,
+        requested_on=requested_on,
+        reason=reason,
+        override_reason=override_reason,
+    )
 
 
 def approve_lender_write_off(
@@ -250,9 +278,10 @@ def approve_lender_write_off(
 ) -> WriteOff:
     """``approve_write_off`` for a write-off on the lender's own loan only."""
     owner = session.scalar(
-        select(Loan.lender_id).join(WriteOff, WriteOff.loan_id == Loan.id)
+        select(Loan.lender_id)
+        .join(WriteOff, WriteOff.loan_id == Loan.id)
         .where(WriteOff.id == write_off_id)
-    )  # fmt: skip
+    )
     if owner != lender_id:
         raise NotFound("no such write-off", {"write_off_id": ["not found"]})
     return approve_write_off(
@@ -277,9 +306,14 @@ def request_lender_disbursement(
     """
     loan = _owned_loan(session, loan_id, lender_id)
     return request_disbursement(
-        session, actor, loan.id, amount, disbursed_on, idempotency_key=idempotency_key,
+        session,
+        actor,
+        loan.id,
+        amount,
+        disbursed_on,
+        idempotency_key=idempotency_key,
         requested_by=requested_by,
-    )  # fmt: skip
+    )
 
 
 def confirm_lender_disbursement(
@@ -293,9 +327,10 @@ def confirm_lender_disbursement(
 ) -> Disbursement:
     """``confirm_disbursement`` (checker differs from maker) on the lender's own loan only."""
     owner = session.scalar(
-        select(Loan.lender_id).join(Disbursement, Disbursement.loan_id == Loan.id)
+        select(Loan.lender_id)
+        .join(Disbursement, Disbursement.loan_id == Loan.id)
         .where(Disbursement.id == disbursement_id)
-    )  # fmt: skip
+    )
     if owner != lender_id:
         raise NotFound("no such disbursement", {"disbursement_id": ["not found"]})
     return confirm_disbursement(session, actor, disbursement_id, confirmed_by, confirmed_on)

@@ -72,8 +72,15 @@ def request_reversal(
     session.add(item)
     session.flush()
     after = {"repayment_id": repayment.id, "reason": item.reason}
-    record(session, actor, "repayment.reversal_request", "repayment_reversal", item.id,
-           after=after, as_of=requested_on)  # fmt: skip
+    record(
+        session,
+        actor,
+        "repayment.reversal_request",
+        "repayment_reversal",
+        item.id,
+        after=after,
+        as_of=requested_on,
+    )
     return item
 
 
@@ -131,8 +138,15 @@ def approve_reversal(
     if replanned:
         _restore_schedule(session, loan.id, loan.schedule_version)
     principal = repayment.principal_part + repayment.excess_part
-    post_movement(session, loan, "repayment_reversal", repayment.amount, principal,
-                  repayment.paid_on, repayment_id=repayment.id)  # fmt: skip
+    post_movement(
+        session,
+        loan,
+        "repayment_reversal",
+        repayment.amount,
+        principal,
+        repayment.paid_on,
+        repayment_id=repayment.id,
+    )
     loan.credit_balance -= repayment.credit_part
     if loan.status == "closed":
         loan.status, loan.closed_on = "active", None
@@ -142,8 +156,16 @@ def approve_reversal(
     refresh_schedule_facts(session, loan)
     reage_loan(session, actor, loan, repayment.paid_on)
     after = {**snapshot(loan), "reason": item.reason}
-    record(session, actor, "repayment.reverse", "repayment", repayment.id,
-           before=before, after=after, as_of=approved_on)  # fmt: skip
+    record(
+        session,
+        actor,
+        "repayment.reverse",
+        "repayment",
+        repayment.id,
+        before=before,
+        after=after,
+        as_of=approved_on,
+    )
     session.flush()
     return item
 
@@ -178,5 +200,13 @@ def refund_credit(
     post_movement(session, loan, "refund", amount, 0, refunded_on)
     loan.credit_balance -= amount
     session.flush()
-    record(session, actor, "loan.refund", "loan", loan.id, before=before,
-           after={**snapshot(loan), "refund": amount}, as_of=refunded_on)  # fmt: skip
+    record(
+        session,
+        actor,
+        "loan.refund",
+        "loan",
+        loan.id,
+        before=before,
+        after={**snapshot(loan), "refund": amount},
+        as_of=refunded_on,
+    )

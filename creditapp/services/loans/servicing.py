@@ -129,8 +129,16 @@ def restructure_loan(
     session.add(item)
     session.flush()
     after = {**snapshot(loan), "capitalised_interest": capitalised}
-    record(session, actor, "loan.restructure", "loan", loan.id, before=before, after=after,
-           as_of=effective_on)  # fmt: skip
+    record(
+        session,
+        actor,
+        "loan.restructure",
+        "loan",
+        loan.id,
+        before=before,
+        after=after,
+        as_of=effective_on,
+    )
     return item
 
 
@@ -189,8 +197,9 @@ def request_write_off(
     session.add(item)
     session.flush()
     after = {"loan_id": loan.id, "amount": item.amount, "grade": grade, "override": override}
-    record(session, actor, "write_off.request", "write_off", item.id, after=after,
-           as_of=requested_on)  # fmt: skip
+    record(
+        session, actor, "write_off.request", "write_off", item.id, after=after, as_of=requested_on
+    )
     return item
 
 
@@ -234,8 +243,16 @@ def approve_write_off(
     loan.status, loan.written_off_on = "written_off", approved_on
     session.flush()
     after = {**snapshot(loan), "interest_written_off": item.interest_amount}
-    record(session, actor, "write_off.approve", "write_off", item.id,
-           before=before, after=after, as_of=approved_on)  # fmt: skip
+    record(
+        session,
+        actor,
+        "write_off.approve",
+        "write_off",
+        item.id,
+        before=before,
+        after=after,
+        as_of=approved_on,
+    )
     return item
 
 
@@ -255,6 +272,12 @@ def _interest_owed(session: Session, loan: Loan, on: date) -> int:
     assert start is not None  # an active loan was disbursed
     not_due = sum(r.principal_due - r.principal_paid for r in ahead)
     length = (ahead[0].due_on - start).days
-    accrued = accrued_interest(not_due, loan.annual_rate, min((on - start).days, length), length,
-                               frequency=loan.frequency, day_count=loan.day_count)  # fmt: skip
+    accrued = accrued_interest(
+        not_due,
+        loan.annual_rate,
+        min((on - start).days, length),
+        length,
+        frequency=loan.frequency,
+        day_count=loan.day_count,
+    )
     return unpaid + max(0, accrued - sum(r.interest_paid for r in ahead))

@@ -60,6 +60,13 @@ def set_servicing_rules(
     for name, value in changes.items():
         setattr(rules, name, value)
     session.flush()
-    record(session, actor, "program.servicing_rules", "credit_program", program.id,
-           before=before, after=_as_dict(rules))  # fmt: skip
+    record(
+        session,
+        actor,
+        "program.servicing_rules",
+        "credit_program",
+        program.id,
+        before=before,
+        after=_as_dict(rules),
+    )
     return rules

@@ -140,6 +140,13 @@ def accrue_subsidy(
             "loans": len(rows),
             "amount": sum(int(r["amount"]) for r in rows),
         }
-        record(session, actor or Actor.system(), "subsidy.accrue", "subsidy_accrual", None,
-               after=after, as_of=period_end)  # fmt: skip
+        record(
+            session,
+            actor or Actor.system(),
+            "subsidy.accrue",
+            "subsidy_accrual",
+            None,
+            after=after,
+            as_of=period_end,
+        )
     return len(rows)

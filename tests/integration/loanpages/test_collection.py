@@ -28,10 +28,15 @@ def place(session: Session, loan: Loan, regency: str, village: str | None) -> Lo
 
 
 def due_rows(session: Session, loan: Loan) -> list[Installment]:
-    return list(session.scalars(
-        select(Installment).where(Installment.loan_id == loan.id, ~Installment.superseded,
-                                  Installment.due_on <= AS_OF).order_by(Installment.due_on)
-    ))  # fmt: skip
+    return list(
+        session.scalars(
+            select(Installment)
+            .where(
+                Installment.loan_id == loan.id, ~Installment.superseded, Installment.due_on <= AS_OF
+            )
+            .order_by(Installment.due_on)
+        )
+    )
 
 
 def total(row: Installment) -> int:
@@ -39,8 +44,15 @@ def total(row: Installment) -> int:
 
 
 def pay(session: Session, loan: Loan, amount: int, on: date) -> None:
-    post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id, amount=amount,
-                   paid_on=on, idempotency_key=f"x-{loan.id}-{on}")  # fmt: skip
+    post_repayment(
+        session,
+        lf.SYSTEM,
+        loan.id,
+        lender_id=loan.lender_id,
+        amount=amount,
+        paid_on=on,
+        idempotency_key=f"x-{loan.id}-{on}",
+    )
 
 
 @pytest.fixture
@@ -58,9 +70,15 @@ def portfolio(session: Session) -> dict[str, Loan]:
         pay(session, loans[key], total(due_rows(session, loans[key])[0]), date(2026, 12, 3))
     pay(session, loans["c"], total(due_rows(session, loans["c"])[1]), AS_OF)
     maker, checker = lf.user(session, lender), lf.user(session, lender)
-    wo = request_write_off(session, lf.SYSTEM, loans["w"].id, requested_by=maker.id,
-                           requested_on=AS_OF, reason="Macet",
-                           override_reason="Usaha tutup")  # fmt: skip
+    wo = request_write_off(
+        session,
+        lf.SYSTEM,
+        loans["w"].id,
+        requested_by=maker.id,
+        requested_on=AS_OF,
+        reason="Macet",
+        override_reason="Usaha tutup",
+    )
     approve_write_off(session, lf.SYSTEM, wo.id, approved_by=checker.id, approved_on=AS_OF)
     lf.active_loan(session)  # another lender's overdue loan
     return loans
@@ -83,8 +101,10 @@ def test_sheet_lists_due_today_and_overdue_grouped_by_regency_and_village(
     assert (line.amount_due, line.due_today) == (total(dec) + total(jan), total(jan))
     _dec_b, jan_b = due_rows(session, b)
     assert (by_id[b.id].amount_due, by_id[b.id].due_today, by_id[b.id].days_past_due) == (
-        total(jan_b), total(jan_b), 0,
-    )  # fmt: skip
+        total(jan_b),
+        total(jan_b),
+        0,
+    )
     assert sheet.total_due == sum(ln.amount_due for ln in sheet.lines)
     only = col.collection_sheet(session, a.lender_id, AS_OF, regency="3204", village="Cibiru")
     assert [ln.loan_id for ln in only.lines] == [a.id]
@@ -107,15 +127,18 @@ def test_bulk_entry_posts_every_line_once_and_a_resend_replays(
     sheet = col.collection_sheet(session, a.lender_id, AS_OF)
     amount_a = {ln.loan_id: ln.amount_due for ln in sheet.lines}[a.id]
     entries = [(a.id, str(amount_a)), (b.id, "Rp 1.000.000"), (f.id, "  ")]
-    result = col.post_collections(session, lf.SYSTEM, a.lender_id, entries, paid_on=AS_OF,
-                                  sheet_token=TOKEN)  # fmt: skip
+    result = col.post_collections(
+        session, lf.SYSTEM, a.lender_id, entries, paid_on=AS_OF, sheet_token=TOKEN
+    )
     assert result.ok and result.total == amount_a + 1_000_000
     assert [(p.loan_id, p.amount, p.replayed) for p in result.posted] == [
-        (a.id, amount_a, False), (b.id, 1_000_000, False),
-    ]  # fmt: skip
+        (a.id, amount_a, False),
+        (b.id, 1_000_000, False),
+    ]
     assert count_repayments(session) == before + 2
-    again = col.post_collections(session, lf.SYSTEM, a.lender_id, entries, paid_on=AS_OF,
-                                 sheet_token=TOKEN)  # fmt: skip
+    again = col.post_collections(
+        session, lf.SYSTEM, a.lender_id, entries, paid_on=AS_OF, sheet_token=TOKEN
+    )
     assert again.ok and all(p.replayed for p in again.posted)
     assert count_repayments(session) == before + 2
     after = col.collection_sheet(session, a.lender_id, AS_OF)
@@ -128,8 +151,9 @@ def test_one_bad_amount_stores_nothing_and_names_its_line(
     a, b, f = portfolio["a"], portfolio["b"], portfolio["f"]
     before = count_repayments(session)
     entries = [(a.id, "500000"), (b.id, "12,5"), (f.id, "-3")]
-    result = col.post_collections(session, lf.SYSTEM, a.lender_id, entries, paid_on=AS_OF,
-                                  sheet_token=TOKEN)  # fmt: skip
+    result = col.post_collections(
+        session, lf.SYSTEM, a.lender_id, entries, paid_on=AS_OF, sheet_token=TOKEN
+    )
     assert result.errors == {b.id: [col.NOT_AN_AMOUNT], f.id: [col.NOT_POSITIVE]}
     assert result.posted == [] and count_repayments(session) == before
 
@@ -145,16 +169,24 @@ def test_a_refused_line_rolls_back_the_lines_already_posted(
     lender = session.get(Lender, a.lender_id)
     undisbursed = lf.approved_loan(session, lender_obj=lender).id
     entries = [(b.id, "1000000"), (undisbursed, "500.000"), (outsider, "1000")]
-    result = col.post_collections(session, lf.SYSTEM, a.lender_id, entries, paid_on=AS_OF,
-                                  sheet_token=TOKEN, business_date=AS_OF)  # fmt: skip
+    result = col.post_collections(
+        session,
+        lf.SYSTEM,
+        a.lender_id,
+        entries,
+        paid_on=AS_OF,
+        sheet_token=TOKEN,
+        business_date=AS_OF,
+    )
     assert set(result.errors) == {undisbursed, outsider}  # not paid out; not this lender's
     assert "disbursed" in result.errors[undisbursed][0]
     assert result.posted == [] and count_repayments(session) == before
     session.refresh(b)
     assert b.outstanding_principal == outstanding_b  # b's line went in and was rolled back
     fixed = [(b.id, "1000000"), (a.id, "1000000")]
-    done = col.post_collections(session, lf.SYSTEM, a.lender_id, fixed, paid_on=AS_OF,
-                                sheet_token=TOKEN)  # fmt: skip
+    done = col.post_collections(
+        session, lf.SYSTEM, a.lender_id, fixed, paid_on=AS_OF, sheet_token=TOKEN
+    )
     assert done.ok and [p.replayed for p in done.posted] == [False, False]
     assert count_repayments(session) == before + 2
 
@@ -164,9 +196,15 @@ def test_a_value_date_after_the_business_date_is_refused_on_every_line(
 ) -> None:
     a, b = portfolio["a"], portfolio["b"]
     before = count_repayments(session)
-    result = col.post_collections(session, lf.SYSTEM, a.lender_id,
-                                  [(a.id, "1000"), (b.id, "1000")], paid_on=date(2027, 1, 10),
-                                  sheet_token=TOKEN, business_date=AS_OF)  # fmt: skip
+    result = col.post_collections(
+        session,
+        lf.SYSTEM,
+        a.lender_id,
+        [(a.id, "1000"), (b.id, "1000")],
+        paid_on=date(2027, 1, 10),
+        sheet_token=TOKEN,
+        business_date=AS_OF,
+    )
     assert set(result.errors) == {a.id, b.id} and count_repayments(session) == before
 
 
@@ -175,20 +213,31 @@ def test_the_form_token_and_repeated_lines_are_checked(
 ) -> None:
     a = portfolio["a"]
     with pytest.raises(DomainError) as err:
-        col.post_collections(session, lf.SYSTEM, a.lender_id, [(a.id, "1")], paid_on=AS_OF,
-                             sheet_token="../../etc")  # fmt: skip
+        col.post_collections(
+            session, lf.SYSTEM, a.lender_id, [(a.id, "1")], paid_on=AS_OF, sheet_token="../../etc"
+        )
     assert "sheet_token" in err.value.errors
-    twice = col.post_collections(session, lf.SYSTEM, a.lender_id,
-                                 [(a.id, "1000"), (a.id, "1000")], paid_on=AS_OF,
-                                 sheet_token=TOKEN)  # fmt: skip
+    twice = col.post_collections(
+        session,
+        lf.SYSTEM,
+        a.lender_id,
+        [(a.id, "1000"), (a.id, "1000")],
+        paid_on=AS_OF,
+        sheet_token=TOKEN,
+    )
     assert twice.errors == {a.id: [col.TWICE]}
 
 
 @pytest.mark.parametrize(
     ("typed", "value"),
-    [("", None), ("1.250.000", 1_250_000), ("Rp 1.250.000", 1_250_000), ("1250000", 1_250_000),
-     ("Rp1.250.000,00", 1_250_000)],
-)  # fmt: skip
+    [
+        ("", None),
+        ("1.250.000", 1_250_000),
+        ("Rp 1.250.000", 1_250_000),
+        ("1250000", 1_250_000),
+        ("Rp1.250.000,00", 1_250_000),
+    ],
+)
 def test_amounts_as_officers_type_them(typed: str, value: int | None) -> None:
     assert col.parse_amount(typed) == value
 

@@ -20,8 +20,15 @@ PAYMENT = 2_216_031  # 50 juta, 24 months, 6 % annuity: 50e6 * .005 / (1 - 1.005
 
 
 def pay(session: Session, loan: Loan, amount: int, on: date) -> None:
-    post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id, amount=amount,
-                   paid_on=on, idempotency_key=f"p-{loan.id}-{on}")  # fmt: skip
+    post_repayment(
+        session,
+        lf.SYSTEM,
+        loan.id,
+        lender_id=loan.lender_id,
+        amount=amount,
+        paid_on=on,
+        idempotency_key=f"p-{loan.id}-{on}",
+    )
 
 
 def test_schedule_states_and_balances_after_one_payment(session: Session) -> None:
@@ -82,13 +89,17 @@ def test_history_comes_from_the_ageing_runs(session: Session) -> None:
 def test_pending_requests_name_their_maker(session: Session) -> None:
     loan = lf.approved_loan(session)
     maker = lf.user(session)
-    request_disbursement(session, lf.SYSTEM, loan.id, 20_000_000, date(2026, 11, 3),
-                         requested_by=maker.id)  # fmt: skip
+    request_disbursement(
+        session, lf.SYSTEM, loan.id, 20_000_000, date(2026, 11, 3), requested_by=maker.id
+    )
     page = loan_page(session, loan.lender_id, loan.id, date(2026, 11, 3))
     [item] = page.pending
     assert (item.kind, item.amount, item.requested_by, item.requested_by_name) == (
-        "disbursement", 20_000_000, maker.id, maker.name,
-    )  # fmt: skip
+        "disbursement",
+        20_000_000,
+        maker.id,
+        maker.name,
+    )
     assert [line.state for line in page.schedule[:1]] == ["upcoming"]
 
 
@@ -96,10 +107,18 @@ def test_pending_restructuring_is_listed(session: Session) -> None:
     loan = lf.active_loan(session)
     maker = lf.user(session)
     request_restructuring(
-        session, lf.SYSTEM, loan.id, lender_id=loan.lender_id, requested_by=maker.id,
-        requested_on=date(2027, 1, 10), effective_on=date(2027, 1, 10), grace_months=3,
-        extension_months=0, new_rate=None, reason="Banjir",
-    )  # fmt: skip
+        session,
+        lf.SYSTEM,
+        loan.id,
+        lender_id=loan.lender_id,
+        requested_by=maker.id,
+        requested_on=date(2027, 1, 10),
+        effective_on=date(2027, 1, 10),
+        grace_months=3,
+        extension_months=0,
+        new_rate=None,
+        reason="Banjir",
+    )
     page = loan_page(session, loan.lender_id, loan.id, date(2027, 1, 10))
     assert [(p.kind, p.detail) for p in page.pending] == [("restructuring", "Banjir")]
 

@@ -49,8 +49,15 @@ def test_paid_installments_do_not_age_and_dpd_counts_from_the_oldest_unpaid(
     session: Session,
 ) -> None:
     loan = lf.active_loan(session)
-    post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id, amount=2_216_031,
-                   paid_on=FIRST_DUE, idempotency_key="i1")  # fmt: skip
+    post_repayment(
+        session,
+        lf.SYSTEM,
+        loan.id,
+        lender_id=loan.lender_id,
+        amount=2_216_031,
+        paid_on=FIRST_DUE,
+        idempotency_key="i1",
+    )
     age_loans(session, date(2027, 1, 13))  # installment 2 (3 Jan) is 10 days late
     session.refresh(loan)
     assert (loan.dpd, loan.collectibility) == (10, 2)
@@ -103,9 +110,15 @@ def test_arrears_at_maturity_triggers_a_claim(session: Session) -> None:
         select(Installment).where(Installment.loan_id == loan.id).order_by(Installment.number)
     ).all()
     for row in rows[:2]:
-        post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id,
-                       amount=row.principal_due + row.interest_due, paid_on=row.due_on,
-                       idempotency_key=f"m{row.number}")  # fmt: skip
+        post_repayment(
+            session,
+            lf.SYSTEM,
+            loan.id,
+            lender_id=loan.lender_id,
+            amount=row.principal_due + row.interest_due,
+            paid_on=row.due_on,
+            idempotency_key=f"m{row.number}",
+        )
     assert age_loans(session, rows[2].due_on).new_guarantee_claims == 0
     summary = age_loans(session, rows[2].due_on + timedelta(days=1))
     assert summary.new_guarantee_claims == 1 and summary.by_collectibility == {2: 1}

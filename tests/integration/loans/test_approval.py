@@ -82,9 +82,14 @@ def test_rate_and_subsidy_follow_the_access_count(session: Session) -> None:
     assert enterprise is not None
     enterprise.kur_access_count = 2
     loan = approve_application(
-        session, lf.SYSTEM, application.id, amount=20_000_000, tenor=12,
-        decided_by=lf.user(session).id, decided_on=date(2026, 11, 3),
-    )  # fmt: skip
+        session,
+        lf.SYSTEM,
+        application.id,
+        amount=20_000_000,
+        tenor=12,
+        decided_by=lf.user(session).id,
+        decided_on=date(2026, 11, 3),
+    )
     assert loan.annual_rate == Decimal("0.08") and loan.subsidy_rate == Decimal("0.08")
 
 
@@ -108,9 +113,13 @@ def test_terms_outside_the_program_are_refused_and_nothing_is_stored(
     args: dict[str, object] = {"amount": 50_000_000, "tenor": 24, **kwargs}
     with pytest.raises(DomainError) as err:
         approve_application(
-            session, lf.SYSTEM, application.id, decided_by=lf.user(session).id,
-            decided_on=date(2026, 11, 3), **args,  # type: ignore[arg-type]
-        )  # fmt: skip
+            session,
+            lf.SYSTEM,
+            application.id,
+            decided_by=lf.user(session).id,
+            decided_on=date(2026, 11, 3),
+            **args,  # type: ignore[arg-type]
+        )
     assert field in err.value.errors
     assert session.scalar(select(func.count()).select_from(Loan)) == 0
     assert session.scalar(select(func.count()).select_from(Decision)) == 0
@@ -131,9 +140,14 @@ def test_investment_purpose_allows_the_longer_tenor(session: Session) -> None:
     application = core.application(session, lender, program)
     application.purpose = "investment"
     loan = approve_application(
-        session, lf.SYSTEM, application.id, amount=50_000_000, tenor=60,
-        decided_by=lf.user(session).id, decided_on=date(2026, 11, 3),
-    )  # fmt: skip
+        session,
+        lf.SYSTEM,
+        application.id,
+        amount=50_000_000,
+        tenor=60,
+        decided_by=lf.user(session).id,
+        decided_on=date(2026, 11, 3),
+    )
     assert loan.tenor == 60
 
 
@@ -158,18 +172,38 @@ def test_decline_and_refer_need_a_reason(session: Session) -> None:
     officer = lf.user(session)
     day = date(2026, 11, 3)
     with pytest.raises(DomainError) as err:
-        decline_application(session, lf.SYSTEM, application.id, decided_by=officer.id,
-                            decided_on=day, reason="  ")  # fmt: skip
+        decline_application(
+            session, lf.SYSTEM, application.id, decided_by=officer.id, decided_on=day, reason="  "
+        )
     assert "reason" in err.value.errors
-    refer_application(session, lf.SYSTEM, application.id, decided_by=officer.id,
-                      decided_on=day, reason="check the QRIS history")  # fmt: skip
+    refer_application(
+        session,
+        lf.SYSTEM,
+        application.id,
+        decided_by=officer.id,
+        decided_on=day,
+        reason="check the QRIS history",
+    )
     assert application.status == "referred"
-    decision = decline_application(session, lf.SYSTEM, application.id, decided_by=officer.id,
-                                   decided_on=day, reason="income too low")  # fmt: skip
+    decision = decline_application(
+        session,
+        lf.SYSTEM,
+        application.id,
+        decided_by=officer.id,
+        decided_on=day,
+        reason="income too low",
+    )
     assert decision.outcome == "decline" and application.status == "declined"
     with pytest.raises(Conflict):
-        approve_application(session, lf.SYSTEM, application.id, amount=50_000_000, tenor=24,
-                            decided_by=officer.id, decided_on=day)  # fmt: skip
+        approve_application(
+            session,
+            lf.SYSTEM,
+            application.id,
+            amount=50_000_000,
+            tenor=24,
+            decided_by=officer.id,
+            decided_on=day,
+        )
 
 
 def _apply(session: Session, lender: object, program: object, nik: str, declared: int) -> int:
@@ -192,9 +226,14 @@ def test_the_kur_access_count_is_the_higher_of_declared_and_the_platforms_own(
 
     def approve(application_id: int) -> Loan:
         return approve_application(
-            session, lf.SYSTEM, application_id, amount=50_000_000, tenor=24,
-            decided_by=officer.id, decided_on=date(2026, 11, 3),
-        )  # fmt: skip
+            session,
+            lf.SYSTEM,
+            application_id,
+            amount=50_000_000,
+            tenor=24,
+            decided_by=officer.id,
+            decided_on=date(2026, 11, 3),
+        )
 
     first = approve(_apply(session, lenders[0], program, nik, 0))
     assert (first.kur_access_count, first.kur_access_mismatch) == (0, False)

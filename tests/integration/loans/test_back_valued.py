@@ -20,12 +20,19 @@ from tests.integration.loans.test_repayment import PAYMENT, assert_ledger
 DEC_10, JAN_12 = date(2026, 12, 10), date(2027, 1, 12)
 
 
-def post(session: Session, loan_id: int, lender_id: int, amount: int, on: date, today: date,
-         key: str) -> Repayment:  # fmt: skip
+def post(
+    session: Session, loan_id: int, lender_id: int, amount: int, on: date, today: date, key: str
+) -> Repayment:
     return post_repayment(
-        session, lf.SYSTEM, loan_id, lender_id=lender_id, amount=amount, paid_on=on,
-        idempotency_key=key, business_date=today,
-    ).repayment  # fmt: skip
+        session,
+        lf.SYSTEM,
+        loan_id,
+        lender_id=lender_id,
+        amount=amount,
+        paid_on=on,
+        idempotency_key=key,
+        business_date=today,
+    ).repayment
 
 
 def history(session: Session, loan_id: int) -> dict[date, tuple[int, int]]:

@@ -27,17 +27,39 @@ def test_approve_then_maker_checker_disbursement(runner: FlaskCliRunner, session
     application = core.application(session, lender, program)
     maker, checker = lf.user(session, lender), lf.user(session, lender)
     session.commit()
-    result = runner.invoke(args=[
-        "approve-application", "--application", str(application.id), "--amount", "50000000",
-        "--tenor", "24", "--by", maker.email, "--on", "2026-11-03", "--reason", "good history",
-    ])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "approve-application",
+            "--application",
+            str(application.id),
+            "--amount",
+            "50000000",
+            "--tenor",
+            "24",
+            "--by",
+            maker.email,
+            "--on",
+            "2026-11-03",
+            "--reason",
+            "good history",
+        ]
+    )
     assert result.exit_code == 0, result.output
     loan = session.scalar(select(Loan).where(Loan.application_id == application.id))
     assert loan is not None and loan.tenor == 24
-    result = runner.invoke(args=[
-        "request-disbursement", "--loan", str(loan.id), "--amount", "50000000",
-        "--on", "2026-11-03", "--by", maker.email,
-    ])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "request-disbursement",
+            "--loan",
+            str(loan.id),
+            "--amount",
+            "50000000",
+            "--on",
+            "2026-11-03",
+            "--by",
+            maker.email,
+        ]
+    )
     assert result.exit_code == 0, result.output
     pending = session.scalar(select(Disbursement).where(Disbursement.loan_id == loan.id))
     assert pending is not None
@@ -99,10 +121,19 @@ def test_future_value_dates_are_refused_by_the_commands(
     lender = session.get(Lender, loan.lender_id)  # the commands check the officers' lender
     maker, checker = lf.user(session, lender), lf.user(session, lender)
     session.commit()
-    far = runner.invoke(args=[
-        "request-disbursement", "--loan", str(loan.id), "--amount", "50000000",
-        "--on", "9999-12-31", "--by", maker.email,
-    ])  # fmt: skip
+    far = runner.invoke(
+        args=[
+            "request-disbursement",
+            "--loan",
+            str(loan.id),
+            "--amount",
+            "50000000",
+            "--on",
+            "9999-12-31",
+            "--by",
+            maker.email,
+        ]
+    )
     assert far.exit_code == 1 and "disbursed_on" in far.output and "2026-11-04" in far.output
     assert session.scalar(select(Disbursement).where(Disbursement.loan_id == loan.id)) is None
     # A request stored before this rule (no business date) cannot be confirmed either.
@@ -110,10 +141,17 @@ def test_future_value_dates_are_refused_by_the_commands(
         session, lf.SYSTEM, loan.id, 50_000_000, date(9999, 12, 31), requested_by=maker.id
     )
     session.commit()
-    confirm = runner.invoke(args=[
-        "confirm-disbursement", "--disbursement", str(pending.id), "--on", "2026-11-03",
-        "--by", checker.email,
-    ])  # fmt: skip
+    confirm = runner.invoke(
+        args=[
+            "confirm-disbursement",
+            "--disbursement",
+            str(pending.id),
+            "--on",
+            "2026-11-03",
+            "--by",
+            checker.email,
+        ]
+    )
     assert confirm.exit_code == 1 and "disbursed_on" in confirm.output, confirm.output
     assert "out of range" not in confirm.output
     session.refresh(loan)
@@ -140,20 +178,46 @@ def test_reversal_from_the_command_line_needs_two_people(
     runner: FlaskCliRunner, session: Session
 ) -> None:
     loan = lf.active_loan(session)
-    repayment = post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id,
-                               amount=2_216_031, paid_on=date(2026, 12, 3),
-                               idempotency_key="cli-r").repayment  # fmt: skip
+    repayment = post_repayment(
+        session,
+        lf.SYSTEM,
+        loan.id,
+        lender_id=loan.lender_id,
+        amount=2_216_031,
+        paid_on=date(2026, 12, 3),
+        idempotency_key="cli-r",
+    ).repayment
     lender = session.get(Lender, loan.lender_id)
     maker, checker = lf.user(session, lender), lf.user(session, lender)
     outsider = lf.user(session)  # a loan officer of no lender: may not act on this loan
     session.commit()
-    foreign = runner.invoke(args=["request-reversal", "--repayment", str(repayment.id),
-                                  "--reason", "x", "--by", outsider.email,
-                                  "--on", "2026-12-04"])  # fmt: skip
+    foreign = runner.invoke(
+        args=[
+            "request-reversal",
+            "--repayment",
+            str(repayment.id),
+            "--reason",
+            "x",
+            "--by",
+            outsider.email,
+            "--on",
+            "2026-12-04",
+        ]
+    )
     assert foreign.exit_code == 1 and "officer" in foreign.output
-    asked = runner.invoke(args=["request-reversal", "--repayment", str(repayment.id),
-                                "--reason", "salah input", "--by", maker.email,
-                                "--on", "2026-12-04"])  # fmt: skip
+    asked = runner.invoke(
+        args=[
+            "request-reversal",
+            "--repayment",
+            str(repayment.id),
+            "--reason",
+            "salah input",
+            "--by",
+            maker.email,
+            "--on",
+            "2026-12-04",
+        ]
+    )
     assert asked.exit_code == 0, asked.output
     reversal = session.scalar(select(RepaymentReversal))
     assert reversal is not None

@@ -88,10 +88,17 @@ def test_two_approvals_racing_for_the_last_quota_one_wins(engine: Engine) -> Non
         session.commit()
 
     def approve(application_id: int) -> Callable[[Session], Any]:
-        return lambda s: approve_application(
-            s, lf.SYSTEM, application_id, amount=50_000_000, tenor=24,
-            decided_by=officer, decided_on=date(2026, 11, 3),
-        ).id  # fmt: skip
+        return lambda s: (
+            approve_application(
+                s,
+                lf.SYSTEM,
+                application_id,
+                amount=50_000_000,
+                tenor=24,
+                decided_by=officer,
+                decided_on=date(2026, 11, 3),
+            ).id
+        )
 
     results = race(engine, [approve(i) for i in ids])
     errors = [r for r in results if isinstance(r, DomainError)]
@@ -115,10 +122,17 @@ def test_concurrent_distinct_repayments_keep_balances_exact(engine: Engine) -> N
     amounts = [700_000 + 13_579 * i for i in range(8)]
 
     def pay(i: int) -> Callable[[Session], Any]:
-        return lambda s: post_repayment(
-            s, lf.SYSTEM, loan_id, lender_id=lender_id, amount=amounts[i],
-            paid_on=date(2027, 2, 10), idempotency_key=f"distinct-{i}",
-        ).repayment.id  # fmt: skip
+        return lambda s: (
+            post_repayment(
+                s,
+                lf.SYSTEM,
+                loan_id,
+                lender_id=lender_id,
+                amount=amounts[i],
+                paid_on=date(2027, 2, 10),
+                idempotency_key=f"distinct-{i}",
+            ).repayment.id
+        )
 
     results = race(engine, [pay(i) for i in range(len(amounts))])
     assert all(isinstance(r, int) for r in results), results
@@ -136,8 +150,15 @@ def test_the_same_key_posted_concurrently_stores_one_repayment(engine: Engine) -
     loan_id, lender_id = _active_loan(engine)
 
     def pay(s: Session) -> Any:
-        result = post_repayment(s, lf.SYSTEM, loan_id, lender_id=lender_id, amount=2_216_031,
-                                paid_on=date(2026, 12, 3), idempotency_key="same-key")  # fmt: skip
+        result = post_repayment(
+            s,
+            lf.SYSTEM,
+            loan_id,
+            lender_id=lender_id,
+            amount=2_216_031,
+            paid_on=date(2026, 12, 3),
+            idempotency_key="same-key",
+        )
         return (result.repayment.id, result.replayed)
 
     results = race(engine, [pay] * 6)

@@ -139,9 +139,14 @@ def test_idempotent_disbursement_request(session: Session) -> None:
     assert same.id == first.id
     with pytest.raises(DomainError) as err:
         request_disbursement(
-            session, lf.SYSTEM, loan.id, 9_000_000, DAY, idempotency_key="k1",
+            session,
+            lf.SYSTEM,
+            loan.id,
+            9_000_000,
+            DAY,
+            idempotency_key="k1",
             requested_by=maker.id,
-        )  # fmt: skip
+        )
     assert "Idempotency-Key" in err.value.errors
 
 

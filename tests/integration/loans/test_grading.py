@@ -24,9 +24,15 @@ def restructured_at_dpd_100(session: Session) -> Loan:
     session.refresh(loan)
     assert (loan.dpd, loan.collectibility) == (100, 3)  # 91..120 days: Kurang Lancar
     restructure_loan(
-        session, lf.SYSTEM, loan.id, effective_on=DPD_100, grace_months=0,
-        extension_months=6, reason="usaha terdampak banjir", approved_by=lf.user(session).id,
-    )  # fmt: skip
+        session,
+        lf.SYSTEM,
+        loan.id,
+        effective_on=DPD_100,
+        grace_months=0,
+        extension_months=6,
+        reason="usaha terdampak banjir",
+        approved_by=lf.user(session).id,
+    )
     return loan
 
 
@@ -88,9 +94,15 @@ def test_a_late_instalment_restarts_the_count(session: Session) -> None:
 def test_a_second_restructuring_keeps_the_worse_floor(session: Session) -> None:
     loan = restructured_at_dpd_100(session)
     restructure_loan(
-        session, lf.SYSTEM, loan.id, effective_on=date(2027, 4, 1), grace_months=1,
-        extension_months=0, reason="perpanjangan", approved_by=lf.user(session).id,
-    )  # fmt: skip
+        session,
+        lf.SYSTEM,
+        loan.id,
+        effective_on=date(2027, 4, 1),
+        grace_months=1,
+        extension_months=0,
+        reason="perpanjangan",
+        approved_by=lf.user(session).id,
+    )
     assert (loan.restructure_count, loan.restructure_floor_grade) == (2, 3)
     assert graded(session, loan, date(2027, 4, 2)) == 3
 

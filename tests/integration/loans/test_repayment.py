@@ -35,9 +35,15 @@ def pay(
     apply_as: str = "auto",
 ) -> Repayment:
     result = post_repayment(
-        session, lf.SYSTEM, loan.id, lender_id=loan.lender_id, amount=amount, paid_on=on,
-        idempotency_key=key or f"k-{loan.id}-{on}-{amount}", apply_as=apply_as,
-    )  # fmt: skip
+        session,
+        lf.SYSTEM,
+        loan.id,
+        lender_id=loan.lender_id,
+        amount=amount,
+        paid_on=on,
+        idempotency_key=key or f"k-{loan.id}-{on}-{amount}",
+        apply_as=apply_as,
+    )
     assert not result.replayed
     return result.repayment
 
@@ -182,14 +188,28 @@ def test_paying_every_installment_closes_the_loan(session: Session) -> None:
 def test_replay_returns_the_first_repayment_and_changes_nothing(session: Session) -> None:
     loan = lf.active_loan(session)
     first = pay(session, loan, PAYMENT, FIRST_DUE, key="abc")
-    again = post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id,
-                           amount=PAYMENT, paid_on=FIRST_DUE, idempotency_key="abc")  # fmt: skip
+    again = post_repayment(
+        session,
+        lf.SYSTEM,
+        loan.id,
+        lender_id=loan.lender_id,
+        amount=PAYMENT,
+        paid_on=FIRST_DUE,
+        idempotency_key="abc",
+    )
     assert again.replayed and again.repayment.id == first.id
     assert session.scalar(select(func.count()).select_from(Repayment)) == 1
     assert loan.outstanding_principal == 50_000_000 - (PAYMENT - 250_000)
     with pytest.raises(DomainError) as err:
-        post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id,
-                       amount=PAYMENT + 1, paid_on=FIRST_DUE, idempotency_key="abc")  # fmt: skip
+        post_repayment(
+            session,
+            lf.SYSTEM,
+            loan.id,
+            lender_id=loan.lender_id,
+            amount=PAYMENT + 1,
+            paid_on=FIRST_DUE,
+            idempotency_key="abc",
+        )
     assert err.value.status_code == 422 and "Idempotency-Key" in err.value.errors
     assert_ledger(session, loan)
 
@@ -198,11 +218,25 @@ def test_another_lenders_loan_looks_missing(session: Session) -> None:
     loan = lf.active_loan(session)
     other = lf.active_loan(session)
     with pytest.raises(NotFound) as foreign:
-        post_repayment(session, lf.SYSTEM, loan.id, lender_id=other.lender_id, amount=1_000,
-                       paid_on=FIRST_DUE, idempotency_key="x")  # fmt: skip
+        post_repayment(
+            session,
+            lf.SYSTEM,
+            loan.id,
+            lender_id=other.lender_id,
+            amount=1_000,
+            paid_on=FIRST_DUE,
+            idempotency_key="x",
+        )
     with pytest.raises(NotFound) as missing:
-        post_repayment(session, lf.SYSTEM, 10**9, lender_id=other.lender_id, amount=1_000,
-                       paid_on=FIRST_DUE, idempotency_key="x")  # fmt: skip
+        post_repayment(
+            session,
+            lf.SYSTEM,
+            10**9,
+            lender_id=other.lender_id,
+            amount=1_000,
+            paid_on=FIRST_DUE,
+            idempotency_key="x",
+        )
     assert foreign.value.message == missing.value.message
     assert foreign.value.errors.keys() == missing.value.errors.keys() == {"loan_id"}
 
@@ -230,11 +264,18 @@ def test_bad_repayments_are_refused_and_nothing_changes(
 def test_written_off_and_undisbursed_loans_refuse_repayments(session: Session) -> None:
     loan = lf.active_loan(session)
     maker, checker = lf.user(session), lf.user(session)
-    item = request_write_off(session, lf.SYSTEM, loan.id, requested_by=maker.id,
-                             requested_on=date(2027, 6, 1), reason="macet",
-                             override_reason="debitur meninggal")  # fmt: skip
-    approve_write_off(session, lf.SYSTEM, item.id, approved_by=checker.id,
-                      approved_on=date(2027, 6, 2))  # fmt: skip
+    item = request_write_off(
+        session,
+        lf.SYSTEM,
+        loan.id,
+        requested_by=maker.id,
+        requested_on=date(2027, 6, 1),
+        reason="macet",
+        override_reason="debitur meninggal",
+    )
+    approve_write_off(
+        session, lf.SYSTEM, item.id, approved_by=checker.id, approved_on=date(2027, 6, 2)
+    )
     with pytest.raises(DomainError) as err:
         pay(session, loan, 1_000, date(2027, 6, 3))
     assert "written off" in err.value.errors["loan_id"][0]
@@ -281,8 +322,14 @@ def _payments_keep_the_books(
     for gap, amount, apply_as in steps:
         on += timedelta(days=gap)
         try:
-            repayment = pay(session, loan, amount, on, key=f"{loan.id}-{on}-{amount}-{received}",
-                            apply_as=apply_as)  # fmt: skip
+            repayment = pay(
+                session,
+                loan,
+                amount,
+                on,
+                key=f"{loan.id}-{on}-{amount}-{received}",
+                apply_as=apply_as,
+            )
         except DomainError as exc:
             assert set(exc.errors) <= {"loan_id"}  # closed: nothing else is refused
             continue

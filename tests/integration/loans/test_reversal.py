@@ -35,17 +35,31 @@ def test_a_reversed_repayment_is_undone_and_the_loan_re_aged(session: Session) -
     assert (loan.dpd, loan.collectibility) == (0, 1)
     maker, checker = lf.user(session), lf.user(session)
     with pytest.raises(DomainError) as err:
-        request_reversal(session, lf.SYSTEM, repayment.id, requested_by=maker.id,
-                         requested_on=date(2026, 12, 14), reason=" ")  # fmt: skip
+        request_reversal(
+            session,
+            lf.SYSTEM,
+            repayment.id,
+            requested_by=maker.id,
+            requested_on=date(2026, 12, 14),
+            reason=" ",
+        )
     assert "reason" in err.value.errors
-    item = request_reversal(session, lf.SYSTEM, repayment.id, requested_by=maker.id,
-                            requested_on=date(2026, 12, 14), reason="salah rekening")  # fmt: skip
+    item = request_reversal(
+        session,
+        lf.SYSTEM,
+        repayment.id,
+        requested_by=maker.id,
+        requested_on=date(2026, 12, 14),
+        reason="salah rekening",
+    )
     with pytest.raises(DomainError) as err:
-        approve_reversal(session, lf.SYSTEM, item.id, approved_by=maker.id,
-                         approved_on=date(2026, 12, 14))  # fmt: skip
+        approve_reversal(
+            session, lf.SYSTEM, item.id, approved_by=maker.id, approved_on=date(2026, 12, 14)
+        )
     assert "approved_by" in err.value.errors
-    approve_reversal(session, lf.SYSTEM, item.id, approved_by=checker.id,
-                     approved_on=date(2026, 12, 14))  # fmt: skip
+    approve_reversal(
+        session, lf.SYSTEM, item.id, approved_by=checker.id, approved_on=date(2026, 12, 14)
+    )
     assert repayment.reversed_on == date(2026, 12, 14)
     assert loan.outstanding_principal == 50_000_000
     first = current(session, loan)[0]
@@ -67,14 +81,20 @@ def test_a_prepayment_reversal_restores_the_schedule(session: Session) -> None:
     loan = lf.active_loan(session)
     pay(session, loan, PAYMENT, FIRST_DUE)
     before = [(r.due_on, r.principal_due, r.interest_due) for r in current(session, loan)]
-    repayment = pay(session, loan, 5_000_000, FIRST_DUE + timedelta(days=3),
-                    apply_as="prepayment")  # fmt: skip
+    repayment = pay(session, loan, 5_000_000, FIRST_DUE + timedelta(days=3), apply_as="prepayment")
     assert repayment.excess_part > 0 and len(current(session, loan)) < 24
     maker, checker = lf.user(session), lf.user(session)
-    item = request_reversal(session, lf.SYSTEM, repayment.id, requested_by=maker.id,
-                            requested_on=date(2026, 12, 7), reason="dobel")  # fmt: skip
-    approve_reversal(session, lf.SYSTEM, item.id, approved_by=checker.id,
-                     approved_on=date(2026, 12, 7))  # fmt: skip
+    item = request_reversal(
+        session,
+        lf.SYSTEM,
+        repayment.id,
+        requested_by=maker.id,
+        requested_on=date(2026, 12, 7),
+        reason="dobel",
+    )
+    approve_reversal(
+        session, lf.SYSTEM, item.id, approved_by=checker.id, approved_on=date(2026, 12, 7)
+    )
     after = [(r.due_on, r.principal_due, r.interest_due) for r in current(session, loan)]
     assert after == before
     assert loan.outstanding_principal == 50_000_000 - (PAYMENT - 250_000)
@@ -86,11 +106,18 @@ def test_reversals_go_last_in_first_out(session: Session) -> None:
     first = pay(session, loan, PAYMENT, FIRST_DUE)
     pay(session, loan, PAYMENT, FIRST_DUE + timedelta(days=31))
     maker, checker = lf.user(session), lf.user(session)
-    item = request_reversal(session, lf.SYSTEM, first.id, requested_by=maker.id,
-                            requested_on=date(2027, 1, 5), reason="salah")  # fmt: skip
+    item = request_reversal(
+        session,
+        lf.SYSTEM,
+        first.id,
+        requested_by=maker.id,
+        requested_on=date(2027, 1, 5),
+        reason="salah",
+    )
     with pytest.raises(DomainError) as err:
-        approve_reversal(session, lf.SYSTEM, item.id, approved_by=checker.id,
-                         approved_on=date(2027, 1, 5))  # fmt: skip
+        approve_reversal(
+            session, lf.SYSTEM, item.id, approved_by=checker.id, approved_on=date(2027, 1, 5)
+        )
     assert "later repayment" in err.value.errors["repayment_id"][0]
 
 

@@ -37,9 +37,15 @@ def test_restructuring_capitalises_due_interest_and_keeps_the_old_schedule(
     officer = lf.user(session)
     effective = date(2027, 1, 10)  # installments of 3 Dec and 3 Jan unpaid
     item = restructure_loan(
-        session, lf.SYSTEM, loan.id, effective_on=effective, grace_months=3,
-        extension_months=6, reason="Covid relief", approved_by=officer.id,
-    )  # fmt: skip
+        session,
+        lf.SYSTEM,
+        loan.id,
+        effective_on=effective,
+        grace_months=3,
+        extension_months=6,
+        reason="Covid relief",
+        approved_by=officer.id,
+    )
     capitalised = 250_000 + 240_170  # the two unpaid interest parts (see test_repayment)
     assert loan.outstanding_principal == 50_000_000 + capitalised
     assert (item.old_schedule_version, item.new_schedule_version) == (1, 2)
@@ -72,9 +78,16 @@ def test_restructuring_capitalises_due_interest_and_keeps_the_old_schedule(
 def test_restructuring_needs_a_reason_and_an_active_loan(session: Session) -> None:
     loan = lf.approved_loan(session)
     with pytest.raises(DomainError) as err:
-        restructure_loan(session, lf.SYSTEM, loan.id, effective_on=date(2027, 1, 1),
-                         grace_months=0, extension_months=1, reason="",
-                         approved_by=lf.user(session).id)  # fmt: skip
+        restructure_loan(
+            session,
+            lf.SYSTEM,
+            loan.id,
+            effective_on=date(2027, 1, 1),
+            grace_months=0,
+            extension_months=1,
+            reason="",
+            approved_by=lf.user(session).id,
+        )
     assert {"loan_id", "reason"} <= set(err.value.errors)
     assert session.scalar(select(func.count()).select_from(Restructuring)) == 0
 
@@ -87,15 +100,23 @@ def test_write_off_needs_a_second_person_then_recoveries_keep_principal_at_zero(
     with pytest.raises(DomainError) as err:
         record_recovery(session, lf.SYSTEM, loan.id, amount=1_000, recovered_on=date(2027, 8, 1))
     assert "loan_id" in err.value.errors
-    item = request_write_off(session, lf.SYSTEM, loan.id, requested_by=maker.id,
-                             requested_on=date(2027, 7, 1), reason="Macet")  # fmt: skip
+    item = request_write_off(
+        session,
+        lf.SYSTEM,
+        loan.id,
+        requested_by=maker.id,
+        requested_on=date(2027, 7, 1),
+        reason="Macet",
+    )
     with pytest.raises(DomainError) as err:
-        approve_write_off(session, lf.SYSTEM, item.id, approved_by=maker.id,
-                          approved_on=date(2027, 7, 2))  # fmt: skip
+        approve_write_off(
+            session, lf.SYSTEM, item.id, approved_by=maker.id, approved_on=date(2027, 7, 2)
+        )
     assert "approved_by" in err.value.errors
     assert loan.status == "active" and loan.outstanding_principal == 50_000_000
-    approve_write_off(session, lf.SYSTEM, item.id, approved_by=checker.id,
-                      approved_on=date(2027, 7, 2))  # fmt: skip
+    approve_write_off(
+        session, lf.SYSTEM, item.id, approved_by=checker.id, approved_on=date(2027, 7, 2)
+    )
     assert loan.status == "written_off" and loan.outstanding_principal == 0
     assert item.amount == 50_000_000
     # Interest is written off too: the 7 instalments due by 2 Jul (3 Dec .. 3 Jun) and 29
@@ -122,12 +143,24 @@ def test_write_off_below_kol_5_needs_an_override_reason(session: Session) -> Non
     loan = lf.active_loan(session)
     maker = lf.user(session)
     with pytest.raises(DomainError) as err:
-        request_write_off(session, lf.SYSTEM, loan.id, requested_by=maker.id,
-                          requested_on=date(2027, 1, 10), reason="Macet")  # fmt: skip
+        request_write_off(
+            session,
+            lf.SYSTEM,
+            loan.id,
+            requested_by=maker.id,
+            requested_on=date(2027, 1, 10),
+            reason="Macet",
+        )
     assert "Kol 2" in err.value.errors["override_reason"][0]
-    item = request_write_off(session, lf.SYSTEM, loan.id, requested_by=maker.id,
-                             requested_on=date(2027, 1, 10), reason="Macet",
-                             override_reason="usaha tutup, debitur pindah")  # fmt: skip
+    item = request_write_off(
+        session,
+        lf.SYSTEM,
+        loan.id,
+        requested_by=maker.id,
+        requested_on=date(2027, 1, 10),
+        reason="Macet",
+        override_reason="usaha tutup, debitur pindah",
+    )
     assert (item.grade, item.override_reason) == (2, "usaha tutup, debitur pindah")
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "write_off.request"))
     assert event is not None and event.after is not None
@@ -136,8 +169,15 @@ def test_write_off_below_kol_5_needs_an_override_reason(session: Session) -> Non
 
 def test_subsidy_accrues_on_daily_balances_once_per_period(session: Session) -> None:
     loan = lf.active_loan(session)  # disbursed 3 Nov 2026, subsidy 10 %
-    post_repayment(session, lf.SYSTEM, loan.id, lender_id=loan.lender_id, amount=2_216_031,
-                   paid_on=date(2026, 12, 3), idempotency_key="s1")  # fmt: skip
+    post_repayment(
+        session,
+        lf.SYSTEM,
+        loan.id,
+        lender_id=loan.lender_id,
+        amount=2_216_031,
+        paid_on=date(2026, 12, 3),
+        idempotency_key="s1",
+    )
     assert accrue_subsidy(session, date(2026, 11, 1), date(2026, 11, 30)) == 1
     assert accrue_subsidy(session, date(2026, 12, 1), date(2026, 12, 31)) == 1
     assert accrue_subsidy(session, date(2026, 12, 1), date(2026, 12, 31)) == 0

@@ -51,9 +51,15 @@ def test_no_subsidy_after_maturity(session: Session) -> None:
 def test_capitalised_interest_earns_no_subsidy(session: Session) -> None:
     loan = lf.active_loan(session)
     restructure_loan(
-        session, lf.SYSTEM, loan.id, effective_on=date(2027, 1, 10), grace_months=0,
-        extension_months=3, reason="relief", approved_by=lf.user(session).id,
-    )  # fmt: skip
+        session,
+        lf.SYSTEM,
+        loan.id,
+        effective_on=date(2027, 1, 10),
+        grace_months=0,
+        extension_months=3,
+        reason="relief",
+        approved_by=lf.user(session).id,
+    )
     assert loan.outstanding_principal == 50_000_000 + 250_000 + 240_170
     accrue_subsidy(session, date(2027, 1, 1), date(2027, 1, 31))
     assert accrued(session, loan.id) == {date(2027, 1, 1): subsidy(50_000_000 * 31)}

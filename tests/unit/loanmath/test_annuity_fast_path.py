@@ -33,8 +33,9 @@ def searched(principal: int, rate: Decimal, periods: int) -> int:
 @given(st.integers(1_000_000, 500_000_000), RATES, st.integers(1, 120))
 @example(50_000_000, Decimal("0.06"), 24)
 @example(10_000_000, Decimal("0.07"), 36)
-def test_realistic_loans_take_the_searched_payment(principal: int, rate: Decimal,
-                                                    tenor: int) -> None:  # fmt: skip
+def test_realistic_loans_take_the_searched_payment(
+    principal: int, rate: Decimal, tenor: int
+) -> None:
     assert annuity_installment(principal, rate, tenor) == searched(principal, rate, tenor)
 
 

@@ -47,9 +47,14 @@ def test_paying_in_parts_never_costs_less_than_paying_off_at_once(
     elapsed = data.draw(st.integers(0, length))
     start = date(2027, 1, 1)
     once = payoff_amount(
-        balance, [], rate, start, start + timedelta(days=length),
-        start + timedelta(days=elapsed), day_count=day_count,
-    ).total  # fmt: skip
+        balance,
+        [],
+        rate,
+        start,
+        start + timedelta(days=length),
+        start + timedelta(days=elapsed),
+        day_count=day_count,
+    ).total
     amount = data.draw(st.integers(0, once - 1))
     principal, interest = split_prepayment(amount, rate, elapsed, length, day_count=day_count)
     assert principal + interest == amount and 0 <= principal <= balance and interest >= 0

@@ -282,9 +282,14 @@ def test_actual_365_charges_the_calendar_days_of_each_period() -> None:
     # (2,216,031); interest is balance * 6 % * days / 365.
     start, first_due = date(2026, 11, 3), date(2026, 12, 3)
     rows = build_schedule(
-        50_000_000, Decimal("0.06"), 24, first_due, method="annuity",
-        day_count="actual/365", start=start,
-    )  # fmt: skip
+        50_000_000,
+        Decimal("0.06"),
+        24,
+        first_due,
+        method="annuity",
+        day_count="actual/365",
+        start=start,
+    )
     first = Decimal(50_000_000) * Decimal("0.06") * 30 / 365  # 246,575.34
     assert rows[0].interest == 246_575 == int(first.quantize(Decimal(1), "ROUND_HALF_UP"))
     assert rows[0].principal == 2_216_031 - 246_575
@@ -297,5 +302,12 @@ def test_actual_365_charges_the_calendar_days_of_each_period() -> None:
 
 def test_actual_365_needs_a_start_before_the_first_due_date() -> None:
     with pytest.raises(ScheduleError, match="day_count"):
-        build_schedule(1_000_000, Decimal("0.06"), 12, FIRST_DUE, method="annuity",
-                       day_count="actual/365", start=FIRST_DUE)  # fmt: skip
+        build_schedule(
+            1_000_000,
+            Decimal("0.06"),
+            12,
+            FIRST_DUE,
+            method="annuity",
+            day_count="actual/365",
+            start=FIRST_DUE,
+        )

@@ -27,10 +27,13 @@ def test_scoring_imports_only_numeric_libraries_and_the_standard_library() -> No
     assert files
     for path in files:
         bad = {
-            r for r in _imported_roots(path)
-            if r not in ("scoring", "loanmath") and r not in ALLOWED_THIRD_PARTY
-            and r not in sys.stdlib_module_names and r != "__future__"
-        }  # fmt: skip
+            r
+            for r in _imported_roots(path)
+            if r not in ("scoring", "loanmath")
+            and r not in ALLOWED_THIRD_PARTY
+            and r not in sys.stdlib_module_names
+            and r != "__future__"
+        }
         assert not bad, f"{path.name} imports {sorted(bad)}"
 
 

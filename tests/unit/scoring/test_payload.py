@@ -25,8 +25,16 @@ from tests.unit.scoring.sample import AS_OF, make_payload
 
 def _assert_same_batch(a: Any, b: Any) -> None:
     assert a.n == b.n
-    for table in ("profiles", "transactions", "marketplace", "savings", "coop_loans",
-                  "certifications", "partnerships", "exports"):  # fmt: skip
+    for table in (
+        "profiles",
+        "transactions",
+        "marketplace",
+        "savings",
+        "coop_loans",
+        "certifications",
+        "partnerships",
+        "exports",
+    ):
         ta, tb = getattr(a, table), getattr(b, table)
         for name in ta.__dataclass_fields__:
             x, y = getattr(ta, name), getattr(tb, name)
@@ -98,25 +106,48 @@ def _set(path: tuple[Any, ...], value: Any) -> Any:
         (("enterprise", "founded_on"), "3026-01-01", "enterprise.founded_on", "plausible"),
         (("enterprise", "workers"), -1, "enterprise.workers", "at least 0"),
         (("enterprise", "assets"), None, "enterprise.assets", "required"),
-        (("enterprise", "other_productive_credit"), "no",
-         "enterprise.other_productive_credit", "true or false"),
+        (
+            ("enterprise", "other_productive_credit"),
+            "no",
+            "enterprise.other_productive_credit",
+            "true or false",
+        ),
         (("enterprise", "owner_gender"), "X", "enterprise.owner_gender", "one of"),
         (("request", "amount"), 0, "request.amount", "positive"),
         (("request", "tenor_months"), 600, "request.tenor_months", "at most"),
         (("as_of",), "30-11-2026", "as_of", "valid date"),
-        (("marketplace",), [{"month": "2026-10", "gmv": -1, "orders": 3, "rating": 7,
-                             "return_rate": 0.1}], "marketplace[0].gmv", "at least 0"),
-        (("marketplace",), [{"month": "2026-10", "gmv": 1, "orders": 3, "rating": 7,
-                             "return_rate": 0.1}], "marketplace[0].rating", "between"),
-        (("marketplace",), [{"month": "2027-01", "gmv": 1, "orders": 3, "rating": None,
-                             "return_rate": 0.1}], "marketplace[0].month", "after"),
-        (("enterprise", "certifications"), [{"kind": "ISO", "issued_on": "2022-01-01",
-                                             "expires_on": None}],
-         "enterprise.certifications[0].kind", "one of"),
-        (("cooperative",), {"member_since": "2030-01-01", "savings": [], "loans": []},
-         "cooperative.member_since", "after"),
+        (
+            ("marketplace",),
+            [{"month": "2026-10", "gmv": -1, "orders": 3, "rating": 7, "return_rate": 0.1}],
+            "marketplace[0].gmv",
+            "at least 0",
+        ),
+        (
+            ("marketplace",),
+            [{"month": "2026-10", "gmv": 1, "orders": 3, "rating": 7, "return_rate": 0.1}],
+            "marketplace[0].rating",
+            "between",
+        ),
+        (
+            ("marketplace",),
+            [{"month": "2027-01", "gmv": 1, "orders": 3, "rating": None, "return_rate": 0.1}],
+            "marketplace[0].month",
+            "after",
+        ),
+        (
+            ("enterprise", "certifications"),
+            [{"kind": "ISO", "issued_on": "2022-01-01", "expires_on": None}],
+            "enterprise.certifications[0].kind",
+            "one of",
+        ),
+        (
+            ("cooperative",),
+            {"member_since": "2030-01-01", "savings": [], "loans": []},
+            "cooperative.member_since",
+            "after",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_field_is_named(path: tuple[Any, ...], value: Any, field: str, words: str) -> None:
     errors = _errors(_set(path, value))
     assert field in errors, errors
@@ -128,8 +159,12 @@ def test_transaction_before_founding_is_named() -> None:
         p["enterprise"]["founded_on"] = "2026-06-01"
 
     errors = _errors(mutate)
-    assert any("before the business was founded" in r for k, rs in errors.items() for r in rs
-               if k.startswith("transactions["))  # fmt: skip
+    assert any(
+        "before the business was founded" in r
+        for k, rs in errors.items()
+        for r in rs
+        if k.startswith("transactions[")
+    )
 
 
 def test_too_many_transactions_is_refused_without_parsing_them() -> None:

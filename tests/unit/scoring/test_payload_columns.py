@@ -14,9 +14,21 @@ from scoring.raw import CHANNELS, EPOCH_ORDINAL
 
 DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
 BAD_DATES = st.sampled_from(
-    ["2026-02-30", "2026-13-01", "2026-00-10", "2026/11/02", "today     ", "2026-11-0x",
-     "2026-11-2", "2026-11-022", "１０２６-11-02", 20261102, None, ["2026-11-02"]]
-)  # fmt: skip
+    [
+        "2026-02-30",
+        "2026-13-01",
+        "2026-00-10",
+        "2026/11/02",
+        "today     ",
+        "2026-11-0x",
+        "2026-11-2",
+        "2026-11-022",
+        "１０２６-11-02",
+        20261102,
+        None,
+        ["2026-11-02"],
+    ]
+)
 
 
 def _path(i: int) -> str:
@@ -54,8 +66,9 @@ def test_other_iso_spellings_are_refused_like_any_non_date() -> None:
     assert list(errors) == [_path(1)] and "YYYY-MM-DD" in errors[_path(1)][0]
 
 
-CODE_SETS = st.sampled_from([CHANNELS, ("out", "in"), ("on_time", "late", "missed"),
-                             ("AA", "BB", "C")])  # fmt: skip
+CODE_SETS = st.sampled_from(
+    [CHANNELS, ("out", "in"), ("on_time", "late", "missed"), ("AA", "BB", "C")]
+)
 
 
 @given(CODE_SETS, st.data())
@@ -93,8 +106,10 @@ def _per_record_days(values: list[Any], errors: Errors) -> list[int]:
 # Ten characters of the date alphabet: mostly well-formed, often impossible or implausible.
 NEAR_DATES = st.text(alphabet="0123456789-", min_size=10, max_size=10) | st.builds(
     lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}",
-    st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99),
-)  # fmt: skip
+    st.integers(0, 9999),
+    st.integers(0, 99),
+    st.integers(0, 99),
+)
 
 
 @given(st.lists(NEAR_DATES | DATES.map(date.isoformat), min_size=1, max_size=40))
@@ -132,8 +147,13 @@ def test_a_lone_surrogate_is_a_bad_date_not_a_crash() -> None:
     assert list(errors) == [_path(1)]
 
 
-@given(st.lists(st.integers(-5, 2**62) | st.sampled_from([True, False, 1.0, "7", None]),
-                min_size=1, max_size=60))  # fmt: skip
+@given(
+    st.lists(
+        st.integers(-5, 2**62) | st.sampled_from([True, False, 1.0, "7", None]),
+        min_size=1,
+        max_size=60,
+    )
+)
 def test_whole_numbers_fast_path_names_every_bool_float_and_small_value(values: list[Any]) -> None:
     errors: Errors = {}
     column = int_column(values, _path, errors, minimum=1)

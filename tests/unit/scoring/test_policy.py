@@ -11,9 +11,14 @@ from loanmath.schedule import affordable_principal, annuity_installment
 from scoring.policy import AMOUNT_STEP, PolicyFacts, evaluate_policy, kur_defaults
 
 SUPER, MIKRO, KECIL = kur_defaults()
-GOOD = PolicyFacts(business_age_months=40.0, entrepreneurship_training=False,
-                   other_productive_credit=False, kbli_division=10, kur_access_count=0,
-                   avg_monthly_net_inflow=10_000_000.0)  # fmt: skip
+GOOD = PolicyFacts(
+    business_age_months=40.0,
+    entrepreneurship_training=False,
+    other_productive_credit=False,
+    kbli_division=10,
+    kur_access_count=0,
+    avg_monthly_net_inflow=10_000_000.0,
+)
 
 
 def test_kur_defaults_match_the_design() -> None:
@@ -21,9 +26,9 @@ def test_kur_defaults_match_the_design() -> None:
     assert (SUPER.plafond_max, SUPER.rate_by_access) == (10_000_000, (Decimal("0.03"),))
     assert (MIKRO.plafond_min, MIKRO.plafond_max) == (10_000_001, 100_000_000)
     assert (KECIL.plafond_min, KECIL.plafond_max) == (100_000_001, 500_000_000)
-    assert [MIKRO.rate_for(k) for k in range(6)] == [Decimal(x) for x in
-                                                     ("0.06", "0.07", "0.08", "0.09", "0.09",
-                                                      "0.09")]  # fmt: skip
+    assert [MIKRO.rate_for(k) for k in range(6)] == [
+        Decimal(x) for x in ("0.06", "0.07", "0.08", "0.09", "0.09", "0.09")
+    ]
     assert MIKRO.guarantee_coverage == Decimal("0.70") and MIKRO.collateral_threshold == 100_000_000
 
 
@@ -36,8 +41,11 @@ def test_annuity_is_the_kur_worked_example() -> None:
     assert annuity_installment(1_200_000, Decimal(0), 12) == 100_000
 
 
-@given(st.integers(1_000_000, 500_000_000), st.sampled_from(["0.03", "0.06", "0.07", "0.09"]),
-       st.integers(1, 60))  # fmt: skip
+@given(
+    st.integers(1_000_000, 500_000_000),
+    st.sampled_from(["0.03", "0.06", "0.07", "0.09"]),
+    st.integers(1, 60),
+)
 def test_installment_pays_off_the_loan(principal: int, rate: str, tenor: int) -> None:
     # replay the schedule as a lender books it: interest = balance * rate / 12 rounded half up,
     # the last installment takes whatever is left; it differs from the others by pennies only
@@ -79,8 +87,10 @@ def test_unaffordable_request_is_referred_with_a_smaller_amount() -> None:
     max_installment = Decimal("0.35") * 3_000_000
     assert out.recommended_amount % AMOUNT_STEP == 0
     assert annuity_installment(out.recommended_amount, Decimal("0.06"), 24) <= max_installment
-    assert annuity_installment(out.recommended_amount + AMOUNT_STEP, Decimal("0.06"), 24) > \
-        max_installment  # fmt: skip
+    assert (
+        annuity_installment(out.recommended_amount + AMOUNT_STEP, Decimal("0.06"), 24)
+        > max_installment
+    )
 
 
 def test_hard_stops_decline_each_with_its_own_rule() -> None:
@@ -88,18 +98,24 @@ def test_hard_stops_decline_each_with_its_own_rule() -> None:
     out = evaluate_policy(MIKRO, young, 0.02, "A", 20_000_000, 12, "working_capital")
     assert out.recommendation == "decline" and not _rules(out)["business_age"]
     trained = PolicyFacts(**{**young.__dict__, "entrepreneurship_training": True})
-    assert evaluate_policy(MIKRO, trained, 0.02, "A", 20_000_000, 12,
-                           "working_capital").recommendation == "approve"  # fmt: skip
+    assert (
+        evaluate_policy(MIKRO, trained, 0.02, "A", 20_000_000, 12, "working_capital").recommendation
+        == "approve"
+    )
     indebted = PolicyFacts(**{**GOOD.__dict__, "other_productive_credit": True})
     out = evaluate_policy(MIKRO, indebted, 0.02, "A", 20_000_000, 12, "working_capital")
     assert out.recommendation == "decline" and not _rules(out)["no_other_productive_credit"]
 
 
 def test_risk_bands_refer_and_decline() -> None:
-    assert evaluate_policy(MIKRO, GOOD, 0.2, "D", 20_000_000, 12,
-                           "working_capital").recommendation == "refer"  # fmt: skip
-    assert evaluate_policy(MIKRO, GOOD, 0.4, "E", 20_000_000, 12,
-                           "working_capital").recommendation == "decline"  # fmt: skip
+    assert (
+        evaluate_policy(MIKRO, GOOD, 0.2, "D", 20_000_000, 12, "working_capital").recommendation
+        == "refer"
+    )
+    assert (
+        evaluate_policy(MIKRO, GOOD, 0.4, "E", 20_000_000, 12, "working_capital").recommendation
+        == "decline"
+    )
 
 
 def test_collateral_flag_above_the_threshold() -> None:

@@ -93,9 +93,17 @@ def test_categorical_models_are_left_to_lightgbm() -> None:
     rng = np.random.default_rng(4)
     X = np.column_stack([rng.integers(0, 8, 500), rng.normal(size=500)]).astype(float)
     y = (X[:, 0] % 3 == 0).astype(float)
-    booster = lgb.train({"objective": "binary", "verbose": -1, "num_threads": 1,
-                         "min_data_per_group": 5, "cat_smooth": 1.0},
-                        lgb.Dataset(X, y, categorical_feature=[0]), num_boost_round=5)  # fmt: skip
+    booster = lgb.train(
+        {
+            "objective": "binary",
+            "verbose": -1,
+            "num_threads": 1,
+            "min_data_per_group": 5,
+            "cat_smooth": 1.0,
+        },
+        lgb.Dataset(X, y, categorical_feature=[0]),
+        num_boost_round=5,
+    )
     with pytest.raises(UnsupportedModel):
         TreeShap.from_booster(booster)
     assert TreeShap.for_booster(booster) is None

@@ -45,9 +45,21 @@ def last_json(text: str) -> dict[str, object]:
 
 def test_evaluate_csv_prints_json_last(small_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(
-        ["evaluate-csv", str(small_csv), "--target", "outcome", "--positive", "bad",
-         "--id", "row", "--cv", "3", "--seed", "1"]
-    )  # fmt: skip
+        [
+            "evaluate-csv",
+            str(small_csv),
+            "--target",
+            "outcome",
+            "--positive",
+            "bad",
+            "--id",
+            "row",
+            "--cv",
+            "3",
+            "--seed",
+            "1",
+        ]
+    )
     out = last_json(capsys.readouterr().out)
     assert code == 0
     folds = out["folds"]
@@ -84,9 +96,23 @@ def test_train_csv_writes_a_self_contained_card(
 ) -> None:
     out_dir = tmp_path / "out"
     code = main(
-        ["train-csv", str(small_csv), "--target", "outcome", "--positive", "bad", "--id", "row",
-         "--exclude", "gender", "--group", "gender", "--out", str(out_dir)]
-    )  # fmt: skip
+        [
+            "train-csv",
+            str(small_csv),
+            "--target",
+            "outcome",
+            "--positive",
+            "bad",
+            "--id",
+            "row",
+            "--exclude",
+            "gender",
+            "--group",
+            "gender",
+            "--out",
+            str(out_dir),
+        ]
+    )
     assert code == 0
     result = last_json(capsys.readouterr().out)
     assert 0.5 < float(result["auc"]) <= 1.0  # type: ignore[arg-type]
@@ -110,8 +136,24 @@ def test_train_csv_writes_a_self_contained_card(
     assert "gender" not in prep["encoder"]["columns"] and "row" not in prep["encoder"]["columns"]
     # Same run again: the card text is the same apart from the images.
     out2 = tmp_path / "out2"
-    main(["train-csv", str(small_csv), "--target", "outcome", "--positive", "bad", "--id", "row",
-          "--exclude", "gender", "--group", "gender", "--out", str(out2)])  # fmt: skip
+    main(
+        [
+            "train-csv",
+            str(small_csv),
+            "--target",
+            "outcome",
+            "--positive",
+            "bad",
+            "--id",
+            "row",
+            "--exclude",
+            "gender",
+            "--group",
+            "gender",
+            "--out",
+            str(out2),
+        ]
+    )
     html2 = (out2 / "model_card.html").read_text(encoding="utf-8")
 
     def strip(h: str) -> str:

@@ -27,10 +27,18 @@ def textbook(y: np.ndarray, scores: list[np.ndarray]) -> tuple[np.ndarray, np.nd
     v01 = np.array([[np.mean([psi(s[i], s[j]) for i in bads]) for s in scores] for j in goods])
     aucs = v10.mean(axis=0)
     k = len(scores)
-    s10 = np.array([[np.sum((v10[:, a] - aucs[a]) * (v10[:, b] - aucs[b])) / (m - 1)
-                     for b in range(k)] for a in range(k)])  # fmt: skip
-    s01 = np.array([[np.sum((v01[:, a] - aucs[a]) * (v01[:, b] - aucs[b])) / (n - 1)
-                     for b in range(k)] for a in range(k)])  # fmt: skip
+    s10 = np.array(
+        [
+            [np.sum((v10[:, a] - aucs[a]) * (v10[:, b] - aucs[b])) / (m - 1) for b in range(k)]
+            for a in range(k)
+        ]
+    )
+    s01 = np.array(
+        [
+            [np.sum((v01[:, a] - aucs[a]) * (v01[:, b] - aucs[b])) / (n - 1) for b in range(k)]
+            for a in range(k)
+        ]
+    )
     return aucs, s10 / m + s01 / n
 
 

@@ -100,8 +100,13 @@ def test_training_refuses_a_model_that_breaks_a_constraint(data: Data) -> None:
     X, y = data
     monotone = dict(zip(FEATURE_NAMES, SIGNS, strict=True))
     with pytest.raises(MonotoneViolation, match="breaks its monotone constraints"):
-        train_matrix(X, y, numeric_encoder(FEATURE_NAMES), monotone=monotone,
-                     params={"monotone_constraints_method": "advanced"})  # fmt: skip
+        train_matrix(
+            X,
+            y,
+            numeric_encoder(FEATURE_NAMES),
+            monotone=monotone,
+            params={"monotone_constraints_method": "advanced"},
+        )
 
 
 def test_leaves_meet_only_where_their_category_sets_do() -> None:
