@@ -81,7 +81,7 @@ class FeatureMatrix:
 
 
 # Month numbers of the day numbers of 1900-2100 (payload validation's plausible years), looked
-# up: numpy's datetime64[D] -> [M] conversion costs ~10 us per 1,000 days, the look-up ~1 us.
+# up: a table look-up is far cheaper than numpy's datetime64[D] -> [M] conversion per request.
 _LOOKUP_FIRST_DAY = int(np.datetime64("1900-01-01", "D").astype(np.int64))
 _MONTH_OF = (
     np.arange(_LOOKUP_FIRST_DAY, int(np.datetime64("2101-01-01", "D").astype(np.int64)))
@@ -134,7 +134,8 @@ def compute_features(batch: RawBatch) -> FeatureMatrix:
     has_cert, has_part = _certs_and_partnerships(batch, as_of, put)
     has_exports = _exports(batch, as_of_month, put)
     _profile_and_request(batch, as_of, out[:, FEATURE_INDEX["tx_avg_monthly_net_inflow"]], put)
-    missing = np.empty((n, len(MISSING_SOURCES)), dtype=np.bool_)  # np.column_stack costs 8 us
+    # filled column by column: np.column_stack of the same columns costs more per request
+    missing = np.empty((n, len(MISSING_SOURCES)), dtype=np.bool_)
     missing[:, 0] = hist == 0
     missing[:, 1] = ~has_store
     missing[:, 2] = batch.profiles.coop_member_since < 0
