@@ -147,6 +147,11 @@ def _fit(data: Dataset, name: str, version: str, seed: int, threads: int) -> tup
                                data.as_of, seed, len(data.y))  # fmt: skip
     manifest.update(name=name, version=version, created=data.as_of.isoformat())
     manifest["training"].update(dataset=data.path.name, split=how, holdout_rows=len(test))
+    # The registry lists each version's AUC with its interval and its holdout's bad count.
+    interval = report["auc_interval"]
+    if interval is not None:
+        manifest["metrics"].update(auc_ci_low=interval["ci_low"], auc_ci_high=interval["ci_high"])
+    manifest["metrics"]["holdout_bads"] = report["holdout_bads"]
     return model, report, manifest
 
 
