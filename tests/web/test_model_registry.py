@@ -15,16 +15,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sklearn.metrics import roc_auc_score
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from creditapp.models import AuditEvent, ModelVersion, User
 from creditapp.services import access, models
 from creditapp.services.audit import Actor
+from fixtures import generate_population
 from scoring.bundle import write_bundle
+from scoring.feature_spec import FEATURE_NAMES
+from scoring.features import compute_features
 from scoring.model import load_bundle
 from tests.web.conftest import PASSWORD, People, csrf_token, sign_in
 
@@ -121,7 +128,7 @@ def test_officers_and_managers_get_403_and_strangers_sign_in(
 
 
 def test_versions_list_shows_auc_intervals_counts_and_standing(
-    client: FlaskClient, registry: Registry
+    client: FlaskClient, app: Flask, registry: Registry
 ) -> None:
     sign_in(client, registry.scientist.email)
     html = client.get("/models/versions").get_data(as_text=True)
@@ -130,8 +137,9 @@ def test_versions_list_shows_auc_intervals_counts_and_standing(
     assert "2000 / 200" in html and "1000 / 40" in html  # rows / bads (40 = 1000 x 4%)
     assert html.count("badge-champion") == 1
     assert "sistem (baris perintah)" in html  # registered from the command line
-    sign_in(client, registry.english.email)
-    html = client.get("/models/versions").get_data(as_text=True)
+    english = app.test_client()
+    sign_in(english, registry.english.email)
+    html = english.get("/models/versions").get_data(as_text=True)
     assert "(95%: 0.7500 – 0.8000)" in html and "no interval recorded" in html
     assert "fewer than 50 bads" in html  # v2's 40
 
@@ -241,3 +249,94 @@ def test_the_version_page_offers_what_fits_its_standing(
     other = client.get(f"/models/versions/{NAME}/v2").get_data(as_text=True)
     assert f'href="/models/versions/{NAME}/v2/promote"' in other
     assert re.search(r'href="/models/compare\?challenger=\d+"', other)
+
+
+def write_dataset(path: Path, n: int = 1500, seed: int = 31) -> tuple[np.ndarray, np.ndarray]:
+    """A dataset file in build-dataset's layout from the synthetic population; (x, y)."""
+    pop = generate_population(n, seed=seed)
+    x = compute_features(pop.raw).values
+    y = pop.defaulted.astype(np.int8)
+    p = pop.raw.profiles
+    cols: dict[str, Any] = {
+        "application_id": pa.array(np.arange(1, n + 1), pa.int64()),
+        "applied_on": pa.array(p.as_of.astype("M8[D]")),
+        "owner_gender": ["F" if f else "M" for f in p.owner_female.tolist()],
+        "province": [str(v) for v in p.province.tolist()],
+        "bad": pa.array(y, pa.int8()),
+    }
+    cols.update({f: pa.array(x[:, j]) for j, f in enumerate(FEATURE_NAMES)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(cols), path)
+    return x, y
+
+
+def test_compare_opens_with_the_challengers_data_and_shows_the_result(
+    client: FlaskClient, registry: Registry
+) -> None:
+    x, y = write_dataset(registry.model_dir / "datasets" / "pop.parquet")
+    sign_in(client, registry.english.email)
+    form = client.get("/models/compare").get_data(as_text=True)
+    # v2's manifest names pop.parquet and seed 7: the form starts from them
+    assert 'id="dataset" list="dataset-files"' in form and 'value="datasets/pop.parquet"' in form
+    assert re.search(r'<input[^>]*id="seed"[^>]*value="7"', form)
+    assert '<option value="datasets/pop.parquet">' in form  # offered in the datalist
+    resp = client.get("/models/compare", query_string={
+        "challenger": registry.v2.id, "dataset": "datasets/pop.parquet", "rows": "all",
+        "seed": "7", "cutoff_band": "C"})  # fmt: skip
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200, html
+    a, b = load_bundle(registry.v1.path), load_bundle(registry.v2.path)
+    pd_a, pd_b = a.pd(x), b.pd(x)
+    assert f"{roc_auc_score(y, pd_a):.4f}" in html and f"{roc_auc_score(y, pd_b):.4f}" in html
+    c_max = next(band.pd_max for band in a.bands if band.band == "C")
+    swap_in = int(((pd_b <= c_max) & (pd_a > c_max)).sum())
+    swap_out = int(((pd_a <= c_max) & (pd_b > c_max)).sum())
+    assert swap_in + swap_out > 0
+    cells = re.findall(r'data-label="Applicants" class="num">(\d+)<', html)
+    assert cells[:2] == [str(swap_in), str(swap_out)]
+    assert "1500 rows (all rows)" in html and "DeLong paired test" in html
+    assert "<svg" in html and 'role="img"' in html  # the AUC intervals, drawn
+
+
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        ("../outside.parquet", "must lie inside the model folder"),
+        ("/etc/passwd", "relative to the model folder"),
+        ("datasets/none.parquet", "No file datasets/none.parquet"),
+        ("imk-web/v1/manifest.json", "must be a .parquet file"),
+        ("datasets/broken.parquet", "cannot read dataset"),
+        ("", "This field is required"),
+    ],
+)
+def test_compare_names_a_bad_dataset_beside_its_field(
+    client: FlaskClient, registry: Registry, given: str, reason: str
+) -> None:
+    (registry.model_dir / "outside.parquet").parent.mkdir(exist_ok=True)
+    (registry.model_dir.parent / "outside.parquet").write_text("x")
+    (registry.model_dir / "datasets").mkdir()
+    (registry.model_dir / "datasets" / "broken.parquet").write_text("not parquet")
+    sign_in(client, registry.english.email)
+    resp = client.get("/models/compare", query_string={
+        "challenger": registry.v2.id, "dataset": given, "rows": "all", "seed": "7",
+        "cutoff_band": "C"})  # fmt: skip
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422, html
+    assert reason in html and 'href="#dataset"' in html and 'aria-invalid="true"' in html
+    assert str(registry.model_dir) not in html  # the server's own paths stay private
+
+
+def test_compare_refuses_an_unknown_band_and_too_few_outcomes(
+    client: FlaskClient, registry: Registry
+) -> None:
+    write_dataset(registry.model_dir / "d" / "pop.parquet")
+    sign_in(client, registry.english.email)
+    base = {"challenger": registry.v2.id, "dataset": "d/pop.parquet", "rows": "all", "seed": "7"}
+    band = client.get("/models/compare", query_string={**base, "cutoff_band": "Z"})
+    assert band.status_code == 422 and 'href="#cutoff_band"' in band.get_data(as_text=True)
+    write_dataset(registry.model_dir / "d" / "tiny.parquet", n=40, seed=3)
+    tiny = client.get(
+        "/models/compare", query_string={**base, "dataset": "d/tiny.parquet", "cutoff_band": "C"}
+    )
+    html = tiny.get_data(as_text=True)  # 4 bads of 40: the dataset check names the counts
+    assert tiny.status_code == 422 and "40 rows with 4 bad; training needs at least" in html
