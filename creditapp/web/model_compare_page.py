@@ -101,8 +101,7 @@ def compare() -> Any:
         else:
             context["result"] = cmp
             context["chart"] = auc_intervals(
-                [(_("Champion %(v)s", v=champion.version), cmp.a.auc),
-                 (_("Challenger %(v)s", v=challenger.version), cmp.b.auc)],
+                [(_("Champion"), cmp.a.auc), (_("Challenger"), cmp.b.auc)],
                 title=_("Holdout AUC with its 95% interval"),
                 desc=_("Each bar spans the 95% DeLong interval of one model's AUC on the same "
                        "rows; the dot is the AUC."),

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sklearn.metrics import roc_auc_score
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -340,3 +340,35 @@ def test_compare_refuses_an_unknown_band_and_too_few_outcomes(
     )
     html = tiny.get_data(as_text=True)  # 4 bads of 40: the dataset check names the counts
     assert tiny.status_code == 422 and "40 rows with 4 bad; training needs at least" in html
+
+
+def test_a_version_trained_by_the_cli_shows_its_interval_and_its_card(
+    client: FlaskClient, runner: FlaskCliRunner, registry: Registry, session: Session
+) -> None:
+    data = registry.model_dir / "datasets" / "train.parquet"
+    write_dataset(data, n=900, seed=21)
+    result = runner.invoke(args=["training", "train", "--dataset", str(data), "--name", NAME,
+                                 "--version", "v3", "--force"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    mv = session.scalar(select(ModelVersion).where(ModelVersion.version == "v3"))
+    assert mv is not None
+    # the manifest now carries what the list shows: the interval and the holdout's bads
+    assert mv.metrics["auc_ci_low"] == summary["auc_ci_low"]
+    assert mv.metrics["auc_ci_high"] == summary["auc_ci_high"]
+    assert mv.metrics["holdout_bads"] == summary["holdout_bads"]
+    sign_in(client, registry.english.email)
+    html = client.get("/models/versions").get_data(as_text=True)
+    interval = f"(95%: {summary['auc_ci_low']:.4f} – {summary['auc_ci_high']:.4f})"
+    assert f"{summary['auc']:.4f}" in html and interval in html
+    card = client.get(f"/models/versions/{NAME}/v3/card")
+    text = card.get_data(as_text=True)
+    assert card.status_code == 200 and "Model card: imk-web v3" in text
+    assert 'src="data:image/png;base64,' in text and "<script" not in text
+    style = re.search(r"<style>(.*?)</style>", text, re.S)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in card.headers["Content-Security-Policy"]
+    # the compare form starts from v3's own training file and seed
+    form = client.get("/models/compare", query_string={"challenger": mv.id})
+    assert 'value="datasets/train.parquet"' in form.get_data(as_text=True)
