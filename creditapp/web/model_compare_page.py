@@ -30,6 +30,45 @@ from .model_registry import bp
 from .reports import SCIENTISTS
 
 DEFAULT_SEED = 42  # the seed `train` uses unless told otherwise
+DATASET_SUFFIX = ".parquet"
+MAX_LISTED = 200  # dataset files offered in the form; more would not be a usable list
+
+
+def dataset_files(model_dir: Path) -> list[str]:
+    """Parquet files under ``model_dir`` (hidden ones left out), relative to it, sorted."""
+    if not model_dir.is_dir():
+        return []
+    found = sorted(
+        rel.as_posix()
+        for rel in (p.relative_to(model_dir) for p in model_dir.rglob(f"*{DATASET_SUFFIX}"))
+        if not any(part.startswith(".") for part in rel.parts)
+    )
+    return found[:MAX_LISTED]
+
+
+def dataset_path(model_dir: Path, given: str) -> Path:
+    """The dataset file ``given`` relative to ``model_dir``; refuses anything outside it.
+
+    Raises:
+        DomainError: absolute, outside ``model_dir`` (``..`` or a symlink), not a
+            ``.parquet`` file, or missing; each names the ``dataset`` field.
+    """
+
+    def refuse(reason: str) -> DomainError:
+        return DomainError("invalid dataset", {"dataset": [reason]})
+
+    text = given.strip()
+    if Path(text).is_absolute():
+        raise refuse(_("Give the path relative to the model folder, not an absolute path."))
+    root = model_dir.resolve()
+    path = (root / text).resolve()  # follows symlinks and "..": where the file really is
+    if not path.is_relative_to(root):
+        raise refuse(_("The dataset must lie inside the model folder."))
+    if path.suffix != DATASET_SUFFIX:
+        raise refuse(_("The dataset must be a .parquet file written by build-dataset."))
+    if not path.is_file():
+        raise refuse(_("No file %(path)s in the model folder.", path=text))
+    return path
 
 
 def _manifest(mv: ModelVersion) -> dict[str, Any]:
@@ -64,7 +103,7 @@ def compare() -> Any:
     champions = {mv.name: mv for mv in versions if mv.is_champion}
     candidates = [mv for mv in versions if not mv.is_champion and mv.name in champions]
     model_dir = Path(current_app.config["MODEL_DIR"])
-    files = model_compare.dataset_files(model_dir)
+    files = dataset_files(model_dir)
     form = CompareForm(request.args)
     form.challenger.choices = [SelectChoice(str(mv.id), f"{mv.name} {mv.version}")
                                for mv in candidates]  # fmt: skip
@@ -90,14 +129,17 @@ def compare() -> Any:
         status = 422
     else:
         try:
-            dataset = model_compare.dataset_path(model_dir, form.dataset.data)
+            dataset = dataset_path(model_dir, form.dataset.data)
             cmp = model_compare.run(champion, challenger, dataset, form.rows.data,
                                     form.seed.data, form.cutoff_band.data)  # fmt: skip
         except DomainError as exc:
             status = exc.status_code
-            for field, messages in (exc.errors or {"dataset": [exc.message]}).items():
-                target = getattr(form, field, form.dataset)
-                target.errors = [*target.errors, *messages]
+            for field, messages in (exc.errors or {"": [exc.message]}).items():
+                target = form[field] if field in form else None
+                if target is None:  # not a field's fault (a bundle that fails to verify)
+                    form.form_errors.extend(messages)
+                else:
+                    target.errors = [*target.errors, *messages]
         else:
             context["result"] = cmp
             context["chart"] = auc_intervals(

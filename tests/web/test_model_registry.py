@@ -326,6 +326,21 @@ def test_compare_names_a_bad_dataset_beside_its_field(
     assert str(registry.model_dir) not in html  # the server's own paths stay private
 
 
+def test_compare_refuses_a_symlink_that_leads_out_of_the_model_folder(
+    client: FlaskClient, registry: Registry
+) -> None:
+    outside = registry.model_dir.parent / "elsewhere.parquet"
+    write_dataset(outside)  # a perfectly good dataset, but not in the model folder
+    (registry.model_dir / "datasets").mkdir()
+    (registry.model_dir / "datasets" / "link.parquet").symlink_to(outside)
+    sign_in(client, registry.english.email)
+    resp = client.get("/models/compare", query_string={
+        "challenger": registry.v2.id, "dataset": "datasets/link.parquet", "rows": "all",
+        "seed": "7", "cutoff_band": "C"})  # fmt: skip
+    assert resp.status_code == 422
+    assert "must lie inside the model folder" in resp.get_data(as_text=True)
+
+
 def test_compare_refuses_an_unknown_band_and_too_few_outcomes(
     client: FlaskClient, registry: Registry
 ) -> None:
