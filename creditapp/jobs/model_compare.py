@@ -3,8 +3,9 @@ bundles and a dataset file (the page checks the path stays inside ``MODEL_DIR``)
 
 Runs inside the request: two batch predictions and an O(N log N) DeLong test took 0.5 s for
 a 4,000-row holdout and 1.8 s for 20,000 rows (2-core box under load). ``training``'s modules
-are imported on the first comparison only, so workers that never compare never load them. Refusals come back as
-``DomainError`` with the form's field names, so the page shows each beside its field.
+are imported on the first comparison only, so workers that never compare never load them.
+Refusals come back as ``DomainError`` with the form's field names, so the page shows each
+beside its field.
 """
 
 from __future__ import annotations
