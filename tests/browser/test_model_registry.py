@@ -2,14 +2,14 @@
 a comparison, and a promotion and rollback through their confirmation pages, each page at
 1280 and 360 px with an accessibility scan.
 
-The challenger is the demo booster cut to 15 trees, registered under the demo model's name;
-the test promotes it and rolls back, so the demo model is champion again afterwards (also
-when the test fails part-way), as the other browser tests expect.
+The challenger is trained by ``creditapp training train`` under the demo model's name, so its
+card is the real one with its plots; the test promotes it and rolls back, so the demo model
+is champion again afterwards (also when the test fails part-way), as the other browser tests
+expect.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,58 +21,37 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from creditapp import create_app
 from creditapp.db import make_engine
 from creditapp.models import ModelVersion
 from creditapp.services import models
 from creditapp.services.audit import Actor
 from fixtures import generate_population
-from scoring.bundle import write_bundle
 from scoring.feature_spec import FEATURE_NAMES
 from scoring.features import compute_features
-from scoring.model import load_bundle
 from tests.browser.conftest import LiveServer, check_page, sign_in
 
-CHALLENGER = "demo-15-trees"
-CARD_CSS = "body{max-width:40rem;margin:1rem auto}h1{color:rgb(11, 83, 148)}"
+CHALLENGER = "browser-trained"
 
 
 @pytest.fixture(scope="module")
 def challenger(live_server: LiveServer) -> Iterator[tuple[str, str]]:
-    """(model name, demo version): a challenger with a card and a dataset in MODEL_DIR."""
+    """(model name, demo version): a challenger trained by ``creditapp training train`` on a
+    dataset in MODEL_DIR, registered under the demo model's name with its real card."""
     engine = make_engine(live_server.database_url)
     with Session(engine) as session:
         demo = models.champion(session)
         assert demo is not None
         name, demo_version = demo.name, demo.version
-        model_dir = Path(demo.path).parent.parent
-        bundle = load_bundle(demo.path)
-        manifest: dict[str, Any] = json.loads((Path(demo.path) / "manifest.json").read_text())
-        for key in ("files", "format"):
-            manifest.pop(key)
-        manifest.update(version=CHALLENGER, metrics={"auc": 0.7012, "rows": 3000.0,
-                                                     "bad_rate": 0.1})  # fmt: skip
-        manifest["training"].update(dataset="browser.parquet", seed=7)
-        path = write_bundle(model_dir / name / CHALLENGER,
-                            bundle.booster.model_to_string(num_iteration=15), manifest)  # fmt: skip
-        card = model_dir / name / f"{CHALLENGER}.card" / "model_card.html"
-        card.parent.mkdir()
-        card.write_text(f'<!DOCTYPE html><html lang="en"><head><title>Model card</title>'
-                        f"<style>{CARD_CSS}</style></head><body><h1>Model card: {CHALLENGER}"
-                        "</h1><p>Holdout AUC 0.7012.</p></body></html>")  # fmt: skip
-        pop = generate_population(1500, seed=31)
-        x = compute_features(pop.raw).values
-        cols: dict[str, Any] = {
-            "application_id": pa.array(np.arange(1, pop.n + 1), pa.int64()),
-            "applied_on": pa.array(pop.raw.profiles.as_of.astype("M8[D]")),
-            "owner_gender": ["F" if f else "M" for f in pop.raw.profiles.owner_female.tolist()],
-            "province": [str(v) for v in pop.raw.profiles.province.tolist()],
-            "bad": pa.array(pop.defaulted.astype(np.int8), pa.int8()),
-        }
-        cols.update({f: pa.array(x[:, j]) for j, f in enumerate(FEATURE_NAMES)})
-        (model_dir / "datasets").mkdir(exist_ok=True)
-        pq.write_table(pa.table(cols), model_dir / "datasets" / "browser.parquet")
-        models.register(session, Actor.system(), path)
-        session.commit()
+    model_dir = Path(demo.path).parent.parent
+    dataset = model_dir / "datasets" / "browser.parquet"
+    write_dataset(dataset)
+    app = create_app({"DATABASE_URL": live_server.database_url, "MODEL_DIR": str(model_dir),
+                      "SECRET_KEY": "browser-test-secret"})  # fmt: skip
+    trained = app.test_cli_runner().invoke(args=[
+        "training", "train", "--dataset", str(dataset), "--name", name, "--version",
+        CHALLENGER, "--seed", "7", "--force"])  # fmt: skip
+    assert trained.exit_code == 0, trained.output
     try:
         yield name, demo_version
     finally:
@@ -81,6 +60,22 @@ def challenger(live_server: LiveServer) -> Iterator[tuple[str, str]]:
                 models.promote(session, Actor.system(), name, demo_version)
                 session.commit()
         engine.dispose()
+
+
+def write_dataset(path: Path) -> None:
+    """A dataset in build-dataset's layout from 1,500 synthetic enterprises."""
+    pop = generate_population(1500, seed=31)
+    x = compute_features(pop.raw).values
+    cols: dict[str, Any] = {
+        "application_id": pa.array(np.arange(1, pop.n + 1), pa.int64()),
+        "applied_on": pa.array(pop.raw.profiles.as_of.astype("M8[D]")),
+        "owner_gender": ["F" if f else "M" for f in pop.raw.profiles.owner_female.tolist()],
+        "province": [str(v) for v in pop.raw.profiles.province.tolist()],
+        "bad": pa.array(pop.defaulted.astype(np.int8), pa.int8()),
+    }
+    cols.update({f: pa.array(x[:, j]) for j, f in enumerate(FEATURE_NAMES)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(cols), path)
 
 
 def champion_version(live_server: LiveServer, name: str) -> str:
@@ -112,18 +107,20 @@ def test_versions_card_compare_promote_and_roll_back(
 
     page.click("a[href$='/card']")
     page.wait_for_url("**/card")
-    # the card's own style block ran under the card's policy (allowed by its hash)
-    colour = page.eval_on_selector("h1", "e => getComputedStyle(e).color")
-    assert colour == "rgb(11, 83, 148)" and refused == []
-    page.set_viewport_size({"width": 1280, "height": 900})
+    # the card's own style block applied (allowed by its hash: h1 1.6rem) and its plots,
+    # data: images, loaded; nothing was refused by the policy
+    size = page.eval_on_selector("h1", "e => getComputedStyle(e).fontSize")
+    assert size == "25.6px"
+    widths = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+    assert len(widths) >= 4 and min(widths) > 0 and refused == []
     page.screenshot(path=str(Path(__file__).parent / "screenshots" / "models-card-1280.png"))
     page.go_back()
 
     page.click("a[href*='/models/compare?challenger=']")
     page.wait_for_url("**/models/compare**")
+    # the form starts from the challenger's own training file and seed: its holdout
     assert page.input_value("#dataset") == "datasets/browser.parquet"
     assert page.input_value("#seed") == "7"
-    page.check("input[value='all']")
     page.click("form button.primary")
     page.wait_for_load_state()
     assert page.locator("svg.chart").count() == 1 and page.locator(".verdict").is_visible()
