@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from loanmath.dates import PERIODS_PER_YEAR
-from loanmath.schedule import round_rupiah
+from loanmath.dates import PERIODS_PER_YEAR, Frequency
+from loanmath.schedule import DayCount, round_rupiah
 
 
 class AccrualError(ValueError):
@@ -29,9 +29,9 @@ def split_prepayment(
     elapsed: int,
     length: int,
     *,
-    frequency: str = "monthly",
+    frequency: Frequency = "monthly",
     rounding: str = ROUND_HALF_UP,
-    day_count: str = "30/360",
+    day_count: DayCount = "30/360",
 ) -> tuple[int, int]:
     """Split money paid early into the principal it repays and the interest that principal
     accrued since the running period started.
@@ -81,9 +81,9 @@ def accrued_interest(
     elapsed: int,
     length: int,
     *,
-    frequency: str = "monthly",
+    frequency: Frequency = "monthly",
     rounding: str = ROUND_HALF_UP,
-    day_count: str = "30/360",
+    day_count: DayCount = "30/360",
 ) -> int:
     """Interest ``principal`` accrued over ``elapsed`` of a ``length``-day period.
 

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from loanmath.accrual import accrued_interest
-from loanmath.dates import PERIODS_PER_YEAR
+from loanmath.dates import PERIODS_PER_YEAR, Frequency
 from loanmath.schedule import (
+    DayCount,
     Installment,
+    Method,
     ScheduleError,
     amortise,
     annuity_installment,
@@ -24,6 +26,7 @@ from loanmath.schedule import (
 
 COMPONENTS: tuple[str, ...] = ("penalty", "interest", "principal")
 PrepaymentMode = Literal["shorten_tenor", "reduce_installment"]
+PREPAYMENT_MODES: tuple[PrepaymentMode, ...] = get_args(PrepaymentMode)
 
 
 class AllocationError(ValueError):
@@ -160,10 +163,10 @@ def apply_prepayment(
     annual_rate: Decimal,
     *,
     mode: PrepaymentMode,
-    method: str,
-    frequency: str = "monthly",
+    method: Method,
+    frequency: Frequency = "monthly",
     rounding: str = ROUND_HALF_UP,
-    day_count: str = "30/360",
+    day_count: DayCount = "30/360",
     start: date | None = None,
 ) -> tuple[Installment, ...]:
     """Re-amortise the rest of a schedule after a prepayment of principal.
@@ -233,8 +236,8 @@ def _shortest_tenor(
     principal: int,
     periods: int,
     annual_rate: Decimal,
-    method: str,
-    frequency: str,
+    method: Method,
+    frequency: Frequency,
     rounding: str,
 ) -> int:
     """Fewest periods (<= ``periods``) whose regular installment is not above ``regular``'s."""
@@ -276,10 +279,10 @@ def payoff_amount(
     period_end: date,
     as_of: date,
     *,
-    frequency: str = "monthly",
+    frequency: Frequency = "monthly",
     deferred_interest: int = 0,
     rounding: str = ROUND_HALF_UP,
-    day_count: str = "30/360",
+    day_count: DayCount = "30/360",
 ) -> Payoff:
     """Full early payoff as of a date.
 

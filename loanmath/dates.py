@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import calendar as _stdcal
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 Frequency = Literal["monthly", "weekly"]
-FREQUENCIES: tuple[str, ...] = ("monthly", "weekly")
+FREQUENCIES: tuple[Frequency, ...] = get_args(Frequency)
 PERIODS_PER_YEAR: dict[str, int] = {"monthly": 12, "weekly": 52}
 
 
@@ -34,7 +34,7 @@ def add_months(start: date, months: int, anchor_day: int | None = None) -> date:
     return date(year, month0 + 1, min(day, last))
 
 
-def due_dates(first_due: date, count: int, frequency: str = "monthly") -> tuple[date, ...]:
+def due_dates(first_due: date, count: int, frequency: Frequency = "monthly") -> tuple[date, ...]:
     """Return ``count`` due dates starting at ``first_due``.
 
     Args:

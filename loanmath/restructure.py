@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
 
+from loanmath.dates import Frequency
 from loanmath.schedule import DayCount, Installment, Method, ScheduleError, build_schedule
 
 
@@ -26,7 +26,7 @@ def restructure(
     extend_by: int = 0,
     new_rate: Decimal | None = None,
     method: Method = "annuity",
-    frequency: Literal["monthly", "weekly"] = "monthly",
+    frequency: Frequency = "monthly",
     interest_grace: int = 0,
     rounding: str = ROUND_HALF_UP,
     day_count: DayCount = "30/360",

@@ -37,12 +37,12 @@ from decimal import (
     Decimal,
     localcontext,
 )
-from typing import Literal
+from typing import Literal, get_args
 
-from loanmath.dates import FREQUENCIES, PERIODS_PER_YEAR, due_dates
+from loanmath.dates import FREQUENCIES, PERIODS_PER_YEAR, Frequency, due_dates
 
 Method = Literal["annuity", "equal_principal", "flat"]
-METHODS: tuple[str, ...] = ("annuity", "equal_principal", "flat")
+METHODS: tuple[Method, ...] = get_args(Method)
 ROUNDINGS = frozenset(
     {
         ROUND_HALF_UP,
@@ -56,7 +56,7 @@ ROUNDINGS = frozenset(
 )
 MAX_TENOR = 360
 DayCount = Literal["30/360", "actual/365"]
-DAY_COUNTS: tuple[str, ...] = ("30/360", "actual/365")
+DAY_COUNTS: tuple[DayCount, ...] = get_args(DayCount)
 # Enough digits that P * r / (1 - (1 + r)^-n) is exact to far below a Rupiah for any
 # principal up to 10^15 and 360 periods.
 _PRECISION = 60
@@ -86,7 +86,10 @@ def round_rupiah(value: Decimal, rounding: str = ROUND_HALF_UP) -> int:
 
 
 def period_interest(
-    balance: int, annual_rate: Decimal, frequency: str = "monthly", rounding: str = ROUND_HALF_UP
+    balance: int,
+    annual_rate: Decimal,
+    frequency: Frequency = "monthly",
+    rounding: str = ROUND_HALF_UP,
 ) -> int:
     """Interest of one period on ``balance`` (30/360: ``annual_rate / periods per year``).
 
@@ -105,7 +108,7 @@ def period_interest(
 
 
 def exact_annuity_payment(
-    principal: int, annual_rate: Decimal, periods: int, frequency: str = "monthly"
+    principal: int, annual_rate: Decimal, periods: int, frequency: Frequency = "monthly"
 ) -> Decimal:
     """The unrounded equal installment ``P * r / (1 - (1 + r)^-n)`` (``P / n`` when r = 0)."""
     with localcontext() as ctx:
@@ -117,7 +120,12 @@ def exact_annuity_payment(
 
 
 def _annuity_runs_clean(
-    principal: int, payment: int, periods: int, annual_rate: Decimal, frequency: str, rounding: str
+    principal: int,
+    payment: int,
+    periods: int,
+    annual_rate: Decimal,
+    frequency: Frequency,
+    rounding: str,
 ) -> bool:
     """True when ``payment`` never amortises negatively nor clears the balance before the end."""
     balance = principal
@@ -149,7 +157,7 @@ def annuity_installment(
     principal: int,
     annual_rate: Decimal,
     periods: int,
-    frequency: str = "monthly",
+    frequency: Frequency = "monthly",
     rounding: str = ROUND_HALF_UP,
 ) -> int:
     """The equal installment in whole Rupiah: the exact annuity rounded with ``rounding``.
@@ -175,7 +183,7 @@ def annuity_installment(
 
 
 def affordable_principal(
-    installment: Decimal, annual_rate: Decimal, periods: int, frequency: str = "monthly"
+    installment: Decimal, annual_rate: Decimal, periods: int, frequency: Frequency = "monthly"
 ) -> int:
     """The largest principal whose exact equal installment does not exceed ``installment``.
 
@@ -226,13 +234,13 @@ def amortise(
     annual_rate: Decimal,
     dates: Sequence[date],
     *,
-    method: str,
-    frequency: str = "monthly",
+    method: Method,
+    frequency: Frequency = "monthly",
     grace_principal: int = 0,
     grace_interest: int = 0,
     rounding: str = ROUND_HALF_UP,
     first_number: int = 1,
-    day_count: str = "30/360",
+    day_count: DayCount = "30/360",
     start: date | None = None,
 ) -> tuple[Installment, ...]:
     """Build a schedule over given due dates (one installment per date).
@@ -324,7 +332,7 @@ def build_schedule(
     first_due: date,
     *,
     method: Method,
-    frequency: Literal["monthly", "weekly"] = "monthly",
+    frequency: Frequency = "monthly",
     grace_principal: int = 0,
     grace_interest: int = 0,
     day_count: DayCount = "30/360",

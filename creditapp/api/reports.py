@@ -77,7 +77,7 @@ def _register(path: str, name: str, args: type[Schema], body: type[Schema], summ
     decorated = blp.alt_response(
         422, schema=ErrorSchema, description="Bad argument, or as_of after the last run or today"
     )(decorated)
-    view.get = decorated  # type: ignore[attr-defined]
+    view.get = decorated  # type: ignore[attr-defined]  # a MethodView built at run time
     blp.route(f"/{path}", endpoint=name)(view)
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, get_args
 
 from sqlalchemy import JSON, Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, check_in, money, utcnow
 
-LENDER_KINDS = ("bank", "cooperative", "fintech", "program_office")
-ROLES = ("loan_officer", "program_manager", "data_scientist", "admin")
+LenderKind = Literal["bank", "cooperative", "fintech", "program_office"]
+LENDER_KINDS: tuple[LenderKind, ...] = get_args(LenderKind)
+Role = Literal["loan_officer", "program_manager", "data_scientist", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
 LOCALES = ("id", "en")
 
 
@@ -23,7 +26,7 @@ class Lender(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[LenderKind] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Approvals above this amount need a second officer (four eyes); NULL: never.
@@ -42,7 +45,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(String(16))
     lender_id: Mapped[int | None] = mapped_column(ForeignKey("lenders.id"), index=True)
     locale: Mapped[str] = mapped_column(String(2), default="id")
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -21,10 +21,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, check_in, check_non_negative, check_positive, money, utcnow
 
-APPLICATION_STATUSES = ("submitted", "scored", "approved", "declined", "referred", "withdrawn")
+ApplicationState = Literal["submitted", "scored", "approved", "declined", "referred", "withdrawn"]
+APPLICATION_STATUSES: tuple[ApplicationState, ...] = get_args(ApplicationState)
 PURPOSES = ("working_capital", "investment")
-RECOMMENDATIONS = ("approve", "refer", "decline")
-DECISION_OUTCOMES = ("approve", "decline", "refer")
+# An officer decides what the model recommends: approve, refer to a senior, or decline.
+Outcome = Literal["approve", "refer", "decline"]
+RECOMMENDATIONS: tuple[Outcome, ...] = get_args(Outcome)
+DECISION_OUTCOMES = RECOMMENDATIONS
 BANDS = ("A", "B", "C", "D", "E")
 
 # Partial-index condition: the statuses the officers' queue shows (services.queue.AWAITING).
@@ -73,7 +76,7 @@ class Application(Base):
     requested_amount: Mapped[int] = money()
     tenor_months: Mapped[int] = mapped_column(Integer)
     purpose: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    status: Mapped[ApplicationState] = mapped_column(String(12), default="submitted")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     profile_founded_on: Mapped[date | None] = mapped_column(Date)
     profile_kbli_division: Mapped[int | None] = mapped_column(SmallInteger)
@@ -120,7 +123,7 @@ class ScoreRecord(Base):
     reasons: Mapped[list[Any]] = mapped_column(JSON)
     recourse: Mapped[list[Any] | None] = mapped_column(JSON)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON)
-    recommendation: Mapped[str] = mapped_column(String(8))
+    recommendation: Mapped[Outcome] = mapped_column(String(8))
     recommended_amount: Mapped[int] = money()
     recommended_tenor: Mapped[int] = mapped_column(SmallInteger)
     result_json: Mapped[str] = mapped_column(String)  # the exact bytes returned to the lender
@@ -137,7 +140,7 @@ class Decision(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     score_record_id: Mapped[int | None] = mapped_column(ForeignKey("score_records.id"))
     decided_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    outcome: Mapped[str] = mapped_column(String(8))
+    outcome: Mapped[Outcome] = mapped_column(String(8))
     overrides_recommendation: Mapped[bool] = mapped_column(default=False)
     reason_code: Mapped[str | None] = mapped_column(String(32))
     reason_text: Mapped[str | None] = mapped_column(String(1000))
@@ -146,7 +149,7 @@ class Decision(Base):
     decided_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # What the officer saw and why they departed from it (services.decisions fills these):
-    recommendation: Mapped[str | None] = mapped_column(String(8))
+    recommendation: Mapped[Outcome | None] = mapped_column(String(8))
     model_version: Mapped[str | None] = mapped_column(String(64))
     override_reason_code: Mapped[str | None] = mapped_column(String(32))
     # The second officer who confirmed an approval above the lender's four-eyes amount.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sqlalchemy import (
     Boolean,
@@ -24,12 +25,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, check_in, check_non_negative, check_positive, money, utcnow
-from .program import INTEREST_METHODS, PREPAYMENT_MODES, RATE
+from loanmath.allocation import PREPAYMENT_MODES, PrepaymentMode
+from loanmath.dates import FREQUENCIES, Frequency
+from loanmath.schedule import DAY_COUNTS, DayCount, Method
 
-LOAN_STATUSES = ("approved", "active", "closed", "written_off")
-FREQUENCIES = ("monthly", "weekly")
-MOVEMENT_KINDS = (
+from .base import Base, check_in, check_non_negative, check_positive, money, utcnow
+from .program import INTEREST_METHODS, RATE
+
+LoanState = Literal["approved", "active", "closed", "written_off"]
+LOAN_STATUSES: tuple[LoanState, ...] = get_args(LoanState)
+MovementKind = Literal[
     "disbursement",
     "principal_repayment",
     "interest_repayment",
@@ -43,8 +48,11 @@ MOVEMENT_KINDS = (
     "refund",  # credit balance paid back to the borrower
     "interest_write_off",  # accrued interest written off with the principal
     "penalty_correction",  # penalty taken back when a back-valued posting re-ages the loan
-)
-REPAYMENT_APPLY_AS = ("auto", "advance", "prepayment")
+]
+MOVEMENT_KINDS: tuple[MovementKind, ...] = get_args(MovementKind)
+ApplyAs = Literal["auto", "advance", "prepayment"]
+REPAYMENT_APPLY_AS: tuple[ApplyAs, ...] = get_args(ApplyAs)
+DisbursementState = Literal["pending", "confirmed", "rejected"]
 
 
 class Loan(Base):
@@ -56,7 +64,7 @@ class Loan(Base):
         check_in("interest_method", INTEREST_METHODS),
         check_in("frequency", FREQUENCIES),
         check_in("prepayment_mode", PREPAYMENT_MODES),
-        check_in("day_count", ("30/360", "actual/365")),
+        check_in("day_count", DAY_COUNTS),
         *check_positive("principal", "tenor"),
         *check_non_negative(
             "disbursed_amount",
@@ -92,17 +100,17 @@ class Loan(Base):
     subsidy_rate: Mapped[Decimal] = mapped_column(RATE)
     guarantee_coverage: Mapped[Decimal] = mapped_column(RATE)
     penalty_daily_rate: Mapped[Decimal] = mapped_column(RATE, default=Decimal(0))
-    interest_method: Mapped[str] = mapped_column(String(16))
-    frequency: Mapped[str] = mapped_column(String(8), default="monthly")
+    interest_method: Mapped[Method] = mapped_column(String(16))
+    frequency: Mapped[Frequency] = mapped_column(String(8), default="monthly")
     tenor: Mapped[int] = mapped_column(SmallInteger)  # installments in the current schedule
     grace_principal: Mapped[int] = mapped_column(SmallInteger, default=0)
-    prepayment_mode: Mapped[str] = mapped_column(String(20))
+    prepayment_mode: Mapped[PrepaymentMode] = mapped_column(String(20))
     allocation_order: Mapped[str] = mapped_column(String(64))  # e.g. "penalty,interest,principal"
     purpose: Mapped[str] = mapped_column(String(16))
     approved_on: Mapped[date] = mapped_column(Date)
     first_due_on: Mapped[date | None] = mapped_column(Date)
     maturity_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="approved")
+    status: Mapped[LoanState] = mapped_column(String(12), default="approved")
     schedule_version: Mapped[int] = mapped_column(SmallInteger, default=1)
     disbursed_amount: Mapped[int] = money(default=0)
     outstanding_principal: Mapped[int] = money(default=0)
@@ -121,7 +129,9 @@ class Loan(Base):
     # Overpayments held for the borrower (ledger: credit_balance minus refund movements).
     credit_balance: Mapped[int] = money(default=0, server_default="0")
     # Copied from the program's servicing rules at approval: "30/360" or "actual/365".
-    day_count: Mapped[str] = mapped_column(String(12), default="30/360", server_default="30/360")
+    day_count: Mapped[DayCount] = mapped_column(
+        String(12), default="30/360", server_default="30/360"
+    )
     # The KUR access (earlier KUR loans) the rate and subsidy were set by: the higher of the
     # application's declared snapshot and the platform's own loans for the owner's NIK.
     kur_access_count: Mapped[int | None] = mapped_column(SmallInteger)
@@ -171,7 +181,7 @@ class Disbursement(Base):
 
     __tablename__ = "disbursements"
     __table_args__ = (
-        check_in("status", ("pending", "confirmed", "rejected")),
+        check_in("status", get_args(DisbursementState)),
         *check_positive("amount"),
         CheckConstraint(
             "confirmed_by IS NULL OR requested_by IS NULL OR confirmed_by <> requested_by",
@@ -184,7 +194,7 @@ class Disbursement(Base):
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
     amount: Mapped[int] = money()
     disbursed_on: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[DisbursementState] = mapped_column(String(10), default="pending")
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_by_api_key: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
@@ -224,7 +234,7 @@ class Repayment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # What the payer asked for: "auto" (advance the next instalment, prepay the rest),
     # "advance" (settle later instalments in order) or "prepayment" (prepay all beyond dues).
-    apply_as: Mapped[str] = mapped_column(String(12), default="auto", server_default="auto")
+    apply_as: Mapped[ApplyAs] = mapped_column(String(12), default="auto", server_default="auto")
     credit_part: Mapped[int] = money(default=0, server_default="0")  # held as credit balance
     reversed_on: Mapped[date | None] = mapped_column(Date)  # set when a reversal is approved
     # The loan's schedule version before this repayment: a reversal restores it.
@@ -261,7 +271,7 @@ class LoanMovement(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[MovementKind] = mapped_column(String(20))
     amount: Mapped[int] = money()
     principal_delta: Mapped[int] = money()
     posted_on: Mapped[date] = mapped_column(Date)
@@ -280,7 +290,14 @@ class LoanStatus(Base):
         UniqueConstraint("loan_id", "as_of"),
         *check_non_negative("dpd", "outstanding_principal", "arrears"),
         CheckConstraint("collectibility BETWEEN 1 AND 5", name="collectibility_range"),
-        Index("ix_loan_status_history_as_of", "as_of"),
+        # One run's rows in loan order with what roll rates and PAR read, from the index alone
+        # (migration 0007_status_cover, measured there).
+        Index(
+            "ix_loan_status_history_as_of_loan",
+            "as_of",
+            "loan_id",
+            postgresql_include=["dpd", "outstanding_principal"],
+        ),
         # Vintages: each loan's first run > 30 dpd (migration 0005_reports, measured there).
         Index(
             "ix_loan_status_history_late",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,7 +18,8 @@ from .base import Base, check_in, utcnow
 from .loan import Installment
 from .program import RATE
 
-REQUEST_STATUSES = ("pending", "approved", "rejected")
+RequestState = Literal["pending", "approved", "rejected"]
+REQUEST_STATUSES: tuple[RequestState, ...] = get_args(RequestState)
 UNPAID_PARTS = ("principal_due", "principal_paid", "interest_due", "interest_paid",
                 "penalty_due", "penalty_paid")  # fmt: skip
 
@@ -37,7 +39,7 @@ class RestructuringRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"), index=True)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[RequestState] = mapped_column(String(10), default="pending")
     effective_on: Mapped[date] = mapped_column(Date)
     grace_months: Mapped[int] = mapped_column(SmallInteger, default=0)
     extension_months: Mapped[int] = mapped_column(SmallInteger, default=0)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from loanmath.allocation import PREPAYMENT_MODES, PrepaymentMode
+from loanmath.schedule import METHODS, Method
+
 from .base import Base, check_in, check_non_negative, money, utcnow
 
-SEGMENTS = ("super_mikro", "mikro", "kecil", "other")
-INTEREST_METHODS = ("annuity", "equal_principal", "flat")
-PREPAYMENT_MODES = ("shorten_tenor", "reduce_installment")
+Segment = Literal["super_mikro", "mikro", "kecil", "other"]
+SEGMENTS: tuple[Segment, ...] = get_args(Segment)
+# The loan arithmetic declares the methods and modes it implements; the database checks them.
+INTEREST_METHODS = METHODS
 
 RATE = Numeric(9, 6)
 
@@ -32,7 +37,7 @@ class CreditProgram(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    segment: Mapped[str] = mapped_column(String(16))
+    segment: Mapped[Segment] = mapped_column(String(16))
     plafond_min: Mapped[int] = money()
     plafond_max: Mapped[int] = money()
     # Effective annual rates as decimal strings, for the 1st, 2nd, 3rd and 4th+ access.
@@ -48,9 +53,9 @@ class CreditProgram(Base):
     collateral_threshold: Mapped[int] = money()
     max_installment_share: Mapped[Decimal] = mapped_column(RATE)
     guarantee_coverage: Mapped[Decimal] = mapped_column(RATE)
-    interest_method: Mapped[str] = mapped_column(String(16), default="annuity")
+    interest_method: Mapped[Method] = mapped_column(String(16), default="annuity")
     allocation_order: Mapped[list[str]] = mapped_column(JSON)
-    prepayment_mode: Mapped[str] = mapped_column(String(20), default="shorten_tenor")
+    prepayment_mode: Mapped[PrepaymentMode] = mapped_column(String(20), default="shorten_tenor")
     penalty_daily_rate: Mapped[Decimal] = mapped_column(RATE, default=Decimal(0))
     quota_total: Mapped[int | None] = money(nullable=True)
     active_from: Mapped[date] = mapped_column(Date)

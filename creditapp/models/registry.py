@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, Boolean, Date, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, check_in, utcnow
 
-MODEL_STATUSES = ("registered", "champion", "retired")
+ModelState = Literal["registered", "champion", "retired"]
+MODEL_STATUSES: tuple[ModelState, ...] = get_args(ModelState)
 
 
 class ModelVersion(Base):
@@ -37,7 +38,7 @@ class ModelVersion(Base):
     feature_spec_version: Mapped[str] = mapped_column(String(32))
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON)
     trained_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(12), default="registered")
+    status: Mapped[ModelState] = mapped_column(String(12), default="registered")
     is_champion: Mapped[bool] = mapped_column(Boolean, default=False)
     promoted_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal, get_args
 
 from sqlalchemy import (
     Boolean,
@@ -15,6 +16,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+
+from loanmath.schedule import DAY_COUNTS, DayCount
 
 from .base import Base, check_in, check_non_negative, check_positive, money, utcnow
 from .program import RATE
@@ -39,12 +42,18 @@ class Restructuring(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# Maker-checker requests (write-offs, repayment reversals): asked, then decided by another.
+CheckerState = Literal["pending", "approved", "rejected"]
+ClaimTrigger = Literal["collectibility_4", "arrears_at_maturity"]
+ClaimState = Literal["submitted", "paid", "rejected"]
+
+
 class WriteOff(Base):
     """Writing a loan off the books; needs a second person (maker-checker)."""
 
     __tablename__ = "write_offs"
     __table_args__ = (
-        check_in("status", ("pending", "approved", "rejected")),
+        check_in("status", get_args(CheckerState)),
         *check_positive("amount"),
         CheckConstraint(
             "approved_by IS NULL OR approved_by <> requested_by", name="maker_is_not_checker"
@@ -58,7 +67,7 @@ class WriteOff(Base):
     requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[CheckerState] = mapped_column(String(10), default="pending")
     reason: Mapped[str] = mapped_column(String(500))
     # Interest written off with the principal (unpaid due interest + interest accrued).
     interest_amount: Mapped[int] = money(default=0, server_default="0")
@@ -99,20 +108,20 @@ class GuaranteeClaim(Base):
 
     __tablename__ = "guarantee_claims"
     __table_args__ = (
-        check_in("trigger", ("collectibility_4", "arrears_at_maturity")),
-        check_in("status", ("submitted", "paid", "rejected")),
+        check_in("trigger", get_args(ClaimTrigger)),
+        check_in("status", get_args(ClaimState)),
         *check_non_negative("outstanding_principal", "amount", "paid_amount"),
         UniqueConstraint("loan_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))
-    trigger: Mapped[str] = mapped_column(String(24))
+    trigger: Mapped[ClaimTrigger] = mapped_column(String(24))
     claimed_on: Mapped[date] = mapped_column(Date)
     outstanding_principal: Mapped[int] = money()
     coverage: Mapped[Decimal] = mapped_column(RATE)
     amount: Mapped[int] = money()
-    status: Mapped[str] = mapped_column(String(10), default="submitted")
+    status: Mapped[ClaimState] = mapped_column(String(10), default="submitted")
     paid_amount: Mapped[int] = money(default=0)
     paid_on: Mapped[date | None] = mapped_column(Date)
 
@@ -142,7 +151,7 @@ class RepaymentReversal(Base):
 
     __tablename__ = "repayment_reversals"
     __table_args__ = (
-        check_in("status", ("pending", "approved", "rejected")),
+        check_in("status", get_args(CheckerState)),
         CheckConstraint(
             "approved_by IS NULL OR approved_by <> requested_by", name="maker_is_not_checker"
         ),
@@ -156,11 +165,8 @@ class RepaymentReversal(Base):
     requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[CheckerState] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-DAY_COUNTS = ("30/360", "actual/365")
 
 
 class ProgramServicing(Base):
@@ -181,7 +187,7 @@ class ProgramServicing(Base):
     # A repayment value-dated more than this many days before the business date is refused;
     # within it, the loan is re-aged from the value date.
     back_value_days: Mapped[int] = mapped_column(SmallInteger, default=7)
-    day_count: Mapped[str] = mapped_column(String(12), default="30/360")
+    day_count: Mapped[DayCount] = mapped_column(String(12), default="30/360")
     # Interest subsidy accrues only while the loan's grade is at most this (Kol 1-2) and,
     # unless allowed, never after maturity; never on capitalised interest.
     subsidy_max_grade: Mapped[int] = mapped_column(SmallInteger, default=2)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, get_args
 
 from sqlalchemy import ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, check_in, check_positive, money, utcnow
 
-APPROVAL_REQUEST_STATUSES = ("pending", "confirmed", "rejected")
+ApprovalState = Literal["pending", "confirmed", "rejected"]
+APPROVAL_REQUEST_STATUSES: tuple[ApprovalState, ...] = get_args(ApprovalState)
 
 
 class SignInFailure(Base):
@@ -54,7 +56,7 @@ class ApprovalRequest(Base):
     grace_principal: Mapped[int] = mapped_column(SmallInteger, default=0)
     override_reason_code: Mapped[str | None] = mapped_column(String(32))
     reason_text: Mapped[str | None] = mapped_column(String(1000))
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[ApprovalState] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column()

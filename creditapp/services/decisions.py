@@ -29,7 +29,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from loanmath.dates import add_months
-from loanmath.schedule import Installment, build_schedule
+from loanmath.schedule import Installment, Method, build_schedule
 
 from ..errors import Conflict, DomainError, Forbidden, NotFound
 from ..models import (
@@ -388,7 +388,7 @@ class Terms:
     max_tenor: int
     max_grace: int
     annual_rate: Decimal
-    method: str
+    method: Method
 
 
 def terms_for(session: Session, application: Application) -> Terms:
@@ -427,6 +427,6 @@ def preview_schedule(
     """The schedule an approval on ``decided_on`` creates (the same call as the approval)."""
     return build_schedule(
         amount, terms.annual_rate, tenor, add_months(decided_on, 1),
-        method=terms.method,  # type: ignore[arg-type]
+        method=terms.method,
         grace_principal=grace,
     )  # fmt: skip

@@ -37,5 +37,6 @@ def init_app(app: Flask) -> None:
 
         return ONE_YEAR if request.args.get("v") else None
 
+    # Flask documents overriding this hook per app; mypy objects to assigning any method.
     app.get_send_file_max_age = max_age  # type: ignore[method-assign]
     app.jinja_env.globals["asset_url"] = asset_url

@@ -39,7 +39,7 @@ from .forms import SignInForm
 bp = Blueprint("auth", __name__)
 
 
-class SignedIn(UserMixin):  # type: ignore[misc]
+class SignedIn(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type hints
     """The signed-in user as the pages see it (no password hash)."""
 
     def __init__(self, user: User) -> None:
@@ -65,7 +65,7 @@ def fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-@login_manager.user_loader  # type: ignore[untyped-decorator]
+@login_manager.user_loader  # type: ignore[untyped-decorator]  # Flask-Login is untyped
 def load_user(user_id: str) -> SignedIn | None:
     """Return the session's user if it still exists, is active and kept its password."""
     ident, _sep, print_ = user_id.partition(":")
@@ -87,7 +87,7 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-@login_manager.unauthorized_handler  # type: ignore[untyped-decorator]
+@login_manager.unauthorized_handler  # type: ignore[untyped-decorator]  # as above
 def unauthorized() -> Response:
     """Send a visitor to sign-in, remembering the page asked for."""
     target = request.full_path if request.method == "GET" else request.referrer

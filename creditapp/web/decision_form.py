@@ -8,7 +8,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 
-class DecisionForm(FlaskForm):  # type: ignore[misc]
+class DecisionForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     outcome = StringField(_l("Decision"))
     amount = StringField(_l("Amount (Rp)"), validators=[Optional(), Length(max=20)])
     tenor = StringField(_l("Tenor (months)"), validators=[Optional(), Length(max=3)])

@@ -16,12 +16,12 @@ from ..services.access import MIN_PASSWORD_LENGTH
 REQUIRED = _l("This field is required.")
 
 
-class SignInForm(FlaskForm):  # type: ignore[misc]
+class SignInForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     email = StringField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
+class ChangePasswordForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     current = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     new = PasswordField(
         _l("New password"),
@@ -40,6 +40,6 @@ class ChangePasswordForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class LanguageForm(FlaskForm):  # type: ignore[misc]
+class LanguageForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     lang = StringField(_l("Language"), validators=[AnyOf(LOCALES)])
     next = HiddenField()

@@ -90,7 +90,7 @@ def _token_field() -> HiddenField:
     return HiddenField(validators=[Regexp(TOKEN, message=_l("The form expired: please reload."))])
 
 
-class RepaymentForm(FlaskForm):  # type: ignore[misc]
+class RepaymentForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     amount = StringField(_l("Amount received"), validators=[DataRequired(REQUIRED), RupiahAmount()])
     paid_on = DateField(_l("Paid on"), validators=[InputRequired(REQUIRED)])
     channel = SelectField(
@@ -113,7 +113,7 @@ class RepaymentForm(FlaskForm):  # type: ignore[misc]
     token = _token_field()
 
 
-class DisbursementForm(FlaskForm):  # type: ignore[misc]
+class DisbursementForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     amount = StringField(
         _l("Amount to pay out"), validators=[DataRequired(REQUIRED), RupiahAmount()]
     )
@@ -121,11 +121,11 @@ class DisbursementForm(FlaskForm):  # type: ignore[misc]
     token = _token_field()
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
+class ConfirmForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     """A button that confirms or approves (the CSRF token is its only field)."""
 
 
-class RestructuringForm(FlaskForm):  # type: ignore[misc]
+class RestructuringForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     effective_on = DateField(_l("Effective from"), validators=[InputRequired(REQUIRED)])
     grace_months = IntegerField(
         _l("Grace months (interest only)"),
@@ -143,7 +143,7 @@ class RestructuringForm(FlaskForm):  # type: ignore[misc]
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=500)])
 
 
-class WriteOffForm(FlaskForm):  # type: ignore[misc]
+class WriteOffForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(REQUIRED), Length(max=500)])
     override_reason = TextAreaField(
         _l("Why before Kol 5 (Macet)? (only for a loan at a better grade)"),
@@ -151,14 +151,14 @@ class WriteOffForm(FlaskForm):  # type: ignore[misc]
     )
 
 
-class RejectForm(FlaskForm):  # type: ignore[misc]
+class RejectForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     note = TextAreaField(
         _l("Why it is rejected"),
         validators=[DataRequired(REQUIRED), Length(max=500)],
     )
 
 
-class SheetFilterForm(FlaskForm):  # type: ignore[misc]
+class SheetFilterForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     """The area of a collection sheet (GET, so it has no CSRF token)."""
 
     class Meta:

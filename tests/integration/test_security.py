@@ -1,4 +1,5 @@
-"""CSRF on web forms, none on the key-authenticated API; no personal data in SQL errors."""
+"""No CSRF on the key-authenticated API (web forms: tests/web/test_csrf.py); no personal data
+in SQL errors."""
 
 from __future__ import annotations
 
@@ -9,18 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from creditapp.models import Enterprise
-
-
-def test_web_post_without_csrf_token_is_refused(app: Flask) -> None:
-    app.config["WTF_CSRF_ENABLED"] = True
-
-    @app.post("/form-probe")
-    def form_probe() -> str:
-        return "stored"
-
-    resp = app.test_client().post("/form-probe", data={"x": "1"})
-    assert resp.status_code == 400
-    assert "stored" not in resp.get_data(as_text=True)
 
 
 def test_api_posts_need_no_csrf_token(app: Flask) -> None:

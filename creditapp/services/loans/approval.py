@@ -197,9 +197,9 @@ def approve_application(
             annual_rate,
             tenor,
             first_due,
-            method=program.interest_method,  # type: ignore[arg-type]
+            method=program.interest_method,
             grace_principal=grace_principal,
-            day_count=day_count,  # type: ignore[arg-type]
+            day_count=day_count,
             start=decided_on,
         )
     except ScheduleError as exc:
@@ -292,7 +292,7 @@ def _decide_without_loan(
         decided_on=decided_on,
     )
     before = application.status
-    application.status = {"decline": "declined", "refer": "referred"}[outcome]
+    application.status = "declined" if outcome == "decline" else "referred"
     session.add(decision)
     session.flush()
     record(

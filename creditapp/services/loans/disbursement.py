@@ -152,9 +152,9 @@ def _reanchor(session: Session, loan: Loan, first_on: date) -> None:
         loan.annual_rate,
         len(rows),
         first_due,
-        method=loan.interest_method,  # type: ignore[arg-type]
+        method=loan.interest_method,
         grace_principal=loan.grace_principal,
-        day_count=loan.day_count,  # type: ignore[arg-type]
+        day_count=loan.day_count,
         start=first_on,
     )
     schedule = _later_tranches_accrue_late(session, loan, schedule, first_on)

@@ -170,7 +170,7 @@ def _plan(
         remaining,
         principal,
         loan.annual_rate,
-        mode=loan.prepayment_mode,  # type: ignore[arg-type]
+        mode=loan.prepayment_mode,
         method=loan.interest_method,
         frequency=loan.frequency,
         day_count=loan.day_count,

@@ -100,8 +100,8 @@ def restructure_loan(
             extra_grace=grace_months,
             extend_by=extension_months,
             new_rate=new_rate,
-            method=loan.interest_method,  # type: ignore[arg-type]
-            day_count=loan.day_count,  # type: ignore[arg-type]
+            method=loan.interest_method,
+            day_count=loan.day_count,
             start=_period_start(current_installments(session, loan.id), first_due, effective_on),
         )
     except ScheduleError as exc:

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from loanmath.schedule import DAY_COUNTS
+
 from ...errors import DomainError, NotFound
 from ...models import CreditProgram, ProgramServicing
-from ...models.servicing import DAY_COUNTS
 from ..audit import Actor, record
 
 DEFAULTS: dict[str, Any] = {

@@ -121,6 +121,21 @@ def test_roll_rates_of_balances(session: Session) -> None:
         assert sum(shares) == pytest.approx(1.0)
 
 
+def test_roll_rates_compare_month_ends(session: Session) -> None:
+    """As of 30 April the start is the run of 31 March (not 30 March's latest, 28 February)."""
+    book = Book.new(session)
+    loan = book.loan(10 * M)
+    book.status(loan, FEB, 0, 10 * M)
+    book.status(loan, MAR, 0, 9 * M)
+    book.status(loan, date(2026, 4, 30), 45, 9 * M)
+    for day in (FEB, MAR, date(2026, 4, 30)):
+        book.run(day)
+    result = roll_rates(session, resolve_scope(session, date(2026, 4, 30)))
+    assert result["from_date"] == "2026-03-31"
+    (row,) = result["rows"]
+    assert (row["from"], row["balance"], row["31-60"]) == ("current", 9 * M, 1.0)
+
+
 def test_vintage_curves(session: Session) -> None:
     book = Book.new(session)
     a = book.loan(10 * M, disbursed_on=date(2026, 1, 5))

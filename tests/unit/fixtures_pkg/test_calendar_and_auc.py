@@ -20,6 +20,7 @@ from fixtures.calendar import (
 )
 from fixtures.risk import auc
 from fixtures.transactions import segment_positions
+from loanmath.dates import add_months as loanmath_add_months
 from scoring.raw import day_number, from_day_number, month_number
 
 dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))
@@ -33,6 +34,8 @@ def test_add_months_matches_python_calendar(d: date, k: int) -> None:
     expect = date(y, m + 1, min(d.day, last))
     got = add_months(np.array([day_number(d)]), np.array([k]))[0]
     assert from_day_number(int(got)) == expect
+    # the array form is the loan arithmetic's one month rule, applied to day numbers
+    assert from_day_number(int(got)) == loanmath_add_months(d, k)
 
 
 @given(dates)
