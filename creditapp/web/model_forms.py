@@ -14,14 +14,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from .forms import REQUIRED
 
 
-class ConfirmForm(FlaskForm):  # type: ignore[misc]
+class ConfirmForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     """One button, CSRF-protected; ``expected`` is the champion the page showed, so a
     confirmation made stale by another user's promotion meanwhile is refused, not applied."""
 
     expected = HiddenField()
 
 
-class CompareForm(FlaskForm):  # type: ignore[misc]
+class CompareForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
     """Champion against a challenger (read-only, so a GET form without CSRF token)."""
 
     class Meta:
