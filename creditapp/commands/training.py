@@ -6,18 +6,20 @@ pipeline and writes bundle, card and PSI baseline, then registers (and optionall
 the version; ``compare`` puts two versions side by side on the same rows; ``drift`` measures
 the champion's recent scores against its training baseline.
 
-Dataset file (Parquet): ``application_id``, ``applied_on`` (date), ``owner_gender``,
-``province`` (fairness tables only, never features), ``bad`` (0/1), then the features in
-``scoring.feature_spec.FEATURE_NAMES`` order; key-value metadata ``imk.*`` records how it was
-built. Bad input exits with status 1 and a message naming the problem, having stored nothing.
+The dataset layout and its checks live in ``training.dataset``, the comparison in
+``training.compare``, so they can be called from Python; these commands parse options, call
+them and print. Bad input exits with status 1 and a message naming the problem, having stored
+nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,12 +30,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from flask import current_app
 from flask.cli import AppGroup
-from numpy.typing import NDArray
 from sqlalchemy import select
 from tqdm import tqdm
 
 from scoring.feature_spec import FEATURE_NAMES, FEATURE_SPEC_VERSION, MONOTONE_CONSTRAINTS
 from scoring.features import compute_features
+from training.dataset import TARGET, Dataset
+from training.errors import TrainingInputError
 from training.report import MIN_HOLDOUT_BADS
 
 from ..models import Application, ModelVersion, ScoreRecord
@@ -45,83 +48,23 @@ from .session import command_session, domain_errors
 
 training_cli = AppGroup("training", help="Training sets, training, comparison and drift.")
 
-ID_COLUMNS = ("application_id", "applied_on", "owner_gender", "province")
-TARGET = "bad"
 FEATURE_CHUNK = 2_000  # applications per raw batch: bounds memory on large portfolios
-MIN_ROWS, MIN_PER_CLASS = 30, 5
-HOLDOUT_FRACTION = 0.2
-MIN_OOT_SPAN_DAYS = 180  # below this, "latest 20%" is not a meaningfully later period
 PSI_WATCH, PSI_ACT = 0.1, 0.25
 Day = click.DateTime(["%Y-%m-%d"])
 
 
-class Dataset:
-    """A training set read back from Parquet, checked, as numpy arrays."""
+def training_errors(fn: Callable[..., None]) -> Callable[..., None]:
+    """Refused business rules and refused training input as clear CLI errors (exit code 1)."""
+    checked = domain_errors(fn)
 
-    def __init__(self, path: Path) -> None:
+    @functools.wraps(fn)
+    def wrapper(*args: object, **kwargs: object) -> None:
         try:
-            table = pq.read_table(path)
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise click.ClickException(f"cannot read dataset {path}: {exc}") from None
-        meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-        missing = [c for c in (*ID_COLUMNS, *FEATURE_NAMES) if c not in table.column_names]
-        if TARGET not in table.column_names:
-            raise click.ClickException(f"{path}: no target column {TARGET!r} (0 = good, 1 = bad)")
-        if missing:
-            raise click.ClickException(f"{path}: missing columns {', '.join(missing[:8])}")
-        spec = meta.get("imk.feature_spec_version", FEATURE_SPEC_VERSION)
-        if spec != FEATURE_SPEC_VERSION:
-            raise click.ClickException(f"{path}: built for feature spec {spec!r}, "
-                                       f"this code computes {FEATURE_SPEC_VERSION!r}")  # fmt: skip
-        target = table.column(TARGET)
-        if target.null_count:
-            raise click.ClickException(f"{path}: target {TARGET!r} has {target.null_count} nulls")
-        y = np.asarray(target.to_numpy(), dtype=np.float64)
-        if not np.isin(y, (0.0, 1.0)).all():
-            raise click.ClickException(f"{path}: target {TARGET!r} must be 0 or 1")
-        self.path, self.meta = path, meta
-        self.y: NDArray[np.int8] = y.astype(np.int8)
-        self.x: NDArray[np.float64] = np.column_stack(
-            [np.asarray(table.column(n).to_numpy(zero_copy_only=False), np.float64)
-             for n in FEATURE_NAMES]
-        ) if len(y) else np.zeros((0, len(FEATURE_NAMES)))  # fmt: skip
-        self.ids = np.asarray(table.column("application_id").to_numpy(), dtype=np.int64)
-        applied = table.column("applied_on").to_numpy().astype("datetime64[D]")
-        self.days = applied.astype(np.int64).astype(np.float64)
-        self.gender = np.asarray(table.column("owner_gender").to_pylist(), dtype=object)
-        self.province = np.asarray(table.column("province").to_pylist(), dtype=object)
+            checked(*args, **kwargs)
+        except TrainingInputError as exc:
+            raise click.ClickException(exc.message) from None
 
-    def check_trainable(self) -> None:
-        """Refuse data a model cannot learn from, naming the reason."""
-        n, bads = len(self.y), int(self.y.sum())
-        if n and bads in (0, n):
-            raise click.ClickException(
-                f"{self.path}: target {TARGET!r} is constant ({bads} bad of {n}): nothing to learn"
-            )
-        if n < MIN_ROWS or min(bads, n - bads) < MIN_PER_CLASS:
-            raise click.ClickException(
-                f"{self.path}: {n} rows with {bads} bad; training needs at least {MIN_ROWS} "
-                f"rows and {MIN_PER_CLASS} of each class"
-            )
-
-    def split(self, seed: int) -> tuple[NDArray[np.int64], NDArray[np.int64], str]:
-        """(train rows, holdout rows, how): out-of-time on the applied date when it spans
-        at least ``MIN_OOT_SPAN_DAYS``, else stratified (also when the latest rows hold one
-        class only)."""
-        from training.train import validation_split
-
-        span = float(self.days.max() - self.days.min()) if len(self.days) else 0.0
-        dates = self.days if span >= MIN_OOT_SPAN_DAYS else None
-        train, test = validation_split(self.y, dates, HOLDOUT_FRACTION, seed=seed + 1)
-        oot = dates is not None and self.days[test].min() >= self.days[train].max()
-        return train, test, "out-of-time" if oot else "stratified"
-
-    @property
-    def as_of(self) -> date:
-        """The dataset's as-of date (metadata), else its latest application date."""
-        if "imk.as_of" in self.meta:
-            return date.fromisoformat(self.meta["imk.as_of"])
-        return date.fromordinal(int(self.days.max()) + date(1970, 1, 1).toordinal())
+    return wrapper
 
 
 def _emit(result: dict[str, Any]) -> None:
@@ -204,6 +147,11 @@ def _fit(data: Dataset, name: str, version: str, seed: int, threads: int) -> tup
                                data.as_of, seed, len(data.y))  # fmt: skip
     manifest.update(name=name, version=version, created=data.as_of.isoformat())
     manifest["training"].update(dataset=data.path.name, split=how, holdout_rows=len(test))
+    # The registry lists each version's AUC with its interval and its holdout's bad count.
+    interval = report["auc_interval"]
+    if interval is not None:
+        manifest["metrics"].update(auc_ci_low=interval["ci_low"], auc_ci_high=interval["ci_high"])
+    manifest["metrics"]["holdout_bads"] = report["holdout_bads"]
     return model, report, manifest
 
 
@@ -217,7 +165,7 @@ def _fit(data: Dataset, name: str, version: str, seed: int, threads: int) -> tup
 @click.option("--force", is_flag=True,
               help=f"Register even when the holdout has fewer than {MIN_HOLDOUT_BADS} bad "
               "outcomes (the card then says so at the top).")  # fmt: skip
-@domain_errors
+@training_errors
 def train(dataset: Path, name: str, version: str, seed: int, threads: int, promote: bool,
           force: bool) -> None:  # fmt: skip
     """Train on a dataset; write bundle, card and baseline; register (and promote)."""
@@ -226,7 +174,7 @@ def train(dataset: Path, name: str, version: str, seed: int, threads: int, promo
 
     if not name.strip() or "/" in name + version or version.startswith("."):
         raise click.ClickException("name and version must be plain folder names")
-    data = Dataset(dataset)
+    data = Dataset.read(dataset)
     data.check_trainable()
     home = Path(current_app.config["MODEL_DIR"]) / name
     bundle_dir, card_dir = home / version, home / f"{version}.card"
@@ -298,10 +246,6 @@ def _registered(name: str, version: str) -> Path:
     return Path(path)
 
 
-def _rate(y: NDArray[np.int8], mask: NDArray[np.bool_]) -> float | None:
-    return round(float(y[mask].mean()), 6) if mask.any() else None
-
-
 @training_cli.command("compare")
 @click.argument("name")
 @click.argument("version_a")
@@ -311,56 +255,30 @@ def _rate(y: NDArray[np.int8], mask: NDArray[np.bool_]) -> float | None:
               show_default=True, help="holdout: the rows `train --seed` held out.")  # fmt: skip
 @click.option("--seed", default=42, show_default=True)
 @click.option("--cutoff-band", default="C", show_default=True, help="Approve at or better.")
-@domain_errors
+@training_errors
 def compare(name: str, version_a: str, version_b: str, dataset: Path, rows: str, seed: int,
             cutoff_band: str) -> None:  # fmt: skip
     """Score two versions on the same rows: metrics side by side and the swap set."""
     from scoring.model import load_bundle
-    from training.delong import auc_interval, paired_auc_test
-    from training.evaluate import summary_metrics
+    from training.compare import METRIC_KEYS, compare_on_dataset
 
-    data = Dataset(dataset)
+    data = Dataset.read(dataset)
     data.check_trainable()
-    idx = data.split(seed)[1] if rows == "holdout" else np.arange(len(data.y))
-    x, y = data.x[idx], data.y[idx]
-    result: dict[str, Any] = {"name": name, "rows": len(idx), "row_set": rows,
-                              "cutoff_band": cutoff_band, "versions": {}}  # fmt: skip
-    approved, pds = [], []
-    keys = ("auc", "gini", "ks", "brier", "calibration_error", "mean_pd")
-    for version in (version_a, version_b):
-        bundle = load_bundle(_registered(name, version))
-        letters = [b.band for b in bundle.bands]
-        if cutoff_band not in letters:
-            raise click.ClickException(f"{name} {version} has no band {cutoff_band!r}")
-        pd = bundle.pd(x)
-        pds.append(pd)
-        approved.append(bundle.band_index(pd) <= letters.index(cutoff_band))
-        m = summary_metrics(y, pd)
-        ci = auc_interval(y, pd)
-        result["versions"][version] = {k: round(m[k], 6) for k in keys} | {
-            "auc_ci_low": round(ci.low, 6), "auc_ci_high": round(ci.high, 6),
-            "approval_rate": round(float(approved[-1].mean()), 6)}  # fmt: skip
-    test = paired_auc_test(y, pds[0], pds[1])
-    result["auc_difference"] = {k: round(v, 6) if isinstance(v, float) else v
-                                for k, v in test.to_dict().items()}  # fmt: skip
-    a, b = approved
-    swap_in, swap_out = ~a & b, a & ~b
-    result["swap"] = {
-        "b_approves_a_declines": {"count": int(swap_in.sum()), "bad_rate": _rate(y, swap_in)},
-        "a_approves_b_declines": {"count": int(swap_out.sum()), "bad_rate": _rate(y, swap_out)},
-        "both_approve": int((a & b).sum()), "both_decline": int((~a & ~b).sum()),
-    }  # fmt: skip
-    click.echo(f"{name}: {len(idx)} {rows} rows, approve at band {cutoff_band} or better")
+    a, b = (load_bundle(_registered(name, v)) for v in (version_a, version_b))
+    cmp = compare_on_dataset(a, b, data, rows=rows, seed=seed, cutoff_band=cutoff_band)
+    result = cmp.to_dict() | {"name": name}
+    click.echo(f"{name}: {cmp.rows} {rows} rows, approve at band {cutoff_band} or better")
     click.echo(f"{'metric':20}{version_a:>24}{version_b:>24}")
-    for k in (*keys, "approval_rate"):
+    for k in (*METRIC_KEYS, "approval_rate"):
         va, vb = (result["versions"][v][k] for v in (version_a, version_b))
         click.echo(f"{k:20}{va:>24.4f}{vb:>24.4f}")
+    test = cmp.test
     verdict = "significant" if test.significant else "not significant"
     click.echo(f"AUC {version_b} - {version_a}: {test.difference:+.4f} (95% {test.low:+.4f} to "
                f"{test.high:+.4f}, DeLong paired p = {test.p_value:.3f}: {verdict})")  # fmt: skip
-    for label, group in (("swap-in (B only)", swap_in), ("swap-out (A only)", swap_out)):
-        rate = _rate(y, group)
-        click.echo(f"{label:20}{int(group.sum()):>10} rows, bad rate "
+    for label, group in (("swap-in (B only)", cmp.swap_in), ("swap-out (A only)", cmp.swap_out)):
+        rate = group.bad_rate
+        click.echo(f"{label:20}{group.count:>10} rows, bad rate "
                    f"{'-' if rate is None else f'{rate:.1%}'}")  # fmt: skip
     _emit(result)
 
@@ -402,7 +320,7 @@ def _as_stored(baseline: Any) -> Any:
     default=None,
     help="Build the baseline from this dataset when none is stored.",
 )
-@domain_errors
+@training_errors
 def drift(name: str | None, since: datetime | None, until: datetime | None,
           baseline_dataset: Path | None) -> None:  # fmt: skip
     """PSI of the champion's recent scores and features against its training baseline."""
@@ -419,7 +337,7 @@ def drift(name: str | None, since: datetime | None, until: datetime | None,
     if stored.is_file():
         baseline, source = Baseline.from_json(stored.read_text(encoding="utf-8")), str(stored)
     elif baseline_dataset is not None:
-        data = Dataset(baseline_dataset)
+        data = Dataset.read(baseline_dataset)
         bundle = load_bundle(champion.path)
         columns = {"score": bundle.score(bundle.pd(data.x))}
         columns.update({n: data.x[:, j] for j, n in enumerate(FEATURE_NAMES)})

@@ -173,20 +173,25 @@ def promote(session: Session, actor: Actor, name: str, version: str) -> ModelVer
     return target
 
 
-def rollback(session: Session, actor: Actor, name: str) -> ModelVersion:
-    """Give the champion role back to the version promoted before the current one."""
-    current = champion(session, name)
-    if current is None:
-        raise Conflict("no champion", {"name": [f"{name} has no champion to roll back"]})
-    previous = session.scalars(
+def previous_champion(session: Session, current: ModelVersion) -> ModelVersion | None:
+    """The version a rollback from ``current`` returns to: the one promoted before it."""
+    return session.scalars(
         select(ModelVersion)
         .where(
-            ModelVersion.name == name,
+            ModelVersion.name == current.name,
             ModelVersion.id != current.id,
             ModelVersion.promoted_at.is_not(None),
         )
         .order_by(ModelVersion.promoted_at.desc())
     ).first()
+
+
+def rollback(session: Session, actor: Actor, name: str) -> ModelVersion:
+    """Give the champion role back to the version promoted before the current one."""
+    current = champion(session, name)
+    if current is None:
+        raise Conflict("no champion", {"name": [f"{name} has no champion to roll back"]})
+    previous = previous_champion(session, current)
     if previous is None:
         raise Conflict("nothing to roll back to", {"name": [f"{name} had no earlier champion"]})
     return promote(session, actor, name, previous.version)

@@ -12,7 +12,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register sessions, languages, headers and the web blueprints."""
-    from . import (  # noqa: F401  (routes on loan_base.bp)
+    from . import (  # noqa: F401  (routes on loan_base.bp, model_registry.bp)
         account,
         assets,
         auth,
@@ -25,6 +25,8 @@ def init_app(app: Flask) -> None:
         loan_base,
         loan_requests,
         loans,
+        model_compare_page,
+        model_registry,
         models_pages,
         monthly_pdf,
         nav,
@@ -46,3 +48,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(loan_base.bp)
     app.register_blueprint(reports.bp)  # with monthly_pdf's route
     app.register_blueprint(models_pages.bp)
+    app.register_blueprint(model_registry.bp)  # with model_compare_page's route
