@@ -2,7 +2,7 @@
 
 Small nested objects are validated here field by field. The long record lists
 (transactions, up to tens of thousands of rows) are only checked to be lists of objects
-here and then validated row by row by ``scoring.payload``, which names the field of every
+here and then validated row by row by ``scoring.parse``, which names the field of every
 bad row (``transactions[12].amount``) at a fraction of marshmallow's per-object cost.
 """
 

@@ -1,4 +1,4 @@
-"""parse_application: valid payloads become the same raw rows; every bad field is named."""
+"""scoring.parse: valid payloads become the same raw rows; every bad field is named."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pytest
 
 from fixtures import Population
 from fixtures.payloads import application_payload
-from scoring.payload import (
-    MAX_TRANSACTIONS,
+from scoring.input_tables import MAX_TRANSACTIONS
+from scoring.parse import (
     InvalidApplication,
     parse_application,
     parse_applications,
-    parse_tables,
+    parse_payload,
 )
-from scoring.payload_tables import concat_batch
+from scoring.parsed_application import stack
 from scoring.raw import day_number
 from scoring.raw_ops import take_rows
 from tests.unit.scoring.sample import AS_OF, make_payload
@@ -165,12 +165,12 @@ def test_batch_errors_are_prefixed_with_the_application() -> None:
 
 
 def test_batch_of_one_equals_its_row_in_a_batch_of_many(population: Population) -> None:
-    # concat_batch has its own path for one application (the request path)
+    # stack has its own path for one application (the request path)
     rows = [0, 5, 77, 599]
-    tables = [parse_tables(application_payload(population, i)) for i in rows]
-    many = concat_batch(tables)
-    for k, t in enumerate(tables):
-        _assert_same_batch(concat_batch([t]), take_rows(many, [k]))
+    parsed = [parse_payload(application_payload(population, i)) for i in rows]
+    many = stack(parsed)
+    for k, t in enumerate(parsed):
+        _assert_same_batch(stack([t]), take_rows(many, [k]))
 
 
 def test_empty_tables_of_a_batch_of_one_are_shared_and_read_only() -> None:
