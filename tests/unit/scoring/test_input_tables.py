@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import BigInteger, Date, Float, Integer, String
@@ -57,3 +58,13 @@ def test_caps_fit_the_raw_dtype() -> None:
         for c in t.columns:
             if c.kind == "int":
                 assert 0 < c.maximum <= np.iinfo(c.dtype).max, (t.name, c.key)
+
+
+def test_readme_states_every_cap() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    for t in EVENT_TABLES:
+        for c in t.columns:
+            if c.kind == "int":
+                row = f"`{t.payload_path}[].{c.key}`"
+                line = next((ln for ln in readme.splitlines() if ln.startswith(f"| {row}")), "")
+                assert f"{int(c.maximum):,}".replace(",", ".") in line, (row, line)
