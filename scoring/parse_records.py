@@ -55,13 +55,15 @@ def parse_table(
     rows = records(value, path, errors, table.max_records)
     if not rows:
         return None
-    refuse_unknown_keys(rows, table.keys, path, errors)
     parsed: Columns = {}
     values = columns(rows, tuple(c.key for c in table.columns))
+    known = len(errors)
     for c, raw in zip(table.columns, values, strict=True):
         path_of = _path_of(path, c.key)
         parsed[c.field] = _column(c, raw, path_of, errors)
         _check_dates(c, parsed, path_of, dates, errors)
+    if not _only_declared_keys(table, rows, clean=len(errors) == known):
+        refuse_unknown_keys(rows, table.keys, path, errors)
     texts = {
         t.stored_as: text_column(
             [r.get(t.key) for r in rows], _path_of(path, t.key), errors,
@@ -70,6 +72,19 @@ def parse_table(
         for t in table.texts
     }  # fmt: skip
     return parsed, texts
+
+
+def _only_declared_keys(table: InputTable, rows: list[Any], *, clean: bool) -> bool:
+    """True when the records surely hold no undeclared key, known without looking at keys.
+
+    When every column is required and parsed cleanly, every record holds every declared key;
+    then a record holds another key only if it has more keys than declared: one C-level pass
+    over the lengths (a third of walking the keys of 700 transactions). Otherwise the caller
+    walks the keys.
+    """
+    if not clean or table.texts or any(c.nullable for c in table.columns):
+        return False
+    return max(map(len, rows)) <= len(table.columns)
 
 
 def _path_of(path: str, key: str) -> PathOf:
