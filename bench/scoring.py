@@ -34,7 +34,7 @@ from fixtures import generate_population
 from fixtures.payloads import application_payload
 from scoring.features import compute_features
 from scoring.model import ModelBundle, load_bundle
-from scoring.payload import parse_application
+from scoring.parse import parse_application
 from scoring.policy import kur_defaults
 from scoring.raw import RawBatch
 from scoring.result import score_application, score_batch

@@ -2,7 +2,7 @@
 
 Definition (``INPUT_HASH_VERSION`` names it; bump it if any part changes):
 
-1. The payload is validated and parsed into its columns (``scoring.payload.parse_tables``).
+1. The payload is validated and parsed into its columns (``scoring.parse.parse_payload``).
 2. ``sha256`` is fed, in this order:
    a. ``b"imk-input-2\\n"``;
    b. the canonical JSON of the *remainder*: the payload without its event lists
@@ -10,17 +10,19 @@ Definition (``INPUT_HASH_VERSION`` names it; bump it if any part changes):
       ``enterprise.partnerships``, ``enterprise.exports``, ``cooperative.savings``,
       ``cooperative.loans``), written ``json.dumps(rest, sort_keys=True, separators=(",", ":"))``
       (ASCII escapes), then ``b"\\n"``;
-   c. one ASCII header line listing every event column of ``EVENT_COLUMNS`` as
-      ``name:dtype:length`` joined by ``,``, then ``b"\\n"``;
+   c. one ASCII header line listing every column of every table of
+      ``scoring.input_tables.EVENT_TABLES`` (in that order) as ``hashed_as:hash_dtype:length``
+      joined by ``,``, then ``b"\\n"``;
    d. the little-endian bytes (``tobytes()``) of each of those columns in that order: day and
-      month numbers, whole Rupiah and counts as ``<i8``, codes (index into the code tuples of
-      ``scoring.raw`` / ``scoring.payload.DIRECTIONS``) as ``|i1``, ratings and return rates as
-      ``<f8`` (a null rating is the NaN ``np.nan``).
+      month numbers, whole Rupiah and counts as ``<i8``, codes (index into the column's
+      declared codes) as ``|i1`` (the direction as the flag ``|b1``), ratings and return rates
+      as ``<f8`` (a null rating is the NaN ``np.nan``).
 
 So key order, whitespace and the spelling of equal values (``4.70`` / ``4.7``) never change the
-hash; any value of any field does, and so does the order of records in a list. Keys a record
-does not define (an extra ``note`` in a transaction) are not read by scoring and not hashed; a
-null event list hashes like an empty one, as both are scored alike. The hash is computed from
+hash; any value of any field does, and so does the order of records in a list. Texts kept
+only for people (a partner's name, an export's destination) are not hashed; a key a record
+does not declare is refused by the parser; a null event list hashes like an empty one, as both
+are scored alike. The hash is computed from
 the stored payload with this module alone, so any stored decision can be checked. Hashing the
 JSON text of 800 transactions cost ~1 ms, the binary encoding tens of microseconds.
 """
@@ -32,26 +34,25 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from scoring.payload import parse_tables
-from scoring.payload_tables import AppTables
+from scoring.input_tables import EVENT_TABLES
+from scoring.parse import parse_payload
+from scoring.parsed_application import ParsedApplication
 
 INPUT_HASH_VERSION = "imk-input-2"
-# (AppTables attribute, dtype) of every event column, in hashing order.
-EVENT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("tx_day", "<i8"), ("tx_amount", "<i8"), ("tx_inflow", "|b1"), ("tx_channel", "|i1"),
-    ("mp_month", "<i8"), ("mp_gmv", "<i8"), ("mp_orders", "<i8"), ("mp_rating", "<f8"),
-    ("mp_return_rate", "<f8"),
-    ("sav_month", "<i8"), ("sav_status", "|i1"),
-    ("loan_day", "<i8"), ("loan_amount", "<i8"), ("loan_status", "|i1"), ("loan_max_dpd", "<i8"),
-    ("cert_kind", "|i1"), ("cert_issued", "<i8"), ("cert_expires", "<i8"),
-    ("part_size", "|i1"), ("part_since", "<i8"), ("part_until", "<i8"), ("part_value", "<i8"),
-    ("exp_month", "<i8"), ("exp_value", "<i8"),
-)  # fmt: skip
+# (table, column) of every hashed column, in hashing order.
+_HASHED = tuple((t, c) for t in EVENT_TABLES for c in t.columns)
 # step 2c with the lengths left to fill in: one %-format instead of 24 f-strings
-_HEADER = ",".join(f"{name}:{dtype}:%d" for name, dtype in EVENT_COLUMNS)
-_TOP_LISTS = frozenset({"transactions", "marketplace"})
-_ENTERPRISE_LISTS = frozenset({"certifications", "partnerships", "exports"})
-_COOPERATIVE_LISTS = frozenset({"savings", "loans"})
+_HEADER = ",".join(f"{c.hashed_as}:{c.hash_dtype}:%d" for _, c in _HASHED)
+
+
+def _lists_in(parent: tuple[str, ...]) -> frozenset[str]:
+    """Keys of the declared record lists directly inside the object at ``parent``."""
+    return frozenset(t.path[-1] for t in EVENT_TABLES if t.path[:-1] == parent)
+
+
+_TOP_LISTS = _lists_in(())
+_ENTERPRISE_LISTS = _lists_in(("enterprise",))
+_COOPERATIVE_LISTS = _lists_in(("cooperative",))
 
 
 # What json.dumps(obj, sort_keys=True, separators=(",", ":")) builds on every call; reused.
@@ -79,19 +80,18 @@ def remainder_json(payload: Mapping[str, Any]) -> str:
     return canonical_json(rest)
 
 
-def parsed_input_hash(payload: Mapping[str, Any], tables: AppTables) -> str:
-    """Return the input hash of a payload already parsed into ``tables``.
+def parsed_input_hash(parsed: ParsedApplication) -> str:
+    """Return the input hash of a parsed application.
 
     Args:
-        payload: the application as submitted.
-        tables: ``parse_tables(payload)`` (the scoring path has it already).
+        parsed: ``parse_payload(payload)`` (the scoring path has it already).
 
     Returns:
         The sha256 hex digest defined in this module's docstring.
     """
     h = hashlib.sha256(INPUT_HASH_VERSION.encode("ascii") + b"\n")
-    h.update(remainder_json(payload).encode("ascii") + b"\n")
-    columns = [getattr(tables, name).astype(dtype, copy=False) for name, dtype in EVENT_COLUMNS]
+    h.update(remainder_json(parsed.payload).encode("ascii") + b"\n")
+    columns = [parsed.column(t, c.field).astype(c.hash_dtype, copy=False) for t, c in _HASHED]
     h.update((_HEADER % tuple(map(len, columns))).encode("ascii") + b"\n")
     for col in columns:
         if len(col):
@@ -108,4 +108,4 @@ def input_hash(payload: Mapping[str, Any]) -> str:
     Returns:
         The sha256 hex digest defined in this module's docstring.
     """
-    return parsed_input_hash(payload, parse_tables(payload))
+    return parsed_input_hash(parse_payload(payload))

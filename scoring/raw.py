@@ -15,7 +15,8 @@ Conventions
 - A missing source is an empty slice for that application (no store, no cooperative), never a
   row of zeros; ``Profiles.coop_member_since`` is -1 for a non-member.
 
-PAYLOAD_SHAPE (JSON, as lenders submit it; validated at the API boundary and again here)::
+PAYLOAD_SHAPE (JSON, as lenders submit it; each record list is declared once, in
+``scoring.input_tables``, and the whole payload is validated once, by ``scoring.parse``)::
 
     {
       "as_of": "2026-11-30",                      # application date; all history is before it

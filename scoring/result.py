@@ -22,10 +22,10 @@ from scoring.explain import contributions, margin_of, reasons_for_row
 from scoring.feature_spec import FEATURE_INDEX
 from scoring.features import FeatureMatrix, compute_features
 from scoring.model import ModelBundle
-from scoring.payload import InvalidApplication, parse_request, parse_tables
-from scoring.payload_tables import concat_batch
+from scoring.parse import InvalidApplication, parse_payload
+from scoring.parsed_application import ParsedApplication
 from scoring.policy import PolicyFacts, ProgramRules, evaluate_policy
-from scoring.raw import RawBatch, from_day_number
+from scoring.raw import RawBatch
 from scoring.recourse import recourse
 
 F64 = NDArray[np.float64]
@@ -106,11 +106,26 @@ def score_application(
     *,
     with_recourse: bool = False,
 ) -> ScoreResult:
-    """Score one JSON application with reasons and policy.
+    """Parse and score one JSON application (``score_parsed`` of ``parse_payload``).
+
+    Raises:
+        InvalidApplication: a bad payload, every bad field named.
+    """
+    return score_parsed(bundle, parse_payload(payload), rules, with_recourse=with_recourse)
+
+
+def score_parsed(
+    bundle: ModelBundle,
+    parsed: ParsedApplication,
+    rules: ProgramRules | Sequence[ProgramRules],
+    *,
+    with_recourse: bool = False,
+) -> ScoreResult:
+    """Score one parsed application with reasons and policy.
 
     Args:
         bundle: the model to score with.
-        payload: the application (``scoring.raw.PAYLOAD_SHAPE``).
+        parsed: the application, parsed once by ``scoring.parse.parse_payload``.
         rules: the program, or the available programs (chosen by ``request.program``).
         with_recourse: also search changes that move the applicant to a better band (slower).
 
@@ -118,11 +133,10 @@ def score_application(
         The full, reproducible result.
 
     Raises:
-        InvalidApplication: a bad payload, every bad field named.
+        InvalidApplication: the requested program is not among ``rules``.
     """
-    tables = parse_tables(payload)
-    raw = concat_batch([tables])
-    request = parse_request(payload)
+    raw = parsed.batch()
+    request = parsed.request
     program = _program(rules, request.program)
     fm = compute_features(raw)
     X = fm.values
@@ -140,8 +154,8 @@ def score_application(
         model_name=bundle.name,
         model_version=bundle.version,
         feature_spec_version=str(bundle.manifest["feature_spec_version"]),
-        input_hash=parsed_input_hash(payload, tables),
-        as_of=from_day_number(int(raw.profiles.as_of[0])).isoformat(),
+        input_hash=parsed_input_hash(parsed),
+        as_of=parsed.as_of.isoformat(),
         features={n: _r6(v) for n, v in zip(fm.names, X[0].tolist(), strict=True)},
         data_quality=fm.quality(0),
         margin=round(float(margin[0]), 6),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Response, current_app, request
@@ -80,14 +79,13 @@ class Applications(MethodView):
     @blp.doc(parameters=[IDEMPOTENCY_HEADER, LANGUAGE_HEADER])
     def post(self, _data: dict[str, Any]) -> dict[str, Any]:
         """Submit an application with its alternative data; it is scored and stored."""
+        # The schema has checked the body's shape; the body itself is parsed once, by scoring.
         session = get_session()
-        payload = request_json()
         submitted = applications.submit(
             session,
             Actor("api_key", current_api_key_id()),
             current_lender_id(),
-            payload,
-            as_of=_data["as_of"],
+            request_json(),
             lookup=lookup(),
         )
         session.flush()
@@ -136,12 +134,11 @@ class Score(MethodView):
     @blp.response(200, ScoreOnlySchema)
     @blp.alt_response(409, schema=ErrorSchema, description="No champion model")
     @blp.doc(parameters=[LANGUAGE_HEADER])
-    def post(self, data: dict[str, Any]) -> Response:
+    def post(self, _data: dict[str, Any]) -> Response:
         """Score an application without storing anything (what-if)."""
         with_recourse = request.args.get("recourse") in ("1", "true")
-        as_of: date = data["as_of"]
         result, _program = applications.score_payload(
-            get_session(), request_json(), as_of, with_recourse=with_recourse, lookup=lookup()
+            get_session(), request_json(), with_recourse=with_recourse, lookup=lookup()
         )
         # The presented dict already is ScoreOnlySchema's dump (a test holds the two equal),
         # so it goes out as is: marshmallow re-dumping it cost ~0.2 ms of every what-if.

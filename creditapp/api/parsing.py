@@ -13,7 +13,11 @@ from flask_smorest import Blueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from ..errors import DomainError
+from .jsonkeys import duplicate_keys
 from .textguard import check_body
+
+DUPLICATE_REASON = "appears twice in one object; send each key once"
 
 
 class CachedJsonParser(FlaskParser):
@@ -22,7 +26,7 @@ class CachedJsonParser(FlaskParser):
     def _raw_load_json(self, req: flask.Request) -> Any:
         if not is_json_request(req):
             return core.missing
-        return check_body(req.get_json(cache=True))  # a malformed body raises 400 Bad Request
+        return checked(req.get_json(cache=True))  # a malformed body raises 400 Bad Request
 
 
 class ApiBlueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no type hints
@@ -40,6 +44,14 @@ class ApiBlueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no t
         return super().arguments(schema, *args, **kwargs)
 
 
+def checked(body: Any) -> Any:
+    """Return ``body``, or raise a 422 naming unstorable text or a key written twice."""
+    repeated = duplicate_keys(flask.request.get_data(cache=True), body)
+    if repeated:
+        raise DomainError("duplicate keys", {path: [DUPLICATE_REASON] for path in repeated})
+    return check_body(body)
+
+
 def request_json() -> Any:
     """The request's JSON body from the shared cache (None when the body is not JSON)."""
-    return check_body(flask.request.get_json(cache=True)) if flask.request.is_json else None
+    return checked(flask.request.get_json(cache=True)) if flask.request.is_json else None

@@ -30,27 +30,13 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ..models import (
-    Application,
-    Certification,
-    CooperativeLoan,
-    CooperativeMembership,
-    CooperativeSaving,
-    Enterprise,
-    ExportRecord,
-    MarketplaceMonth,
-    Partnership,
-    SizeObservation,
-    Transaction,
-)
+from scoring.input_tables import EVENT_TABLES, MEMBERSHIP, InputColumn
+
+from ..models import Application, CooperativeMembership, Enterprise, SizeObservation
+from ..models.altdata import MODELS
 
 BATCH_ROWS = 10_000
 COPY_CHUNK = 500_000
-CHANNELS = ("bank_transfer", "qris", "ewallet", "cash_deposit")
-CERTIFICATION_KINDS = ("PIRT", "HALAL", "SNI", "BPOM")
-SAVINGS_STATUSES = ("on_time", "late", "missed")
-COOP_LOAN_STATUSES = ("repaid_on_time", "repaid_late", "defaulted", "active")
-PARTNER_SIZES = ("medium", "large")
 SIZE_CLASSES = ("micro", "small", "medium")
 SIZE_SOURCES = ("application", "follow_up")
 
@@ -78,6 +64,19 @@ def _months(values: NDArray[Any]) -> pl.Series:
 def _codes(values: NDArray[Any], names: tuple[str, ...]) -> NDArray[np.str_]:
     out: NDArray[np.str_] = np.asarray(names)[np.asarray(values, dtype=np.int64)]
     return out
+
+
+def _stored(column: InputColumn, values: NDArray[Any]) -> Any:
+    """One raw column as the database stores it."""
+    if column.kind == "day":
+        return _days(values)
+    if column.kind == "month":
+        return _months(values)
+    if column.kind == "code":
+        return _codes(values, column.codes)
+    if column.nullable:  # a ratio: NaN (no rating yet) is NULL
+        return pl.Series(values, nan_to_null=True)
+    return values
 
 
 def _connection(target: Session | Connection) -> Connection:
@@ -173,49 +172,20 @@ def load_population_bulk(
         "profile_entrepreneurship_training": p.entrepreneurship_training,
         "profile_kur_access_count": p.kur_access_count,
     })  # fmt: skip
-    t = raw.transactions
-    put(Transaction, {
-        "application_id": app_ids[t.app], "occurred_on": _days(t.day), "amount": t.amount,
-        "direction": np.where(t.inflow, "in", "out"), "channel": _codes(t.channel, CHANNELS),
-    })  # fmt: skip
-    m = raw.marketplace
-    put(MarketplaceMonth, {
-        "application_id": app_ids[m.app], "month": _months(m.month), "gmv": m.gmv,
-        "orders": m.orders, "rating": pl.Series(m.rating, nan_to_null=True),
-        "return_rate": m.return_rate,
-    })  # fmt: skip
     members = np.flatnonzero(p.coop_member_since >= 0)
     membership = np.full(n, -1, dtype=np.int64)
     membership[members] = _reserve_ids(conn, _table(CooperativeMembership), members.size)
     put(CooperativeMembership, {
         "id": membership[members], "application_id": app_ids[members],
-        "member_since": _days(p.coop_member_since[members]),
+        MEMBERSHIP.since.stored_as: _days(p.coop_member_since[members]),
     })  # fmt: skip
-    s = raw.savings
-    put(CooperativeSaving, {
-        "membership_id": membership[s.app], "month": _months(s.month),
-        "status": _codes(s.status, SAVINGS_STATUSES),
-    })  # fmt: skip
-    cl = raw.coop_loans
-    put(CooperativeLoan, {
-        "membership_id": membership[cl.app], "disbursed_on": _days(cl.disbursed),
-        "amount": cl.amount, "status": _codes(cl.status, COOP_LOAN_STATUSES),
-        "max_dpd": cl.max_dpd,
-    })  # fmt: skip
-    c = raw.certifications
-    put(Certification, {
-        "application_id": app_ids[c.app], "kind": _codes(c.kind, CERTIFICATION_KINDS),
-        "issued_on": _days(c.issued), "expires_on": _days(c.expires),
-    })  # fmt: skip
-    pa = raw.partnerships
-    put(Partnership, {
-        "application_id": app_ids[pa.app], "partner_size": _codes(pa.partner_size, PARTNER_SIZES),
-        "since": _days(pa.since), "until": _days(pa.until), "annual_value": pa.annual_value,
-    })  # fmt: skip
-    x = raw.exports
-    put(ExportRecord, {
-        "application_id": app_ids[x.app], "month": _months(x.month), "value": x.value,
-    })  # fmt: skip
+    parent_ids = {"application": app_ids, "membership": membership}
+    for table in EVENT_TABLES:
+        rows = getattr(raw, table.name)
+        frame = {f"{table.parent}_id": parent_ids[table.parent][rows.app]}
+        for c in table.columns:
+            frame[c.stored_as] = _stored(c, getattr(rows, c.field))
+        put(MODELS[table.name], frame)
     so = pop.size_observations
     put(SizeObservation, {
         "enterprise_id": ent_ids[so.enterprise_id - 1], "observed_on": _days(so.observed),

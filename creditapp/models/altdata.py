@@ -2,154 +2,96 @@
 
 Every row belongs to the application it came with, so a past score can be reproduced from
 exactly the data it saw, even when the enterprise later applies again with newer data.
+
+The tables are not declared here: each mapped class is built from its one declaration in
+``scoring.input_tables`` (columns, CHECK constraints, indexes), so storage cannot drift from
+what the parser reads and the scorer sees. ``tests/integration/test_migrations.py`` holds the
+result equal to the migrations.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import mapped_column
 
-from .base import Base, check_in, check_non_negative, check_positive, money
+from scoring.input_tables import EVENT_TABLES, MEMBERSHIP, InputColumn, InputTable, TextColumn
 
-CHANNELS = ("bank_transfer", "qris", "ewallet", "cash_deposit")
-DIRECTIONS = ("in", "out")
-CERTIFICATION_KINDS = ("PIRT", "HALAL", "SNI", "BPOM")
-SAVINGS_STATUSES = ("on_time", "late", "missed")
-COOP_LOAN_STATUSES = ("repaid_on_time", "repaid_late", "defaulted", "active")
-PARTNER_SIZES = ("medium", "large")
+from .base import Base, check_in, check_non_negative, check_positive
+
+_PARENT_TABLE = {"application": "applications.id", "membership": f"{MEMBERSHIP.stored_in}.id"}
 
 
-class Transaction(Base):
-    """One dated inflow or outflow on an account of the enterprise."""
-
-    __tablename__ = "transactions"
-    __table_args__ = (
-        check_in("direction", DIRECTIONS),
-        check_in("channel", CHANNELS),
-        *check_positive("amount"),
-        Index("ix_transactions_application_date", "application_id", "occurred_on"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    occurred_on: Mapped[date] = mapped_column(Date)
-    amount: Mapped[int] = money()
-    direction: Mapped[str] = mapped_column(String(3))
-    channel: Mapped[str] = mapped_column(String(16))
+def _type(c: InputColumn) -> Any:
+    if c.kind in ("day", "month"):  # a month is stored as its first day
+        return Date
+    if c.kind == "int":
+        return BigInteger if c.money else Integer
+    if c.kind == "ratio":
+        return Float
+    return String(c.stored_length)
 
 
-class MarketplaceMonth(Base):
-    """A month of sales on an online marketplace store."""
-
-    __tablename__ = "marketplace_months"
-    __table_args__ = (
-        *check_non_negative("gmv", "orders"),
-        Index("ix_marketplace_months_application_month", "application_id", "month", unique=True),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
-    month: Mapped[date] = mapped_column(Date)  # first day of the month
-    gmv: Mapped[int] = money()
-    orders: Mapped[int] = mapped_column(Integer)
-    rating: Mapped[float | None] = mapped_column(Float)
-    return_rate: Mapped[float] = mapped_column(Float)
+def _checks(table: InputTable) -> list[Any]:
+    """CHECKs of the declared codes and lower bounds (caps are the parser's: they may move)."""
+    checks: list[Any] = []
+    for c in table.columns:
+        if c.kind == "code":
+            checks.append(check_in(c.stored_as, c.codes))
+        elif c.kind == "int":
+            checks.extend((check_positive if c.minimum >= 1 else check_non_negative)(c.stored_as))
+    return checks
 
 
-class CooperativeMembership(Base):
-    """Membership of a cooperative (koperasi), with its savings record and earlier loans."""
-
-    __tablename__ = "cooperative_memberships"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), unique=True
-    )
-    cooperative_name: Mapped[str | None] = mapped_column(String(200))
-    member_since: Mapped[date] = mapped_column(Date)
+def _text(t: TextColumn) -> Any:
+    return mapped_column(String(t.max_length), nullable=True)
 
 
-class CooperativeSaving(Base):
-    """One month of mandatory savings (simpanan wajib): paid on time, late or missed."""
-
-    __tablename__ = "cooperative_savings"
-    __table_args__ = (
-        check_in("status", SAVINGS_STATUSES),
-        Index("ix_cooperative_savings_membership_month", "membership_id", "month", unique=True),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    membership_id: Mapped[int] = mapped_column(
-        ForeignKey("cooperative_memberships.id", ondelete="CASCADE")
-    )
-    month: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(8))
-
-
-class CooperativeLoan(Base):
-    """An earlier loan from the cooperative and how it was repaid."""
-
-    __tablename__ = "cooperative_loans"
-    __table_args__ = (
-        check_in("status", COOP_LOAN_STATUSES),
-        *check_positive("amount"),
-        *check_non_negative("max_dpd"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    membership_id: Mapped[int] = mapped_column(
-        ForeignKey("cooperative_memberships.id", ondelete="CASCADE"), index=True
-    )
-    disbursed_on: Mapped[date] = mapped_column(Date)
-    amount: Mapped[int] = money()
-    status: Mapped[str] = mapped_column(String(16))
-    max_dpd: Mapped[int] = mapped_column(Integer, default=0)
+def _mapped(table: InputTable) -> Any:
+    """Build the mapped class of one declared table."""
+    key = f"{table.parent}_id"
+    args = _checks(table)
+    if table.index is not None:
+        name, column, unique = table.index
+        args.append(Index(name, key, column, unique=unique))
+    parent = ForeignKey(_PARENT_TABLE[table.parent], ondelete="CASCADE")
+    namespace: dict[str, Any] = {
+        "__doc__": table.doc,
+        "__module__": __name__,
+        "__tablename__": table.stored_in,
+        "__table_args__": tuple(args),
+        "id": mapped_column(Integer, primary_key=True),
+        key: mapped_column(Integer, parent, index=table.index is None, nullable=False),
+    }
+    for c in table.columns:
+        namespace[c.stored_as] = mapped_column(_type(c), nullable=c.nullable)
+    for t in table.texts:
+        namespace[t.stored_as] = _text(t)
+    return type(table.model, (Base,), namespace)
 
 
-class Certification(Base):
-    """A product or business certification (PIRT, halal, SNI, BPOM)."""
-
-    __tablename__ = "certifications"
-    __table_args__ = (check_in("kind", CERTIFICATION_KINDS),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(8))
-    issued_on: Mapped[date] = mapped_column(Date)
-    expires_on: Mapped[date | None] = mapped_column(Date)
-
-
-class Partnership(Base):
-    """A partnership (off-take, supply, plasma) with a medium or large firm."""
-
-    __tablename__ = "partnerships"
-    __table_args__ = (check_in("partner_size", PARTNER_SIZES), *check_non_negative("annual_value"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), index=True
-    )
-    partner_name: Mapped[str | None] = mapped_column(String(200))
-    partner_size: Mapped[str] = mapped_column(String(8))
-    since: Mapped[date] = mapped_column(Date)
-    until: Mapped[date | None] = mapped_column(Date)
-    annual_value: Mapped[int] = money()
-
-
-class ExportRecord(Base):
-    """Export sales in one month."""
-
-    __tablename__ = "export_records"
-    __table_args__ = (*check_positive("value"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), index=True
-    )
-    month: Mapped[date] = mapped_column(Date)
-    destination: Mapped[str | None] = mapped_column(String(2))  # ISO country code
-    value: Mapped[int] = money()
+CooperativeMembership: Any = type(
+    MEMBERSHIP.model,
+    (Base,),
+    {
+        "__doc__": MEMBERSHIP.doc,
+        "__module__": __name__,
+        "__tablename__": MEMBERSHIP.stored_in,
+        "id": mapped_column(Integer, primary_key=True),
+        "application_id": mapped_column(
+            Integer, ForeignKey("applications.id", ondelete="CASCADE"), unique=True, nullable=False
+        ),
+        MEMBERSHIP.since.stored_as: mapped_column(_type(MEMBERSHIP.since), nullable=False),
+        **{t.stored_as: _text(t) for t in MEMBERSHIP.texts},
+    },
+)
+# The mapped class of each declared table, by ``InputTable.name``.
+MODELS: dict[str, Any] = {t.name: _mapped(t) for t in EVENT_TABLES}
+Transaction: Any = MODELS["transactions"]
+MarketplaceMonth: Any = MODELS["marketplace"]
+CooperativeSaving: Any = MODELS["savings"]
+CooperativeLoan: Any = MODELS["coop_loans"]
+Certification: Any = MODELS["certifications"]
+Partnership: Any = MODELS["partnerships"]
+ExportRecord: Any = MODELS["exports"]

@@ -41,7 +41,7 @@ class Application(Base):
     """A loan application by an enterprise to a program, through one lender.
 
     The ``profile_*`` columns are the enterprise profile exactly as this application submitted
-    it (the values ``scoring.payload`` parsed and the model scored). The ``Enterprise`` row holds
+    it (the values ``scoring.parse`` parsed and the model scored). The ``Enterprise`` row holds
     only the latest profile, so an older application read through it would take facts that
     changed later (a KUR loan granted after it, new other credit): label leakage in training
     sets. NULL on rows stored before the snapshot existed (and on bulk-loaded synthetic rows);

@@ -1,9 +1,11 @@
 """Applications: the alternative-data payload lenders submit, and what they get back.
 
-Small nested objects are validated here field by field. The long record lists
-(transactions, up to tens of thousands of rows) are only checked to be lists of objects
-here and then validated row by row by ``scoring.payload``, which names the field of every
-bad row (``transactions[12].amount``) at a fraction of marshmallow's per-object cost.
+Small nested objects are validated here field by field. The record lists of the
+alternative-data tables (transactions, up to tens of thousands of rows) are only checked to be
+lists of objects here and then validated row by row by ``scoring.parse``, which names the field
+of every bad row (``transactions[12].amount``) at a fraction of marshmallow's per-object cost.
+Their record schemas, which document them in the OpenAPI, are built from the same declarations
+(``scoring.input_tables``) the parser reads.
 """
 
 from __future__ import annotations
@@ -12,10 +14,24 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from scoring.input_tables import (
+    CERTIFICATIONS,
+    COOP_LOANS,
+    EVENT_TABLES,
+    EXPORTS,
+    MARKETPLACE,
+    PARTNERSHIPS,
+    SAVINGS,
+    TRANSACTIONS,
+    InputColumn,
+    InputTable,
+    TextColumn,
+)
+
 from .common import PageMetaSchema
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
-MAX_RECORDS = 20_000
+MAX_RECORDS = max(t.max_records for t in EVENT_TABLES)  # the per-table caps: scoring.parse
 
 
 class RecordList(fields.List[Any]):
@@ -34,24 +50,41 @@ class RecordList(fields.List[Any]):
         return value
 
 
-class CertificationSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(["PIRT", "HALAL", "SNI", "BPOM"]))
-    issued_on = fields.Date(required=True)
-    expires_on = fields.Date(allow_none=True, load_default=None)
+def _field(c: InputColumn) -> fields.Field[Any]:
+    """The documented marshmallow field of one declared column (scoring validates it)."""
+    common: dict[str, Any] = {"required": not c.nullable, "allow_none": c.nullable}
+    if c.kind == "day":
+        return fields.Date(**common)
+    if c.kind == "month":
+        return fields.String(validate=MONTH, **common)
+    if c.kind == "code":
+        return fields.String(validate=validate.OneOf(c.codes), **common)
+    if c.kind == "ratio":
+        return fields.Float(validate=validate.Range(c.minimum, c.maximum), **common)
+    return fields.Integer(strict=True, validate=validate.Range(int(c.minimum), int(c.maximum)),
+                          **common)  # fmt: skip
 
 
-class PartnershipSchema(Schema):
-    partner_name = fields.String(validate=validate.Length(max=200))
-    partner_size = fields.String(required=True, validate=validate.OneOf(["medium", "large"]))
-    since = fields.Date(required=True)
-    until = fields.Date(allow_none=True, load_default=None)
-    annual_value = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+def _text(t: TextColumn) -> fields.Field[Any]:
+    size = (
+        validate.Length(equal=t.max_length) if t.exact_length else validate.Length(max=t.max_length)
+    )
+    return fields.String(validate=size, allow_none=True)
 
 
-class ExportSchema(Schema):
-    month = fields.String(required=True, validate=MONTH)
-    destination = fields.String(validate=validate.Length(equal=2))
-    value = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+def _record_schema(table: InputTable) -> type[Schema]:
+    """The schema of one record of a declared table: its OpenAPI documentation."""
+    declared = {c.key: _field(c) for c in table.columns} | {t.key: _text(t) for t in table.texts}
+    schema: type[Schema] = Schema.from_dict(declared, name=f"{table.model}Schema")
+    return schema
+
+
+RECORD_SCHEMAS = {t.name: _record_schema(t) for t in EVENT_TABLES}
+
+
+def _records(table: InputTable) -> RecordList:
+    return RecordList(fields.Nested(RECORD_SCHEMAS[table.name]), load_default=list,
+                      metadata={"description": f"At most {table.max_records} records"})  # fmt: skip
 
 
 class EnterpriseSchema(Schema):
@@ -86,48 +119,16 @@ class EnterpriseSchema(Schema):
     other_productive_credit = fields.Boolean(load_default=False)
     entrepreneurship_training = fields.Boolean(load_default=False)
     kur_access_count = fields.Integer(strict=True, load_default=0, validate=validate.Range(0, 50))
-    certifications = fields.List(fields.Nested(CertificationSchema), load_default=list)
-    partnerships = fields.List(fields.Nested(PartnershipSchema), load_default=list)
-    exports = fields.List(fields.Nested(ExportSchema), load_default=list)
-
-
-class TransactionSchema(Schema):
-    date = fields.Date(required=True)
-    amount = fields.Integer(required=True, validate=validate.Range(min=1))
-    direction = fields.String(required=True, validate=validate.OneOf(["in", "out"]))
-    channel = fields.String(
-        required=True, validate=validate.OneOf(["bank_transfer", "qris", "ewallet", "cash_deposit"])
-    )
-
-
-class MarketplaceMonthSchema(Schema):
-    month = fields.String(required=True, validate=MONTH)
-    gmv = fields.Integer(required=True, validate=validate.Range(min=0))
-    orders = fields.Integer(required=True, validate=validate.Range(min=0))
-    rating = fields.Float(allow_none=True, validate=validate.Range(min=0, max=5))
-    return_rate = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-
-
-class SavingSchema(Schema):
-    month = fields.String(required=True, validate=MONTH)
-    status = fields.String(required=True, validate=validate.OneOf(["on_time", "late", "missed"]))
-
-
-class CoopLoanSchema(Schema):
-    disbursed_on = fields.Date(required=True)
-    amount = fields.Integer(required=True, validate=validate.Range(min=1))
-    status = fields.String(
-        required=True,
-        validate=validate.OneOf(["repaid_on_time", "repaid_late", "defaulted", "active"]),
-    )
-    max_dpd = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    certifications = _records(CERTIFICATIONS)
+    partnerships = _records(PARTNERSHIPS)
+    exports = _records(EXPORTS)
 
 
 class CooperativeSchema(Schema):
     name = fields.String(validate=validate.Length(max=200))
     member_since = fields.Date(required=True)
-    savings = RecordList(fields.Nested(SavingSchema), load_default=list)
-    loans = RecordList(fields.Nested(CoopLoanSchema), load_default=list)
+    savings = _records(SAVINGS)
+    loans = _records(COOP_LOANS)
 
 
 class LoanRequestSchema(Schema):
@@ -145,8 +146,8 @@ class ApplicationInSchema(Schema):
     reference = fields.String(validate=validate.Length(max=64))
     as_of = fields.Date(required=True, metadata={"description": "Application date"})
     enterprise = fields.Nested(EnterpriseSchema, required=True)
-    transactions = RecordList(fields.Nested(TransactionSchema), load_default=list)
-    marketplace = RecordList(fields.Nested(MarketplaceMonthSchema), load_default=list)
+    transactions = _records(TRANSACTIONS)
+    marketplace = _records(MARKETPLACE)
     cooperative = fields.Nested(CooperativeSchema, allow_none=True, load_default=None)
     request = fields.Nested(LoanRequestSchema, required=True)
 

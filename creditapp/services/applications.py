@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from scoring.payload import InvalidApplication, parse_application
-from scoring.raw import (
-    CHANNELS,
-    COOP_LOAN_STATUSES,
-    SAVINGS_STATUSES,
-    RawBatch,
-    from_day_number,
-)
-from scoring.result import ScoreResult, score_application
+from scoring.input_tables import EVENT_TABLES, InputColumn, InputTable
+from scoring.parse import InvalidApplication, parse_payload
+from scoring.parsed_application import ParsedApplication
+from scoring.raw import from_day_number
+from scoring.result import ScoreResult, score_parsed
 
 from ..errors import DomainError, NotFound
-from ..models import (
-    Application,
-    Certification,
-    CooperativeLoan,
-    CooperativeMembership,
-    CooperativeSaving,
-    Enterprise,
-    ExportRecord,
-    MarketplaceMonth,
-    Partnership,
-    ScoreRecord,
-    SizeObservation,
-    Transaction,
-)
+from ..models import Application, CooperativeMembership, Enterprise, ScoreRecord, SizeObservation
+from ..models.altdata import MODELS
 from .audit import Actor, record
 from .lookup import Lookup, ProgramInfo
 from .sizeclass import size_class_by_sales, size_class_by_workers
@@ -56,10 +40,7 @@ class Submitted:
     result: ScoreResult
 
 
-def _program_for(
-    session: Session, lookup: Lookup, payload: dict[str, Any], as_of: date
-) -> ProgramInfo:
-    code = payload["request"]["program"]
+def _program_for(session: Session, lookup: Lookup, code: str, as_of: date) -> ProgramInfo:
     try:
         program = lookup.program(session, code)
     except NotFound:
@@ -73,20 +54,35 @@ def _program_for(
     return program
 
 
+def parse(payload: dict[str, Any], as_of: date | None = None) -> ParsedApplication:
+    """Parse a payload once (422 naming every bad field); what is scored is what is stored.
+
+    ``as_of``, when a caller passes the date it read itself, must be the payload's own.
+    """
+    try:
+        parsed = parse_payload(payload)
+    except InvalidApplication as exc:
+        raise DomainError("invalid application", exc.errors) from None
+    if as_of is not None and as_of != parsed.as_of:
+        raise DomainError("invalid application", {"as_of": [f"is not {as_of.isoformat()}"]})
+    return parsed
+
+
 def score_payload(
     session: Session,
-    payload: dict[str, Any],
-    as_of: date,
+    payload: dict[str, Any] | ParsedApplication,
+    as_of: date | None = None,
     *,
     with_recourse: bool = False,
     lookup: Lookup | None = None,
 ) -> tuple[ScoreResult, ProgramInfo]:
-    """Score a validated payload with the champion model, storing nothing."""
+    """Score a payload (or an application parsed already) with the champion, storing nothing."""
+    parsed = payload if isinstance(payload, ParsedApplication) else parse(payload, as_of)
     lookup = lookup or Lookup()
-    program = _program_for(session, lookup, payload, as_of)
+    program = _program_for(session, lookup, parsed.request.program, parsed.as_of)
     _champion, bundle = lookup.champion_bundle(session)
     try:
-        result = score_application(bundle, payload, program.rules, with_recourse=with_recourse)
+        result = score_parsed(bundle, parsed, program.rules, with_recourse=with_recourse)
     except InvalidApplication as exc:
         raise DomainError("invalid application", exc.errors) from None
     return result, program
@@ -97,40 +93,44 @@ def submit(
     actor: Actor,
     lender_id: int,
     payload: dict[str, Any],
-    as_of: date,
+    as_of: date | None = None,
     lookup: Lookup | None = None,
 ) -> Submitted:
-    """Store an application with its alternative data and its score (flushes only)."""
-    result, program = score_payload(session, payload, as_of, lookup=lookup)
-    raw = parse_application(payload)  # the exact arrays that were scored
+    """Store an application with its alternative data and its score (flushes only).
+
+    The payload is parsed once: the same parsed columns are scored, hashed and stored.
+    """
+    parsed = parse(payload, as_of)
+    as_of = parsed.as_of
+    result, program = score_payload(session, parsed, lookup=lookup)
     ent_data = payload["enterprise"]
     enterprise = _upsert_enterprise(session, lender_id, ent_data)
-    req = payload["request"]
+    req, profile = parsed.request, parsed.profile
     application = Application(
         lender_id=lender_id,
         enterprise_id=enterprise.id,
         program_id=program.id,
         reference=payload.get("reference"),
         applied_on=as_of,
-        requested_amount=req["amount"],
-        tenor_months=req["tenor_months"],
-        purpose=req["purpose"],
+        requested_amount=req.amount,
+        tenor_months=req.tenor_months,
+        purpose=req.purpose,
         status="scored",
-        **_profile_snapshot(raw),
+        **_profile_snapshot(parsed),
     )
     session.add(application)
     session.flush()
-    _store_alternative_data(session, application.id, raw, payload)
+    _store_alternative_data(session, application.id, parsed)
     session.add(
         SizeObservation(
             enterprise_id=enterprise.id,
             observed_on=as_of,
             source="application",
-            annual_sales=ent_data["annual_sales"],
-            assets=ent_data["assets"],
-            workers=ent_data["workers"],
-            size_class_sales=size_class_by_sales(ent_data["annual_sales"]),
-            size_class_workers=size_class_by_workers(ent_data["workers"]),
+            annual_sales=profile["annual_sales"],
+            assets=profile["assets"],
+            workers=profile["workers"],
+            size_class_sales=size_class_by_sales(profile["annual_sales"]),
+            size_class_workers=size_class_by_workers(profile["workers"]),
         )
     )
     policy = result.policy
@@ -169,23 +169,23 @@ def submit(
     return Submitted(application, score_record, result)
 
 
-def _profile_snapshot(raw: RawBatch) -> dict[str, Any]:
+def _profile_snapshot(parsed: ParsedApplication) -> dict[str, Any]:
     """The enterprise profile this application was scored with, for its ``profile_*`` columns.
 
-    Taken from the parsed arrays rather than the payload so the stored values are exactly the
+    Taken from the parsed values rather than the payload so the stored values are exactly the
     model's inputs (``services.rawdata`` rebuilds the training row from them).
     """
-    p = raw.profiles
+    p = parsed.profile
     return {
-        "profile_founded_on": from_day_number(int(p.founded[0])),
-        "profile_kbli_division": int(p.kbli_division[0]),
-        "profile_province": int(p.province[0]),
-        "profile_workers": int(p.workers[0]),
-        "profile_assets": int(p.assets[0]),
-        "profile_annual_sales": int(p.annual_sales[0]),
-        "profile_other_productive_credit": bool(p.other_productive_credit[0]),
-        "profile_entrepreneurship_training": bool(p.entrepreneurship_training[0]),
-        "profile_kur_access_count": int(p.kur_access_count[0]),
+        "profile_founded_on": from_day_number(p["founded"]),
+        "profile_kbli_division": p["kbli_division"],
+        "profile_province": p["province"],
+        "profile_workers": p["workers"],
+        "profile_assets": p["assets"],
+        "profile_annual_sales": p["annual_sales"],
+        "profile_other_productive_credit": p["other_productive_credit"],
+        "profile_entrepreneurship_training": p["entrepreneurship_training"],
+        "profile_kur_access_count": p["kur_access_count"],
     }
 
 
@@ -246,117 +246,55 @@ def _month_date(month_number: int) -> date:
     return date(month_number // 12, month_number % 12 + 1, 1)
 
 
+def _to_stored(column: InputColumn) -> Callable[[Any], Any]:
+    """Parsed value -> the value its database column stores."""
+    if column.kind == "day":
+        if column.nullable:
+            return lambda v: None if v == -1 else from_day_number(v)  # -1: open ended
+        return from_day_number
+    if column.kind == "month":
+        return _month_date
+    if column.kind == "code":
+        return column.codes.__getitem__
+    if column.kind == "ratio":
+        return lambda v: None if v != v else v  # NaN: no rating yet
+    return int
+
+
+def _rows(
+    table: InputTable, parsed: ParsedApplication, parent: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The rows of one table, as ``insert().values`` takes them."""
+    values: list[tuple[str, list[Any]]] = [
+        (c.stored_as, list(map(_to_stored(c), parsed.column(table, c.field).tolist())))
+        for c in table.columns
+    ]
+    values.extend(parsed.texts[table.name].items())
+    keys = [f"{table.parent}_id"] + [k for k, _ in values]
+    return [
+        dict(zip(keys, row, strict=True))
+        for row in zip(
+            [parent[table.parent]] * len(values[0][1]), *(v for _, v in values), strict=True
+        )
+    ]
+
+
 def _store_alternative_data(
-    session: Session, application_id: int, raw: RawBatch, payload: dict[str, Any]
+    session: Session, application_id: int, parsed: ParsedApplication
 ) -> None:
     """Bulk-insert the alternative data (one executemany per table, no ORM object per row)."""
-    t = raw.transactions
-    if len(t.app):
-        session.execute(
-            insert(Transaction),
-            [
-                {
-                    "application_id": application_id,
-                    "occurred_on": from_day_number(d),
-                    "amount": a,
-                    "direction": "in" if i else "out",
-                    "channel": CHANNELS[c],
-                }
-                for d, a, i, c in zip(
-                    t.day.tolist(),
-                    t.amount.tolist(),
-                    t.inflow.tolist(),
-                    t.channel.tolist(),
-                    strict=True,
-                )  # fmt: skip
-            ],
-        )
-    m = raw.marketplace
-    if len(m.app):
-        session.execute(
-            insert(MarketplaceMonth),
-            [
-                {
-                    "application_id": application_id,
-                    "month": _month_date(mo),
-                    "gmv": g,
-                    "orders": o,
-                    "rating": None if np.isnan(r) else r,
-                    "return_rate": rr,
-                }
-                for mo, g, o, r, rr in zip(
-                    m.month.tolist(),
-                    m.gmv.tolist(),
-                    m.orders.tolist(),
-                    m.rating.tolist(),
-                    m.return_rate.tolist(),
-                    strict=True,
-                )  # fmt: skip
-            ],
-        )
-    coop = payload.get("cooperative")
-    if coop:
+    parent: dict[str, Any] = {"application": application_id, "membership": None}
+    since = parsed.profile["coop_member_since"]
+    if since >= 0:
         membership = CooperativeMembership(
             application_id=application_id,
-            cooperative_name=coop.get("name"),
-            member_since=from_day_number(int(raw.profiles.coop_member_since[0])),
+            cooperative_name=parsed.cooperative_name,
+            member_since=from_day_number(since),
         )
         session.add(membership)
         session.flush()
-        s = raw.savings
-        for mo, st in zip(s.month.tolist(), s.status.tolist(), strict=True):
-            session.add(
-                CooperativeSaving(
-                    membership_id=membership.id, month=_month_date(mo), status=SAVINGS_STATUSES[st]
-                )
-            )
-        cl = raw.coop_loans
-        for d, a, st, dpd in zip(
-            cl.disbursed.tolist(), cl.amount.tolist(), cl.status.tolist(), cl.max_dpd.tolist(),
-            strict=True,
-        ):  # fmt: skip
-            session.add(
-                CooperativeLoan(
-                    membership_id=membership.id,
-                    disbursed_on=from_day_number(d),
-                    amount=a,
-                    status=COOP_LOAN_STATUSES[st],
-                    max_dpd=dpd,
-                )
-            )
-    # Short lists: stored from the validated payload, which also carries names the arrays drop.
-    ent = payload["enterprise"]
-    iso = date.fromisoformat
-    for cert in ent.get("certifications", []):
-        expires = cert.get("expires_on")
-        session.add(
-            Certification(
-                application_id=application_id,
-                kind=cert["kind"],
-                issued_on=iso(cert["issued_on"]),
-                expires_on=iso(expires) if expires else None,
-            )
-        )
-    for part in ent.get("partnerships", []):
-        until = part.get("until")
-        session.add(
-            Partnership(
-                application_id=application_id,
-                partner_name=part.get("partner_name"),
-                partner_size=part["partner_size"],
-                since=iso(part["since"]),
-                until=iso(until) if until else None,
-                annual_value=part["annual_value"],
-            )
-        )
-    for exp in ent.get("exports", []):
-        year, month = (int(x) for x in exp["month"].split("-"))
-        session.add(
-            ExportRecord(
-                application_id=application_id,
-                month=date(year, month, 1),
-                destination=exp.get("destination"),
-                value=exp["value"],
-            )
-        )
+        parent["membership"] = membership.id
+    for table in EVENT_TABLES:
+        if table.name in parsed.tables:
+            session.execute(insert(MODELS[table.name]), _rows(table, parsed, parent))
     session.flush()

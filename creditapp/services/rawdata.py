@@ -25,36 +25,11 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scoring.raw import (
-    CERTIFICATION_KINDS,
-    CHANNELS,
-    COOP_LOAN_STATUSES,
-    PARTNER_SIZES,
-    SAVINGS_STATUSES,
-    Certifications,
-    CoopLoans,
-    Exports,
-    Marketplace,
-    Partnerships,
-    Profiles,
-    RawBatch,
-    Savings,
-    Transactions,
-)
+from scoring.input_tables import EVENT_TABLES, InputColumn, InputTable
+from scoring.raw import Profiles, RawBatch
 
-from ..models import (
-    Application,
-    Certification,
-    CooperativeLoan,
-    CooperativeMembership,
-    CooperativeSaving,
-    Enterprise,
-    ExportRecord,
-    MarketplaceMonth,
-    Partnership,
-    SizeObservation,
-    Transaction,
-)
+from ..models import Application, CooperativeMembership, Enterprise, SizeObservation
+from ..models.altdata import MODELS
 
 # Bound parameters per IN list: well below SQLite's limit (32,766) and PostgreSQL's (65,535).
 CHUNK = 5_000
@@ -134,13 +109,7 @@ def raw_batch_for(session: Session, application_ids: Sequence[int]) -> RawBatch:
     return RawBatch(
         n=len(ids),
         profiles=profiles,
-        transactions=_transactions(session, ids, position),
-        marketplace=_marketplace(session, ids, position),
-        savings=_savings(session, ids, position),
-        coop_loans=_coop_loans(session, ids, position),
-        certifications=_certifications(session, ids, position),
-        partnerships=_partnerships(session, ids, position),
-        exports=_exports(session, ids, position),
+        **{t.name: _event_table(session, t, ids, position) for t in EVENT_TABLES},
     )
 
 
@@ -277,82 +246,30 @@ def _apply_size_observations(
                 assets[i] = o[4]
 
 
-def _transactions(session: Session, ids: list[int], position: dict[int, int]) -> Transactions:
-    t = Transaction
-    stmt = select(t.application_id, t.id, t.occurred_on, t.amount, t.direction, t.channel)
-    c = _Columns(_fetch(session, stmt, t.application_id, ids), position)
-    return Transactions(
-        app=c.app,
-        day=_days(c.get(0)),
-        amount=np.array(c.get(1), dtype=np.int64),
-        inflow=np.array([d == "in" for d in c.get(2)], dtype=np.bool_),
-        channel=_codes(c.get(3), CHANNELS),
-    )
+def _event_table(
+    session: Session, table: InputTable, ids: list[int], position: dict[int, int]
+) -> Any:
+    """Read one declared table of the applications back into its ``scoring.raw`` class."""
+    model = MODELS[table.name]
+    columns = [getattr(model, c.stored_as) for c in table.columns]
+    if table.parent == "application":
+        key = model.application_id
+        stmt = select(key, model.id, *columns)
+    else:
+        m = CooperativeMembership
+        key = m.application_id
+        stmt = select(key, model.id, *columns).join(m, m.id == model.membership_id)
+    c = _Columns(_fetch(session, stmt, key, ids), position)
+    values = {col.field: _raw_column(col, c.get(k)) for k, col in enumerate(table.columns)}
+    return table.raw_class(app=c.app, **values)
 
 
-def _marketplace(session: Session, ids: list[int], position: dict[int, int]) -> Marketplace:
-    mm = MarketplaceMonth
-    stmt = select(mm.application_id, mm.id, mm.month, mm.gmv, mm.orders, mm.rating,
-                  mm.return_rate)  # fmt: skip
-    c = _Columns(_fetch(session, stmt, mm.application_id, ids), position)
-    return Marketplace(
-        app=c.app,
-        month=_months(c.get(0)),
-        gmv=np.array(c.get(1), dtype=np.int64),
-        orders=np.array(c.get(2), dtype=np.int32),
-        rating=np.array(c.get(3), dtype=np.float64),  # NULL -> NaN
-        return_rate=np.array(c.get(4), dtype=np.float64),
-    )
-
-
-def _savings(session: Session, ids: list[int], position: dict[int, int]) -> Savings:
-    m, s = CooperativeMembership, CooperativeSaving
-    stmt = select(m.application_id, s.id, s.month, s.status).join(m, m.id == s.membership_id)
-    c = _Columns(_fetch(session, stmt, m.application_id, ids), position)
-    return Savings(app=c.app, month=_months(c.get(0)), status=_codes(c.get(1), SAVINGS_STATUSES))
-
-
-def _coop_loans(session: Session, ids: list[int], position: dict[int, int]) -> CoopLoans:
-    m, cl = CooperativeMembership, CooperativeLoan
-    stmt = select(m.application_id, cl.id, cl.disbursed_on, cl.amount, cl.status,
-                  cl.max_dpd).join(m, m.id == cl.membership_id)  # fmt: skip
-    c = _Columns(_fetch(session, stmt, m.application_id, ids), position)
-    return CoopLoans(
-        app=c.app,
-        disbursed=_days(c.get(0)),
-        amount=np.array(c.get(1), dtype=np.int64),
-        status=_codes(c.get(2), COOP_LOAN_STATUSES),
-        max_dpd=np.array(c.get(3), dtype=np.int32),
-    )
-
-
-def _certifications(session: Session, ids: list[int], position: dict[int, int]) -> Certifications:
-    ce = Certification
-    stmt = select(ce.application_id, ce.id, ce.kind, ce.issued_on, ce.expires_on)
-    c = _Columns(_fetch(session, stmt, ce.application_id, ids), position)
-    return Certifications(
-        app=c.app,
-        kind=_codes(c.get(0), CERTIFICATION_KINDS),
-        issued=_days(c.get(1)),
-        expires=_days(c.get(2)),
-    )
-
-
-def _partnerships(session: Session, ids: list[int], position: dict[int, int]) -> Partnerships:
-    p = Partnership
-    stmt = select(p.application_id, p.id, p.partner_size, p.since, p.until, p.annual_value)
-    c = _Columns(_fetch(session, stmt, p.application_id, ids), position)
-    return Partnerships(
-        app=c.app,
-        partner_size=_codes(c.get(0), PARTNER_SIZES),
-        since=_days(c.get(1)),
-        until=_days(c.get(2)),
-        annual_value=np.array(c.get(3), dtype=np.int64),
-    )
-
-
-def _exports(session: Session, ids: list[int], position: dict[int, int]) -> Exports:
-    x = ExportRecord
-    stmt = select(x.application_id, x.id, x.month, x.value)
-    c = _Columns(_fetch(session, stmt, x.application_id, ids), position)
-    return Exports(app=c.app, month=_months(c.get(0)), value=np.array(c.get(1), dtype=np.int64))
+def _raw_column(column: InputColumn, values: list[Any]) -> NDArray[Any]:
+    """Stored values of one column as the raw contract holds them."""
+    if column.kind == "day":
+        return _days(values)
+    if column.kind == "month":
+        return _months(values)
+    if column.kind == "code":
+        return _codes(values, column.codes).astype(column.dtype)
+    return np.array(values, dtype=column.dtype)  # a NULL rating becomes NaN

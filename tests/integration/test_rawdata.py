@@ -24,7 +24,7 @@ from fixtures.payloads import application_payload
 from fixtures.tables import Population
 from loanmath.dates import add_months
 from scoring.features import compute_features
-from scoring.payload import parse_applications
+from scoring.parse import parse_applications
 from scoring.raw import RawBatch, day_number
 from tests.api.conftest import ApiEnv
 from tests.factories import core

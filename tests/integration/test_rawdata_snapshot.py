@@ -22,7 +22,7 @@ from creditapp.services.rawdata import raw_batch_for
 from fixtures.payloads import application_payload
 from fixtures.tables import Population
 from scoring.features import compute_features
-from scoring.payload import parse_applications
+from scoring.parse import parse_applications
 from scoring.raw import Profiles
 from tests.api.conftest import ApiEnv
 from tests.factories import core

@@ -19,7 +19,7 @@ import pytest
 from scoring.feature_spec import FEATURES
 from scoring.features import compute_features
 from scoring.model import ModelBundle
-from scoring.payload import parse_application
+from scoring.parse import parse_application
 from scoring.policy import kur_defaults
 from scoring.result import score_application
 

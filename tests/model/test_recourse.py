@@ -12,7 +12,7 @@ import pytest
 from fixtures import Population
 from fixtures.payloads import application_payload
 from scoring.model import ModelBundle
-from scoring.payload import parse_application
+from scoring.parse import parse_application
 from scoring.policy import kur_defaults
 from scoring.recourse import recourse
 from scoring.result import score_application

@@ -9,7 +9,7 @@ import pytest
 
 from fixtures import Population
 from fixtures.payloads import application_payload, payloads_for
-from scoring.payload import parse_application
+from scoring.parse import parse_application
 from scoring.raw import day_number, from_day_number
 
 _SAMPLE = [0, 1, 17, 333, 1999]

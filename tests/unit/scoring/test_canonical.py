@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.canonical import input_hash
-from scoring.payload import InvalidApplication
+from scoring.parse import InvalidApplication
 from tests.unit.scoring.sample import make_payload
 
 BASE = make_payload(seed=5, months=6, per_month=8)

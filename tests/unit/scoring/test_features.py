@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fixtures import Population
 from scoring.feature_spec import FEATURE_INDEX, FEATURE_NAMES, FEATURES, SOURCES
 from scoring.features import compute_features, month_of_day
-from scoring.payload import parse_application
+from scoring.parse import parse_application
 from scoring.raw_ops import take_rows
 from tests.unit.scoring.sample import make_payload
 

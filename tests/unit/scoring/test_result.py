@@ -11,7 +11,7 @@ from fixtures import Population
 from fixtures.payloads import application_payload
 from scoring.canonical import input_hash
 from scoring.model import ModelBundle
-from scoring.payload import InvalidApplication
+from scoring.parse import InvalidApplication
 from scoring.policy import kur_defaults
 from scoring.result import score_application, score_batch
 

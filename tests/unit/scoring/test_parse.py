@@ -1,4 +1,4 @@
-"""parse_application: valid payloads become the same raw rows; every bad field is named."""
+"""scoring.parse: valid payloads become the same raw rows; every bad field is named."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pytest
 
 from fixtures import Population
 from fixtures.payloads import application_payload
-from scoring.payload import (
-    MAX_TRANSACTIONS,
+from scoring.input_tables import MAX_TRANSACTIONS
+from scoring.parse import (
     InvalidApplication,
     parse_application,
     parse_applications,
-    parse_tables,
+    parse_payload,
 )
-from scoring.payload_tables import concat_batch
+from scoring.parsed_application import stack
 from scoring.raw import day_number
 from scoring.raw_ops import take_rows
 from tests.unit.scoring.sample import AS_OF, make_payload
@@ -200,12 +200,12 @@ def test_batch_errors_are_prefixed_with_the_application() -> None:
 
 
 def test_batch_of_one_equals_its_row_in_a_batch_of_many(population: Population) -> None:
-    # concat_batch has its own path for one application (the request path)
+    # stack has its own path for one application (the request path)
     rows = [0, 5, 77, 599]
-    tables = [parse_tables(application_payload(population, i)) for i in rows]
-    many = concat_batch(tables)
-    for k, t in enumerate(tables):
-        _assert_same_batch(concat_batch([t]), take_rows(many, [k]))
+    parsed = [parse_payload(application_payload(population, i)) for i in rows]
+    many = stack(parsed)
+    for k, t in enumerate(parsed):
+        _assert_same_batch(stack([t]), take_rows(many, [k]))
 
 
 def test_empty_tables_of_a_batch_of_one_are_shared_and_read_only() -> None:
@@ -215,3 +215,49 @@ def test_empty_tables_of_a_batch_of_one_are_shared_and_read_only() -> None:
     assert a.marketplace is b.marketplace and len(a.marketplace.app) == 0
     with pytest.raises(ValueError, match="read-only"):
         a.marketplace.gmv[...] = 1
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda p: p["transactions"][3].update(colour="red"), "transactions[3].colour"),
+        # a record missing a key and carrying another: both named
+        (lambda p: (p["transactions"][2].pop("channel"),
+                    p["transactions"][2].update(chanel="qris")), "transactions[2].chanel"),
+        (lambda p: p["enterprise"].update(partnerships=[{"partner_size": "large",
+         "since": "2024-01-01", "until": None, "annual_value": 1, "partner_name": "PT X",
+         "note": "x"}]), "enterprise.partnerships[0].note"),
+    ],
+)  # fmt: skip
+def test_an_undeclared_key_in_a_record_is_named(mutate: Any, field: str) -> None:
+    errors = _errors(mutate)
+    assert errors.get(field) == ["is not a field of this record"], errors
+    if field == "transactions[2].chanel":
+        assert "transactions[2].channel" in errors  # the missing one too
+
+
+def test_declared_texts_are_accepted_and_kept() -> None:
+    p = make_payload(2)
+    p["enterprise"]["partnerships"] = [
+        {
+            "partner_size": "large",
+            "since": "2024-01-01",
+            "until": None,
+            "annual_value": 1,
+            "partner_name": "PT X",
+        }
+    ]
+    p["enterprise"]["exports"] = [{"month": "2026-05", "value": 9, "destination": "SG"}]
+    parsed = parse_payload(p)
+    assert parsed.texts["partnerships"] == {"partner_name": ["PT X"]}
+    assert parsed.texts["exports"] == {"destination": ["SG"]}
+
+
+def test_an_amount_over_its_cap_is_named_and_one_at_it_is_not() -> None:
+    def at(value: int) -> Any:
+        return lambda p: p["transactions"][1].update(amount=value)
+
+    assert "at most" in _errors(at(100_000_000_001))["transactions[1].amount"][0]
+    p = make_payload(1)
+    at(100_000_000_000)(p)
+    assert parse_application(p).transactions.amount[1] == 100_000_000_000

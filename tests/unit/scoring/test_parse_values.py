@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.payload_columns import Errors, code_column, day_column, int_column, records
+from scoring.parse_values import Errors, code_column, day_column, int_column, records
 from scoring.raw import CHANNELS, EPOCH_ORDINAL
 
 DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
