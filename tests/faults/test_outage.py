@@ -42,7 +42,9 @@ def test_api_answers_503_json_with_retry_after(dead_app: Flask) -> None:
 
 def test_api_post_answers_503_too(dead_app: Flask) -> None:
     resp = dead_app.test_client().post(
-        "/api/v1/applications", json={}, headers={"Authorization": "Bearer imk_abcd1234_" + "x" * 40}
+        "/api/v1/applications",
+        json={},
+        headers={"Authorization": "Bearer imk_abcd1234_" + "x" * 40},
     )
     assert resp.status_code == 503
     assert resp.json["code"] == "database_unavailable"
@@ -76,9 +78,7 @@ def _terminate_others(url: str) -> int:
     return int(killed)
 
 
-def test_recovers_after_its_connections_are_killed(
-    fresh_postgres_url: str, tmp_path: Path
-) -> None:
+def test_recovers_after_its_connections_are_killed(fresh_postgres_url: str, tmp_path: Path) -> None:
     app = _app(fresh_postgres_url, tmp_path)
     with app.extensions["db"].sessionmaker() as s:
         lender = access.create_lender(s, Actor.system(), "BANK-O", "Bank O", "bank")
