@@ -8,9 +8,16 @@ from typing import Any
 from flask import Flask, current_app, jsonify, render_template, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestURITooLarge,
+    UnprocessableEntity,
+)
 
 log = logging.getLogger(__name__)
+# Path and query string; gunicorn's own request-line limit (gunicorn.conf.py) is 8190 bytes.
+MAX_URL_LENGTH = 4096
 
 
 class DomainError(Exception):
@@ -141,8 +148,16 @@ def handle_unexpected(exc: Exception) -> Any:
     return error_response(500, "internal_server_error", InternalServerError.description)
 
 
+def refuse_over_long_url() -> None:
+    """Answer 414 ourselves (JSON on the API) well before gunicorn's HTML one (8190 bytes)."""
+    limit = int(current_app.config.get("MAX_URL_LENGTH", MAX_URL_LENGTH))
+    if len(request.full_path) > limit:
+        raise RequestURITooLarge(f"The URL is longer than {limit} characters.")
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
+    app.before_request(refuse_over_long_url)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(DomainError, handle_domain_error)
