@@ -12,7 +12,16 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ..pii import nik_problem
 from .common import PageMetaSchema
+
+
+def validate_nik(value: str) -> None:
+    """Refuse an implausible NIK with the reason, without echoing the number."""
+    problem = nik_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
 MAX_RECORDS = 20_000
@@ -59,8 +68,11 @@ class EnterpriseSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     owner_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     owner_nik = fields.String(
-        required=True, validate=validate.Regexp(r"^\d{16}$", error="must be 16 digits")
-    )
+        required=True,
+        validate=validate_nik,
+        metadata={"description": "NIK: 16 digits, a real province code and birth date; "
+                  "stored encrypted, returned masked", "example": "3273014107900011"},
+    )  # fmt: skip
     owner_gender = fields.String(
         required=True,
         validate=validate.OneOf(["F", "M"]),
