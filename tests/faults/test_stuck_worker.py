@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 from sqlalchemy.engine import make_url
 
 from creditapp.db import make_engine
@@ -82,10 +81,3 @@ def test_postgres_sessions_carry_the_configured_timeouts(fresh_postgres_url: str
         "statement_timeout": "20s",
         "idle_in_transaction_session_timeout": "25s",
     }
-
-
-@pytest.fixture(scope="module")
-def population() -> Population:
-    from fixtures import generate_population
-
-    return generate_population(40, seed=11)
