@@ -49,8 +49,13 @@ def backup_database(url: str, out: Path) -> None:
 
 @click.command("backup")
 @with_appcontext
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
-              help="File to write (SQLite: a database file; PostgreSQL: a pg_dump archive).")  # fmt: skip
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="File to write (SQLite: a database file; PostgreSQL: a pg_dump archive).",
+)
 def backup(out: Path) -> None:
     """Back up the database (while it serves) to one file."""
     backup_database(current_app.config["DATABASE_URL"], out)
