@@ -105,14 +105,6 @@ def cipher() -> NikCipher:
     return _fallback
 
 
-def mask_nik(nik: str) -> str:
-    """Show the region code and the last two digits only: ``3273 **** **** **11``."""
-    digits = "".join(ch for ch in nik if ch.isdigit())
-    if len(digits) != 16:
-        return "*" * 16
-    return f"{digits[:4]} **** **** **{digits[-2:]}"
-
-
 def nik_problem(nik: str) -> str | None:
     """Why ``nik`` cannot be a real NIK, or None when it is plausible.
 
