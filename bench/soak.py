@@ -55,11 +55,13 @@ def _request(
 
 
 def _client(
-    args: tuple[dict[str, Any], int, float, float, float],
+    args: tuple[dict[str, Any], int, float, float],
 ) -> list[tuple[float, float, int, str]]:
-    """Send the mix until ``deadline``; ``interval`` > 0 paces the sends (open loop)."""
-    ctx, worker, start, deadline, interval = args
-    rng = random.Random(worker * 7919 + int(start))
+    """Send the mix for ``seconds``; ``interval`` > 0 paces the sends (open loop)."""
+    ctx, worker, seconds, interval = args
+    start = time.monotonic()  # here, not in the parent: a process may start late
+    deadline = start + seconds
+    rng = random.Random(worker * 7919 + int(start * 1000))
     kinds = [k for k, w in MIX for _ in range(w)]
     out: list[tuple[float, float, int, str]] = []
     next_at, n = time.monotonic(), 0
@@ -70,7 +72,7 @@ def _client(
                 time.sleep(wait)
             next_at += interval
         kind = rng.choice(kinds)
-        method, path, body, headers = _request(kind, ctx, rng, f"{worker}-{start}-{n}")
+        method, path, body, headers = _request(kind, ctx, rng, f"{worker}-{start:.6f}-{n}")
         n += 1
         t0 = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", ctx["port"], timeout=60)
@@ -88,13 +90,11 @@ def _client(
 
 
 def drive(
-    ctx: dict[str, Any], seconds: float, rps: float | None
+    pool: Any, ctx: dict[str, Any], seconds: float, rps: float | None
 ) -> list[tuple[float, float, int, str]]:
-    start = time.monotonic()
     interval = CONCURRENCY / rps if rps else 0.0
-    jobs = [(ctx, w, start, start + seconds, interval) for w in range(CONCURRENCY)]
-    with mp.get_context("spawn").Pool(CONCURRENCY) as pool:
-        return [x for r in pool.map(_client, jobs) for x in r]
+    jobs = [(ctx, w, seconds, interval) for w in range(CONCURRENCY)]
+    return [x for r in pool.map(_client, jobs) for x in r]
 
 
 def worker_rss(master: int) -> dict[int, int]:
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="60 s in all instead of 10 min")
     args = parser.parse_args(argv)
-    measure, warm, soak = (12.0, 8.0, 35.0) if args.quick else (30.0, 30.0, 540.0)
+    measure, warm, soak = (12.0, 8.0, 36.0) if args.quick else (30.0, 30.0, 540.0)
     from bench.scoring import dense_payload
 
     body = json.dumps(dense_payload(7)).encode()
@@ -136,7 +136,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         key = prepare_instance(Path(tmp), env)
         with engine.connect() as conn:
             loans = [int(x) for x in conn.execute(text(
-                "SELECT id FROM loans WHERE status = 'active' AND outstanding_principal > 0"
+                "SELECT l.id FROM loans l JOIN lenders d ON d.id = l.lender_id "
+                "WHERE d.code = 'BANK-DEMO' AND l.status = 'active' "
+                "AND l.outstanding_principal > 0"
             )).scalars()]  # fmt: skip
         port = free_port()
         cmd = [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--max-requests", "0",
@@ -148,12 +150,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                    "today": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 7 * 3600)),
                    "headers": {"Content-Type": "application/json",
                                "Authorization": f"Bearer {key}"}}  # fmt: skip
-            maximum = summarize(drive(ctx, measure, None), measure)
-            target = 0.8 * maximum["rps"]
-            warm_samples = drive(ctx, warm, target)
-            rss_start = worker_rss(proc.pid)
-            samples = drive(ctx, soak, target)
-            rss_end = worker_rss(proc.pid)
+            with mp.get_context("spawn").Pool(CONCURRENCY) as pool:  # started once, warm
+                drive(pool, ctx, 2.0, None)  # every client process up and connected
+                maximum = summarize(drive(pool, ctx, measure, None), measure)
+                target = 0.8 * maximum["rps"]
+                warm_samples = drive(pool, ctx, warm, target)
+                rss_start = worker_rss(proc.pid)
+                samples = drive(pool, ctx, soak, target)
+                rss_end = worker_rss(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
