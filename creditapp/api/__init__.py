@@ -54,7 +54,11 @@ def init_app(app: Flask) -> None:
             "description": (
                 "Score loan applications of Indonesian micro and small industries from "
                 "alternative data, and run program loans. Authenticate with "
-                "`Authorization: Bearer <key>`. Amounts are whole Rupiah."
+                "`Authorization: Bearer <key>`. Amounts are whole Rupiah. Errors are JSON "
+                "`{code, message, errors}`; 429, 409 `locked` and 503 carry `Retry-After` "
+                "(retry with the same `Idempotency-Key`). One exception: a request line over "
+                "8,190 bytes, a header over 8,190 bytes or more than 100 headers is refused by "
+                "the HTTP server before the API, with a plain-text 400, 414 or 431."
             )
         },
         "security": [{"bearerAuth": []}],

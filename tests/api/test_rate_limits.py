@@ -118,3 +118,11 @@ def test_workers_share_one_allowance_through_redis(
         workers.append(worker)
     codes = [_programs(workers[i % 2], env.a.headers).status_code for i in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+def test_a_dead_limit_store_does_not_take_the_api_down(app: Flask, env: ApiEnv) -> None:
+    # Redis gone: requests are served (and the failure logged) rather than all refused.
+    worker = create_app({**app.config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9"})
+    worker.extensions["db"] = app.extensions["db"]
+    assert _programs(worker, env.a.headers).status_code == 200
+    assert _programs(worker, {"Authorization": f"Bearer {_junk_key()}"}).status_code == 401
