@@ -14,7 +14,7 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Request limits: gunicorn answers these itself with a plain-text error (the app's own
+# Request limits: gunicorn answers these itself with a small HTML error (the app's own
 # JSON 414 starts at MAX_URL_LENGTH = 4096, well inside this line limit).
 limit_request_line = 8190
 limit_request_fields = 100

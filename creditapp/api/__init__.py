@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
                 "`{code, message, errors}`; 429, 409 `locked` and 503 carry `Retry-After` "
                 "(retry with the same `Idempotency-Key`). One exception: a request line over "
                 "8,190 bytes, a header over 8,190 bytes or more than 100 headers is refused by "
-                "the HTTP server before the API, with a plain-text 400, 414 or 431."
+                "the HTTP server before the API, with a small HTML (not JSON) 400, 414 or 431."
             )
         },
         "security": [{"bearerAuth": []}],
