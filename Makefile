@@ -28,9 +28,9 @@ db: install  ## Create or upgrade the database (instance/creditapp.db unless DAT
 demo: db  ## Load the demo programs, lenders, population and model (idempotent)
 	$(BIN)/creditapp seed-demo
 
-serve: install  ## Serve with gunicorn on http://$(HOST):$(PORT)
-	OMP_NUM_THREADS=1 $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--worker-class sync --access-logfile - wsgi:app
+serve: install  ## Serve with gunicorn on http://$(HOST):$(PORT) (settings: gunicorn.conf.py)
+	OMP_NUM_THREADS=1 HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) \
+		$(BIN)/gunicorn --config gunicorn.conf.py --access-logfile - wsgi:app
 
 run: demo serve  ## Install, upgrade the database, load the demo and serve
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json = FastJSONProvider(app)
     from .config import default_config, load_secret_key
 
-    app.config.from_mapping(default_config(Path(app.instance_path)))
+    instance_dir = Path(app.instance_path)
+    app.config.from_mapping(default_config(instance_dir))
     if config:
         app.config.from_mapping(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+
+    from .pii import NikCipher, load_nik_secret
+
+    # NIK encryption key: NIK_KEY in config/environment, else instance/nik_key (made once).
+    nik_key = app.config.get("NIK_KEY")
+    secret = base64.urlsafe_b64decode(nik_key) if nik_key else load_nik_secret(instance_dir)
+    app.extensions["nik_cipher"] = NikCipher(secret)
 
     from . import api, cli, db, errors, health, security, web
 

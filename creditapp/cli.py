@@ -124,6 +124,7 @@ def revoke_api_key(prefix: str) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
+    from .commands.backup import backup
     from .commands.bulkload import load_population
     from .commands.demo import sample_application, seed_demo
     from .commands.models import models_cli
@@ -142,6 +143,7 @@ def init_app(app: Flask) -> None:
         seed_demo,
         sample_application,
         load_population,
+        backup,
     ):
         app.cli.add_command(cmd)
     from .commands import loans

@@ -41,4 +41,17 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
         "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "id"),
         "JSON_SORT_KEYS": False,
+        # Retry-After (seconds) when the database is unreachable, and when it is busy (a
+        # row lock not granted in time, a statement timeout).
+        "DB_RETRY_AFTER_SECONDS": int(env.get("DB_RETRY_AFTER_SECONDS", 5)),
+        "DB_BUSY_RETRY_AFTER_SECONDS": int(env.get("DB_BUSY_RETRY_AFTER_SECONDS", 1)),
+        **{
+            key: int(env[key])
+            for key in (
+                "DB_LOCK_TIMEOUT_MS",
+                "DB_STATEMENT_TIMEOUT_MS",
+                "DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+            )
+            if env.get(key)
+        },
     }

@@ -5,11 +5,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestURITooLarge,
+    UnprocessableEntity,
+)
 
 log = logging.getLogger(__name__)
+# Path and query string; gunicorn's own request-line limit (gunicorn.conf.py) is 8190 bytes.
+MAX_URL_LENGTH = 4096
 
 
 class DomainError(Exception):
@@ -65,7 +73,10 @@ def error_response(
         body = jsonify({"code": code, "message": message, "errors": errors or {}})
         return body, status, headers or []
     csrf = code == "bad_request" and "CSRF" in message
-    page = render_template("web/error.html", status=status, message=message, csrf=csrf)
+    try:
+        page = render_template("web/error.html", status=status, message=message, csrf=csrf)
+    except DBAPIError as exc:  # the page's header shows the signed-in user, from the database
+        return handle_database_error(exc)
     return page, status, headers or []
 
 
@@ -105,15 +116,50 @@ def handle_domain_error(exc: DomainError) -> Any:
     return error_response(exc.status_code, exc.code, exc.message, exc.errors)
 
 
+def handle_database_error(exc: DBAPIError) -> Any:
+    """Answer an unreachable, timed-out or locked database with a retry hint, not a 500."""
+    from .dberrors import classify
+
+    config = current_app.config
+    fault = classify(
+        exc, int(config["DB_RETRY_AFTER_SECONDS"]), int(config["DB_BUSY_RETRY_AFTER_SECONDS"])
+    )
+    if fault is None:
+        return handle_unexpected(exc)
+    # The type and SQLSTATE only: the message may quote a statement's values.
+    log.warning(
+        "database fault on %s %s: %s %s -> %s",
+        request.method, request.path, type(exc.orig).__name__, getattr(exc.orig, "sqlstate", ""),
+        fault.status,
+    )  # fmt: skip
+    headers = [("Retry-After", str(fault.retry_after))]
+    if wants_json():
+        return error_response(fault.status, fault.code, fault.message, {}, headers)
+    try:
+        page = render_template("web/unavailable.html", status=fault.status, code=fault.code)
+    except Exception:  # the page must not need the database it reports missing
+        page = f"{fault.status} {fault.message}"
+    return page, fault.status, headers
+
+
 def handle_unexpected(exc: Exception) -> Any:
     """Log the failure (without request data, which may hold personal data) and hide it."""
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "internal_server_error", InternalServerError.description)
 
 
+def refuse_over_long_url() -> None:
+    """Answer 414 ourselves (JSON on the API) well before gunicorn's HTML one (8190 bytes)."""
+    limit = int(current_app.config.get("MAX_URL_LENGTH", MAX_URL_LENGTH))
+    if len(request.full_path) > limit:
+        raise RequestURITooLarge(f"The URL is longer than {limit} characters.")
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
+    app.before_request(refuse_over_long_url)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

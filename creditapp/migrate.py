@@ -15,6 +15,11 @@ def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["database_url"] = url
+    # Data migrations that encrypt NIKs (0008_nik) use the running app's key when there is one.
+    from flask import current_app, has_app_context
+
+    if has_app_context() and "nik_cipher" in current_app.extensions:
+        cfg.attributes["nik_cipher"] = current_app.extensions["nik_cipher"]
     return cfg
 
 

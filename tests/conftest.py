@@ -7,6 +7,7 @@ leaks between tests (the pattern of pypi/warehouse).
 
 from __future__ import annotations
 
+import base64
 import os
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from creditapp import create_app
+
+# One NIK key for every app, CLI and gunicorn the tests start (subprocesses inherit it), so
+# data seeded in one process reads in another; a fixed test-only key, never a real one.
+os.environ.setdefault(
+    "NIK_KEY", base64.urlsafe_b64encode(b"test-only-nik-key-32-bytes-long!").decode()
+)
 from creditapp.db import make_engine
 from creditapp.migrate import upgrade
 

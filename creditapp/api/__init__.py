@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask, request, send_from_directory
@@ -11,7 +10,7 @@ from flask_smorest import Api
 from ..schemas.common import ErrorSchema
 from ..services.lookup import CachedLookup, Lookup
 from ..services.ttlcache import TTLCache
-from .ratelimit import RateLimiter
+from . import ratelimit
 from .textguard import check_query
 
 SECURITY_SCHEMES = {
@@ -55,19 +54,18 @@ def init_app(app: Flask) -> None:
             "description": (
                 "Score loan applications of Indonesian micro and small industries from "
                 "alternative data, and run program loans. Authenticate with "
-                "`Authorization: Bearer <key>`. Amounts are whole Rupiah."
+                "`Authorization: Bearer <key>`. Amounts are whole Rupiah. Errors are JSON "
+                "`{code, message, errors}`; 429, 409 `locked` and 503 carry `Retry-After` "
+                "(retry with the same `Idempotency-Key`). One exception: a request line over "
+                "8,190 bytes, a header over 8,190 bytes or more than 100 headers is refused by "
+                "the HTTP server before the API, with a small HTML (not JSON) 400, 414 or 431."
             )
         },
         "security": [{"bearerAuth": []}],
         "components": {"securitySchemes": SECURITY_SCHEMES},
     }
     app.config.setdefault("API_SPEC_OPTIONS", spec_options)
-    per_minute = int(
-        app.config.get("API_RATE_LIMIT_PER_MINUTE")
-        or os.environ.get("API_RATE_LIMIT_PER_MINUTE")
-        or 600
-    )
-    app.extensions["rate_limiter"] = RateLimiter(per_minute)
+    ratelimit.init_app(app)
     # Programs and the champion are re-read at most every CONFIG_CACHE_SECONDS per worker.
     ttl = float(app.config.get("CONFIG_CACHE_SECONDS", 2.0))
     app.extensions["lookup"] = CachedLookup(ttl) if ttl > 0 else Lookup()

@@ -44,15 +44,22 @@ IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "maxLength": 128},
+    # What idempotency.py accepts: 1-128 printable ASCII characters, not only spaces.
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 128,
+        "pattern": "^[ -~]*[!-~][ -~]*$",
+    },
     "description": "Send the same key to retry safely; a replay returns the first response.",
 }
 LANGUAGE_HEADER = {
     "name": "Accept-Language",
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "enum": ["id", "en"]},
-    "description": "Language of reasons: id (default) or en.",
+    # Any value is accepted (a browser sends e.g. "en-US,en;q=0.9"); unknown ones get id.
+    "schema": {"type": "string"},
+    "description": "Language of reasons: id (default) or en; any other value gets id.",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from flask import abort, current_app, g, request
 from flask_smorest import Blueprint
@@ -18,7 +19,7 @@ from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 from ..db import get_db
 from ..services.access import authenticate_key, hash_key
 from ..services.ttlcache import TTLCache
-from .ratelimit import RateLimiter, retry_after_seconds
+from .ratelimit import ApiLimits, retry_after_seconds
 
 # last_used_at is informative; writing it on every request would add a commit per call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -35,27 +36,35 @@ def current_api_key_id() -> int:
     return key_id
 
 
-def _limiter() -> RateLimiter:
-    limiter: RateLimiter = current_app.extensions["rate_limiter"]
-    return limiter
+def _limits() -> ApiLimits:
+    limits: ApiLimits = current_app.extensions["api_limits"]
+    return limits
+
+
+def _refuse(message: str) -> NoReturn:
+    """Count a failed authentication against the client's address and answer 401."""
+    _limits().record_failed_auth()
+    raise Unauthorized(message, www_authenticate=WWWAuthenticate("Bearer"))
 
 
 def _authenticate(scope: str) -> None:
+    # A client that keeps failing is stopped before its next key costs a database lookup.
+    blocked = _limits().failed_auth_wait()
+    if blocked > 0:
+        raise TooManyRequests(
+            "Too many failed authentications from this address.",
+            retry_after=retry_after_seconds(blocked),
+        )
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthorized(
-            "Send your API key as 'Authorization: Bearer <key>'.",
-            www_authenticate=WWWAuthenticate("Bearer"),
-        )
+        _refuse("Send your API key as 'Authorization: Bearer <key>'.")
     key = _verified_key(secret.strip())
     if key is None:
-        raise Unauthorized(
-            "The API key is unknown or revoked.", www_authenticate=WWWAuthenticate("Bearer")
-        )
+        _refuse("The API key is unknown or revoked.")
     if scope not in key.scopes:
         raise Forbidden(f"This API key may not use '{scope}'.")
-    wait = _limiter().acquire(key.id)
+    wait = _limits().take_for_key(key.id)
     if wait > 0:
         raise TooManyRequests(
             "Rate limit exceeded for this API key.", retry_after=retry_after_seconds(wait)

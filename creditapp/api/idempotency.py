@@ -81,10 +81,14 @@ def idempotent(required: bool) -> Callable[[Callable[..., Any]], Callable[..., A
                 resp = make_response(view(*args, **kwargs))
                 session.commit()
                 return resp
-            if not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+            if (
+                not key.strip()
+                or len(key) > MAX_KEY_LENGTH
+                or not (key.isascii() and key.isprintable())
+            ):
                 raise DomainError(
                     "invalid Idempotency-Key",
-                    {HEADER: [f"1 to {MAX_KEY_LENGTH} printable characters"]},
+                    {HEADER: [f"1 to {MAX_KEY_LENGTH} printable ASCII characters"]},
                 )
             lender_id = current_lender_id()
             fingerprint = request_fingerprint()

@@ -149,7 +149,7 @@ def load_population_bulk(
     ref = np.char.add("SYN-", e.enterprise_id.astype(str))
     put(Enterprise, {
         "id": ent_ids, "lender_id": lender, "reference": ref, "name": e.name,
-        "owner_name": e.owner_name, "owner_nik": e.owner_nik,
+        "owner_name": e.owner_name, **_nik_columns(e.owner_nik),
         "owner_gender": np.where(e.owner_female, "F", "M"), "kbli": e.kbli,
         "kbli_division": e.kbli_division, "province": e.province.astype(str),
         "regency": e.regency.astype(str), "founded_on": _days(e.founded),
@@ -219,3 +219,12 @@ def load_population(n: int, seed: int) -> None:
         counts = load_population_bulk(session, pop, sorted(lenders), programs)
     for table, rows in counts.items():
         click.echo(f"{table}: {rows} rows")
+
+
+def _nik_columns(niks: Any) -> dict[str, list[str]]:
+    """NIKs as the model stores them: encrypted and keyed-hashed (creditapp.pii)."""
+    from ..pii import cipher
+
+    c = cipher()
+    return {"owner_nik_enc": [c.encrypt(str(n)) for n in niks],
+            "owner_nik_hash": [c.hash(str(n)) for n in niks]}  # fmt: skip

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy.ext.hybrid import Comparator, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
+from ..pii import cipher
 from .base import Base, check_in, check_non_negative, money, utcnow
 
 GENDERS = ("F", "M")
@@ -20,7 +23,7 @@ class Enterprise(Base):
     __table_args__ = (
         check_in("owner_gender", GENDERS),
         *check_non_negative("assets", "annual_sales"),
-        Index("ix_enterprises_lender_nik", "lender_id", "owner_nik"),
+        Index("ix_enterprises_lender_nik_hash", "lender_id", "owner_nik_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +31,10 @@ class Enterprise(Base):
     reference: Mapped[str | None] = mapped_column(String(64))  # the lender's own id
     name: Mapped[str] = mapped_column(String(200))
     owner_name: Mapped[str] = mapped_column(String(200))
-    owner_nik: Mapped[str] = mapped_column(String(16))
+    # The NIK, encrypted (AES-GCM) and as a keyed hash for look-ups: see creditapp.pii. Use
+    # ``owner_nik`` below; the clear number is never a column.
+    owner_nik_enc: Mapped[str] = mapped_column(String(80))
+    owner_nik_hash: Mapped[str] = mapped_column(String(64), index=True)
     owner_gender: Mapped[str] = mapped_column(String(1))
     kbli: Mapped[str] = mapped_column(String(5))
     kbli_division: Mapped[int] = mapped_column(SmallInteger, index=True)
@@ -43,6 +49,32 @@ class Enterprise(Base):
     entrepreneurship_training: Mapped[bool] = mapped_column(Boolean, default=False)
     kur_access_count: Mapped[int] = mapped_column(SmallInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @hybrid_property
+    def owner_nik(self) -> str:
+        """The owner's NIK in clear (decrypted on read; mask it before showing it)."""
+        return cipher().decrypt(self.owner_nik_enc)
+
+    @owner_nik.inplace.setter
+    def _owner_nik_setter(self, nik: str) -> None:
+        c = cipher()
+        self.owner_nik_enc = c.encrypt(nik)
+        self.owner_nik_hash = c.hash(nik)
+
+    @owner_nik.inplace.comparator
+    @classmethod
+    def _owner_nik_comparator(cls) -> NikComparator:
+        return NikComparator(cls.owner_nik_hash)
+
+
+class NikComparator(Comparator[str]):
+    """``Enterprise.owner_nik == nik`` in a query compares keyed hashes, never clear NIKs."""
+
+    def __eq__(self, other: object) -> ColumnElement[bool]:  # type: ignore[override]
+        column: ColumnElement[str] = self.__clause_element__()  # type: ignore[assignment]
+        if isinstance(other, str):
+            return column == cipher().hash(other)
+        return column == other  # another hash column (a join on the same person)
 
 
 class SizeObservation(Base):

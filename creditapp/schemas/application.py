@@ -28,7 +28,16 @@ from scoring.input_tables import (
     TextColumn,
 )
 
+from ..pii import nik_problem
 from .common import PageMetaSchema
+
+
+def validate_nik(value: str) -> None:
+    """Refuse an implausible NIK with the reason, without echoing the number."""
+    problem = nik_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
 MAX_RECORDS = max(t.max_records for t in EVENT_TABLES)  # the per-table caps: scoring.parse
@@ -92,8 +101,11 @@ class EnterpriseSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     owner_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     owner_nik = fields.String(
-        required=True, validate=validate.Regexp(r"^\d{16}$", error="must be 16 digits")
-    )
+        required=True,
+        validate=validate_nik,
+        metadata={"description": "NIK: 16 digits, a real province code and birth date; "
+                  "stored encrypted, returned masked", "example": "3273014107900011"},
+    )  # fmt: skip
     owner_gender = fields.String(
         required=True,
         validate=validate.OneOf(["F", "M"]),

@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 IDLE_MINUTES = 30
+HSTS_TLS_SECONDS = 365 * 24 * 3600
 STRICT_CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
@@ -29,14 +30,34 @@ def _env_flag(name: str) -> bool | None:
 
 
 def add_security_headers(response: Response) -> Response:
-    """Set the CSP, nosniff, referrer and framing headers."""
+    """Set the CSP, nosniff, referrer, framing, caching (API) and HSTS (TLS) headers."""
     docs = request.path.startswith("/api/v1/docs")
     response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else STRICT_CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.path.startswith("/api/") and not docs:
+        # API answers carry names and NIKs: no browser or shared cache may keep them.
+        response.headers.setdefault("Cache-Control", "no-store")
+    hsts = _hsts_value()
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", hsts)
     return response
+
+
+def _hsts_value() -> str | None:
+    """HSTS on TLS requests (a year), or as configured when a TLS proxy speaks HTTP to us.
+
+    Never on plain HTTP by default: ``make run`` serves http://127.0.0.1, and HSTS there
+    would lock the browser out of the loopback address.
+    """
+    configured = int(current_app.config.get("HSTS_MAX_AGE") or 0)
+    if configured > 0:
+        return f"max-age={configured}"
+    if request.is_secure:
+        return f"max-age={HSTS_TLS_SECONDS}; includeSubDomains"
+    return None
 
 
 def init_app(app: Flask) -> None:
@@ -47,6 +68,7 @@ def init_app(app: Flask) -> None:
     """
     secure = _env_flag("SESSION_COOKIE_SECURE")
     app.config.setdefault("SESSION_COOKIE_SECURE", bool(secure))
+    app.config.setdefault("HSTS_MAX_AGE", int(os.environ.get("HSTS_MAX_AGE") or 0))
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config.setdefault("SESSION_COOKIE_NAME", "imk_session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,24 +56,4 @@ def test_last_use_is_recorded(api: FlaskClient, env: ApiEnv, session: Session) -
     assert key.last_used_at is not None
 
 
-def test_rate_limit_answers_429_with_retry_after(app: Flask, env: ApiEnv) -> None:
-    from creditapp.api.ratelimit import RateLimiter
-
-    app.extensions["rate_limiter"] = RateLimiter(per_minute=3)
-    client = app.test_client()
-    codes = [client.get("/api/v1/programs", headers=env.a.headers).status_code for _ in range(4)]
-    assert codes == [200, 200, 200, 429]
-    resp = client.get("/api/v1/programs", headers=env.a.headers)
-    assert int(resp.headers["Retry-After"]) >= 1
-    # Another key has its own bucket.
-    assert client.get("/api/v1/programs", headers=env.b.headers).status_code == 200
-
-
-def test_rate_limiter_refills_over_time() -> None:
-    from creditapp.api.ratelimit import RateLimiter
-
-    limiter = RateLimiter(per_minute=60, burst=1)
-    assert limiter.acquire(1, now=0.0) == 0.0
-    wait = limiter.acquire(1, now=0.0)
-    assert 0.99 < wait <= 1.0
-    assert limiter.acquire(1, now=1.01) == 0.0
+# Rate limits: tests/api/test_rate_limits.py (shared storage, per key and per address).

@@ -23,7 +23,9 @@ def submitted(
     for i, amount in enumerate((12_000_000, 40_000_000, 25_000_000, 60_000_000, 33_000_000)):
         body = copy.deepcopy(payload)
         body["request"].update(program="KUR-MIKRO", amount=amount, tenor_months=24)
-        body["enterprise"]["owner_nik"] = f"32010101900100{i:02d}"
+        body["enterprise"]["owner_nik"] = (
+            f"320101010190{i + 1:04d}"  # born 01-01-90, serial from 0001
+        )
         tenant = env.a if i < 4 else env.b
         resp = api.post("/api/v1/applications", json=body, headers=tenant.headers)
         assert resp.status_code == 201, resp.json
