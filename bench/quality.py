@@ -174,6 +174,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="SBA only, two of the five folds")
     ap.add_argument("--threads", type=int, default=1, help="threads for every model")
+    ap.add_argument("--dataset", choices=[d.name for d in SETS], default=None,
+                    help="only this data set (default: all; --quick: SBA)")  # fmt: skip
     ap.add_argument("--time-budget", type=float, default=DEFAULT_TIME_BUDGET,
                     help="the pipeline's search budget in seconds")  # fmt: skip
     args = ap.parse_args(argv)
@@ -189,7 +191,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     references, missing = available_references()
     if missing:
         print(f"not installed, left out: {missing} (pip install -e '.[bench]')", file=sys.stderr)
-    chosen = [d for d in SETS if d.name == "sba_without_term"] if args.quick else list(SETS)
+    only = args.dataset or ("sba_without_term" if args.quick else None)
+    chosen = [d for d in SETS if only in (None, d.name)]
     folds = [0, 1] if args.quick else [0, 1, 2, 3, 4]
     results: dict[str, Any] = {}
     for ds in chosen:
