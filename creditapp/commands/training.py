@@ -215,7 +215,8 @@ def _fit(data: Dataset, name: str, version: str, seed: int, threads: int,
 @click.option("--seed", default=42, show_default=True)
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--time-budget", default=600.0, show_default=True,
-              type=click.FloatRange(0, min_open=True), help="Seconds for the settings search.")  # fmt: skip
+              type=click.FloatRange(0, min_open=True),
+              help="Seconds for the settings search.")  # fmt: skip
 @click.option("--promote", is_flag=True, help="Make the new version the champion.")
 @click.option("--force", is_flag=True,
               help=f"Register even when the holdout has fewer than {MIN_HOLDOUT_BADS} bad "
