@@ -16,6 +16,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit
 
 from scoring.bundle import BundleError, read_verified
 from scoring.treeshap import TreeShap
@@ -75,7 +76,8 @@ class ModelBundle:
         """Return the calibrated probability of default for raw margins (Platt scaling)."""
         cal = self.manifest["calibration"]
         z = float(cal["a"]) * margin + float(cal["b"])
-        return np.clip(1.0 / (1.0 + np.exp(-z)), PD_FLOOR, 1.0 - PD_FLOOR)
+        pd: F64 = np.clip(expit(z), PD_FLOOR, 1.0 - PD_FLOOR)
+        return pd
 
     def pd(self, X: F64) -> F64:
         """Return the calibrated probability of default of each row."""

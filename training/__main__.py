@@ -21,6 +21,7 @@ from tqdm import tqdm
 from training.card import write_card
 from training.crossval import cross_validate
 from training.report import build_report
+from training.search import DEFAULT_TIME_BUDGET, check_time_budget
 from training.tabular import TabularDataError, load_tabular
 from training.train import DEFAULT_NUM_THREADS, train_frame, validation_split
 
@@ -36,6 +37,13 @@ def _data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--id", default=None, help="row id column (dropped from the features)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=DEFAULT_NUM_THREADS, help="LightGBM threads")
+    p.add_argument(
+        "--time-budget",
+        type=float,
+        default=DEFAULT_TIME_BUDGET,
+        help="seconds the small-data settings search may spend per trained model "
+        f"(default {DEFAULT_TIME_BUDGET:.0f}; more than 0)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,17 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _evaluate_csv(args: argparse.Namespace) -> dict[str, Any]:
+    check_time_budget(args.time_budget)  # before reading a large file, not after
     data = load_tabular(args.path, args.target, args.positive, args.exclude, args.id, args.date)
     with tqdm(total=args.cv, desc="folds", file=sys.stderr) as bar:
 
         def step(_fold: int) -> None:
             bar.update()
 
-        result = cross_validate(data, args.cv, args.seed, args.threads, step)
+        result = cross_validate(data, args.cv, args.seed, args.threads, step, args.time_budget)
     return result
 
 
 def _train_csv(args: argparse.Namespace) -> dict[str, Any]:
+    check_time_budget(args.time_budget)
     data = load_tabular(
         args.path, args.target, args.positive, args.exclude, args.id, args.date, args.group
     )
@@ -78,7 +88,7 @@ def _train_csv(args: argparse.Namespace) -> dict[str, Any]:
         train_idx, test_idx = validation_split(y, data.dates, seed=args.seed + 1)
         dates = None if data.dates is None else data.dates[train_idx]
         model = train_frame(data.frame.iloc[train_idx], y[train_idx], dates, seed=args.seed,
-                            num_threads=args.threads)  # fmt: skip
+                            num_threads=args.threads, time_budget=args.time_budget)  # fmt: skip
         bar.update()
         x_train = model.encoder.transform(data.frame.iloc[train_idx])
         x_test = model.encoder.transform(data.frame.iloc[test_idx])

@@ -13,16 +13,13 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import expit
+from sklearn.linear_model import LogisticRegression
 
 
 def sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Numerically stable logistic function."""
-    out = np.empty_like(x, dtype=np.float64)
-    pos = x >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
-    ex = np.exp(x[~pos])
-    out[~pos] = ex / (1.0 + ex)
-    return out
+    """The logistic function (scipy's ``expit``: stable at both tails)."""
+    return np.asarray(expit(np.asarray(x, dtype=np.float64)), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -55,55 +52,28 @@ class PlattCalibration:
         return cls(float(data["a"]), float(data["b"]))
 
 
-def fit_platt(
-    margin: NDArray[np.float64], y: NDArray[np.int8], max_iter: int = 100
-) -> PlattCalibration:
-    """Fit slope and intercept by Newton's method on the log-loss.
+def fit_platt(margin: NDArray[np.float64], y: NDArray[np.int8]) -> PlattCalibration:
+    """Fit slope and intercept by an unpenalised logistic regression of ``y`` on the margin.
 
-    Platt's smoothed targets ((n+ + 1)/(n+ + 2), 1/(n- + 2)) keep the fit finite when the
-    held-out margins separate the classes perfectly.
+    Platt's smoothed targets ((n+ + 1)/(n+ + 2) for bads, 1/(n- + 2) for goods) keep the fit
+    finite when the held-out margins separate the classes perfectly. scikit-learn's
+    ``LogisticRegression`` takes 0/1 labels, so each row enters twice, as a bad with weight t
+    and as a good with weight 1 - t: the weighted log-loss is exactly Platt's.
 
     Args:
         margin: held-out raw scores.
         y: held-out 0/1 outcomes.
-        max_iter: Newton steps at most.
 
     Returns:
         The fitted calibration.
     """
-    x = np.asarray(margin, dtype=np.float64)
+    x = np.asarray(margin, dtype=np.float64).reshape(-1, 1)
     yy = np.asarray(y, dtype=np.float64)
     n_pos = float(yy.sum())
     n_neg = float(len(yy) - n_pos)
     t = np.where(yy > 0, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))
-
-    def loss(a: float, b: float) -> float:
-        z = a * x + b
-        # log(1 + exp(z)) - t z, computed without overflow.
-        return float(np.sum(np.logaddexp(0.0, z) - t * z))
-
-    a, b = 1.0, 0.0
-    current = loss(a, b)
-    for _ in range(max_iter):
-        p = sigmoid(a * x + b)
-        w = np.maximum(p * (1.0 - p), 1e-12)
-        r = p - t
-        g = np.array([np.dot(r, x), r.sum()])
-        h = np.array([[np.dot(w * x, x), np.dot(w, x)], [np.dot(w, x), w.sum()]])
-        h += np.eye(2) * 1e-9
-        step = np.linalg.solve(h, g)
-        # Backtracking: a full Newton step from a badly scaled start can overshoot (the
-        # Hessian vanishes where the sigmoid saturates), so halve it until the loss drops.
-        scale = 1.0
-        while scale > 1e-10:
-            na, nb = a - scale * float(step[0]), b - scale * float(step[1])
-            new = loss(na, nb)
-            if new <= current:
-                break
-            scale /= 2.0
-        else:
-            break
-        a, b, current = na, nb, new
-        if scale * np.max(np.abs(step)) < 1e-10:
-            break
-    return PlattCalibration(a, b)
+    labels = np.concatenate([np.ones(len(yy)), np.zeros(len(yy))])
+    weights = np.concatenate([t, 1.0 - t])
+    model = LogisticRegression(C=np.inf, solver="lbfgs", tol=1e-12, max_iter=1000)
+    model.fit(np.vstack([x, x]), labels, sample_weight=weights)
+    return PlattCalibration(float(model.coef_[0, 0]), float(model.intercept_[0]))

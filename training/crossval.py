@@ -17,6 +17,7 @@ from sklearn.model_selection import StratifiedKFold
 from training.delong import Z95, auc_interval
 from training.evaluate import auc, summary_metrics
 from training.scorecard import WoeScorecard
+from training.search import DEFAULT_TIME_BUDGET
 from training.tabular import TabularData
 from training.train import DEFAULT_NUM_THREADS, train_frame
 
@@ -27,6 +28,7 @@ def cross_validate(
     seed: int = 42,
     num_threads: int = DEFAULT_NUM_THREADS,
     on_fold: Callable[[int], None] | None = None,
+    time_budget: float = DEFAULT_TIME_BUDGET,
 ) -> dict[str, Any]:
     """Cross-validate the default pipeline and the scorecard challenger.
 
@@ -36,6 +38,7 @@ def cross_validate(
         seed: seed of the fold shuffle and of every model.
         num_threads: LightGBM training threads.
         on_fold: called with the fold number after each fold (progress bars).
+        time_budget: seconds each fold's settings search may spend (see ``training.search``).
 
     Returns:
         JSON-ready dict: ``auc_mean`` with its 95% interval ``auc_ci_low``/``auc_ci_high``
@@ -55,7 +58,10 @@ def cross_validate(
     iterations: list[int] = []
     for k, (tr, te) in enumerate(splitter.split(np.zeros(len(y)), y)):
         dates = None if data.dates is None else data.dates[tr]
-        model = train_frame(data.frame.iloc[tr], y[tr], dates, seed=seed, num_threads=num_threads)
+        model = train_frame(
+            data.frame.iloc[tr], y[tr], dates, seed=seed, num_threads=num_threads,
+            time_budget=time_budget,
+        )  # fmt: skip
         p = model.predict_pd(data.frame.iloc[te])
         per_fold.append(summary_metrics(y[te], p))
         fold_se.append(auc_interval(y[te], p).se)

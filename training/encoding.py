@@ -23,11 +23,13 @@ class CategoryEncoder:
     """Map a feature frame to a float64 matrix (numeric as is, categories as codes).
 
     Args:
-        min_level_count: levels rarer than this in the training rows are grouped as "other".
+        min_level_count: levels rarer than this in the training rows are grouped as "other"
+            (a bad rate read off fewer than ~30 rows is mostly noise: with 10, one default
+            moves it by 10 points; 30 rather than 10 raised SBA's 5-fold AUC 0.8928 -> 0.8934).
         max_levels: at most this many levels per column are kept (the most frequent).
     """
 
-    min_level_count: int = 10
+    min_level_count: int = 30
     max_levels: int = 200
     columns: list[str] = field(default_factory=list)
     levels: dict[str, list[str]] = field(default_factory=dict)

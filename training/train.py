@@ -11,7 +11,7 @@ turns margins into PDs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,14 @@ from numpy.typing import NDArray
 
 from training.calibration import PlattCalibration, fit_platt
 from training.encoding import CategoryEncoder
+from training.ensemble import average_boosters
 from training.monotone import check_monotone
+from training.search import (
+    DEFAULT_TIME_BUDGET,
+    SEARCH_CANDIDATES,
+    check_time_budget,
+    search_candidates,
+)
 
 MAX_ROUNDS = 3000
 EARLY_STOPPING_ROUNDS = 100
@@ -186,13 +193,16 @@ def train_matrix(
     monotone: Mapping[str, int] | None = None,
     params: Mapping[str, Any] | None = None,
     strategy: str = "auto",
+    time_budget: float = DEFAULT_TIME_BUDGET,
 ) -> TrainedModel:
     """Train on an already encoded matrix (the product's own features come this way).
 
     Two strategies choose the number of trees and the held-out rows for calibration:
     ``holdout`` carves one validation split (out-of-time when dates exist), stops early on it,
     fits Platt on it and keeps the booster trained on the rest; ``crossfit`` runs k-fold
-    early stopping, fits Platt on the out-of-fold margins and refits on all rows. ``auto``
+    early stopping for each of a fixed list of settings (:mod:`training.search`), keeps the
+    ensemble of them the out-of-fold margins prefer, fits Platt on those margins and refits
+    the chosen settings on all rows, averaged into one booster. ``auto``
     uses crossfit below ``SMALL_DATA_ROWS`` rows without dates (where losing 20% of the rows
     costs accuracy and the extra fits cost seconds), holdout otherwise.
 
@@ -206,10 +216,15 @@ def train_matrix(
         monotone: feature name -> -1/0/1.
         params: overrides of :func:`default_params`.
         strategy: "auto", "holdout" or "crossfit".
+        time_budget: seconds the crossfit search may spend (it always tries one setting).
 
     Returns:
         The trained, calibrated model.
+
+    Raises:
+        ValueError: an unknown strategy, bad monotone constraints, or a budget of 0 or less.
     """
+    check_time_budget(time_budget)
     if strategy == "auto":
         strategy = "crossfit" if dates is None and len(y) < SMALL_DATA_ROWS else "holdout"
     if strategy not in ("holdout", "crossfit"):
@@ -234,7 +249,13 @@ def train_matrix(
     if strategy == "holdout":
         booster, best, calibration = _fit_holdout(x, y, dates, seed, p, ds_kwargs)
     else:
-        booster, best, calibration = _fit_crossfit(x, y, seed, p, ds_kwargs)
+        # Parameters the caller fixed are not searched over: the default list is tried only
+        # when the caller left the settings to the pipeline.
+        candidates = SEARCH_CANDIDATES if not params else ({},)
+        booster, best, calibration, search = _fit_crossfit(
+            x, y, seed, p, ds_kwargs, time_budget, candidates
+        )
+        p["search"] = search
     check_monotone(booster, p["monotone_constraints"])  # refuse, never register, a broken one
     p["strategy"] = strategy
     return TrainedModel(booster, encoder, calibration, p, best, dict(monotone or {}))
@@ -273,32 +294,29 @@ def _fit_crossfit(
     seed: int,
     p: dict[str, Any],
     ds_kwargs: dict[str, Any],
-) -> tuple[lgb.Booster, int, PlattCalibration]:
+    time_budget: float,
+    candidates: Sequence[Mapping[str, Any]],
+) -> tuple[lgb.Booster, int, PlattCalibration, dict[str, Any]]:
     folds = stratified_folds(y, CROSSFIT_FOLDS, seed)
-    full = lgb.Dataset(x, label=y, **ds_kwargs)
-    result = lgb.cv(
-        p,
-        full,
-        num_boost_round=MAX_ROUNDS,
-        folds=folds,
-        stratified=False,
-        callbacks=[lgb.early_stopping(EARLY_STOPPING_ROUNDS, verbose=False)],
-        return_cvbooster=True,
+    result = search_candidates(
+        x, y, p, ds_kwargs, folds, time_budget, candidates, max_rounds=MAX_ROUNDS,
+        patience=EARLY_STOPPING_ROUNDS,
+    )  # fmt: skip
+    calibration = fit_platt(result.oof_margin, y)
+    members = []
+    for fit in result.chosen:
+        q = {**p, **fit.overrides}
+        # The fold models saw (k-1)/k of the rows; the final model sees all, so it gets
+        # proportionally more trees at the same learning rate.
+        rounds = max(1, int(round(fit.rounds * CROSSFIT_FOLDS / (CROSSFIT_FOLDS - 1))))
+        kwargs = dict(ds_kwargs, params={**ds_kwargs["params"], "max_bin": q["max_bin"]})
+        members.append(lgb.train(q, lgb.Dataset(x, label=y, **kwargs), num_boost_round=rounds))
+    booster = (
+        average_boosters(members)
+        if len(members) > 1
+        else lgb.Booster(model_str=members[0].model_to_string())
     )
-    cvbooster = result["cvbooster"]
-    assert isinstance(cvbooster, lgb.CVBooster)  # return_cvbooster=True guarantees it
-    best = int(cvbooster.best_iteration)
-    oof = np.empty(len(y), dtype=np.float64)
-    for (_, valid_idx), fold_booster in zip(folds, cvbooster.boosters, strict=True):
-        oof[valid_idx] = fold_booster.predict(
-            x[valid_idx], raw_score=True, num_iteration=best, num_threads=p["num_threads"]
-        )
-    calibration = fit_platt(oof, y)
-    # The fold models saw (k-1)/k of the rows; the final model sees all, so it gets
-    # proportionally more trees at the same learning rate.
-    rounds = max(1, int(round(best * CROSSFIT_FOLDS / (CROSSFIT_FOLDS - 1))))
-    booster = lgb.train(p, lgb.Dataset(x, label=y, **ds_kwargs), num_boost_round=rounds)
-    return lgb.Booster(model_str=booster.model_to_string()), rounds, calibration
+    return booster, booster.current_iteration(), calibration, result.describe()
 
 
 def stratified_folds(
@@ -336,6 +354,7 @@ def train_frame(
     monotone: Mapping[str, int] | None = None,
     params: Mapping[str, Any] | None = None,
     strategy: str = "auto",
+    time_budget: float = DEFAULT_TIME_BUDGET,
 ) -> TrainedModel:
     """Fit the encoder on ``frame`` and train (see :func:`train_matrix`).
 
@@ -348,10 +367,13 @@ def train_frame(
         monotone: feature name -> -1/0/1.
         params: overrides of :func:`default_params`.
         strategy: "auto", "holdout" or "crossfit" (see :func:`train_matrix`).
+        time_budget: seconds the crossfit search may spend (see :func:`train_matrix`).
 
     Returns:
         The trained, calibrated model.
     """
     encoder = CategoryEncoder()
     x = encoder.fit_transform(frame)
-    return train_matrix(x, y, encoder, dates, seed, num_threads, monotone, params, strategy)
+    return train_matrix(
+        x, y, encoder, dates, seed, num_threads, monotone, params, strategy, time_budget
+    )

@@ -122,7 +122,8 @@ def build_dataset(as_of: datetime, out: Path, bad_dpd: int, window_months: int) 
            "excluded": counts.excluded, "as_of": day.isoformat()})  # fmt: skip
 
 
-def _fit(data: Dataset, name: str, version: str, seed: int, threads: int) -> tuple[Any, ...]:
+def _fit(data: Dataset, name: str, version: str, seed: int, threads: int,
+         time_budget: float = 600.0) -> tuple[Any, ...]:  # fmt: skip
     """Train and evaluate; returns (model, report, manifest fields)."""
     from training.population import bundle_manifest, numeric_encoder
     from training.report import build_report
@@ -132,7 +133,7 @@ def _fit(data: Dataset, name: str, version: str, seed: int, threads: int) -> tup
     monotone = dict(zip(FEATURE_NAMES, MONOTONE_CONSTRAINTS, strict=True))
     model = train_matrix(
         data.x[train], data.y[train], numeric_encoder(FEATURE_NAMES), dates=data.days[train],
-        seed=seed, num_threads=threads, monotone=monotone,
+        seed=seed, num_threads=threads, monotone=monotone, time_budget=time_budget,
     )  # fmt: skip
     description = {"source": data.path.name, "as_of": data.as_of.isoformat(),
                    "rows": len(data.y), "train_rows": len(train), "holdout_rows": len(test),
@@ -161,13 +162,16 @@ def _fit(data: Dataset, name: str, version: str, seed: int, threads: int) -> tup
 @click.option("--version", required=True)
 @click.option("--seed", default=42, show_default=True)
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--time-budget", default=600.0, show_default=True,
+              type=click.FloatRange(0, min_open=True),
+              help="Seconds for the settings search.")  # fmt: skip
 @click.option("--promote", is_flag=True, help="Make the new version the champion.")
 @click.option("--force", is_flag=True,
               help=f"Register even when the holdout has fewer than {MIN_HOLDOUT_BADS} bad "
               "outcomes (the card then says so at the top).")  # fmt: skip
 @training_errors
-def train(dataset: Path, name: str, version: str, seed: int, threads: int, promote: bool,
-          force: bool) -> None:  # fmt: skip
+def train(dataset: Path, name: str, version: str, seed: int, threads: int, time_budget: float,
+          promote: bool, force: bool) -> None:  # fmt: skip
     """Train on a dataset; write bundle, card and baseline; register (and promote)."""
     from scoring.bundle import write_bundle
     from training.card import write_card
@@ -187,7 +191,7 @@ def train(dataset: Path, name: str, version: str, seed: int, threads: int, promo
 
     with tqdm(total=3, desc="train") as bar:
         try:
-            model, report, manifest = _fit(data, name, version, seed, threads)
+            model, report, manifest = _fit(data, name, version, seed, threads, time_budget)
         except MonotoneViolation as exc:  # nothing was written yet
             raise click.ClickException(str(exc)) from None
         bads, holdout = report["holdout_bads"], report["data"]["holdout_rows"]

@@ -316,3 +316,14 @@ def test_too_few_bads_in_the_holdout_is_refused_unless_forced(
     assert not (Path(app.config["MODEL_DIR"]) / "imk-few").exists() or not any(
         (Path(app.config["MODEL_DIR"]) / "imk-few").iterdir()
     )
+
+
+@pytest.mark.parametrize("budget", ["0", "-5"])
+def test_a_time_budget_of_zero_or_less_is_refused(
+    runner: FlaskCliRunner, session: Session, app: Flask, dataset: Path, budget: str
+) -> None:
+    args = ["training", "train", "--dataset", str(dataset), "--name", "imk-budget"]
+    result = runner.invoke(args=[*args, "--version", "v1", "--time-budget", budget])
+    assert result.exit_code != 0
+    assert "--time-budget" in result.output and "x>0" in result.output
+    assert not (Path(app.config["MODEL_DIR"]) / "imk-budget").exists()

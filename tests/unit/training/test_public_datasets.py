@@ -1,4 +1,4 @@
-"""The default pipeline on public credit data reaches the README's reference AUCs (slow).
+"""The default pipeline on public credit data reaches the strongest reference AUCs (slow).
 
 Skipped with a message when ../shared/datasets is absent (a user's own machine).
 """
@@ -17,18 +17,21 @@ SBA_EXCLUDE = (
     "Selected LoanNr_ChkDgt Name ChgOffDate ChgOffPrinGr MIS_Status BalanceGross xx daysterm Term"
 ).split()
 
+# The bar is the best of LightGBM, XGBoost and CatBoost with their defaults on the same five
+# folds (../shared/datasets/README.md; bench.quality re-measures them in one run).
 CASES = [
-    ("taiwan_default_credit_card_clients.csv", "default.payment.next.month", ["ID"], 0.7805),
-    ("sba_case.csv", "Default", SBA_EXCLUDE, 0.8759),
+    ("taiwan_default_credit_card_clients.csv", "default.payment.next.month", ["ID"], 0.7810),
+    ("sba_case.csv", "Default", SBA_EXCLUDE, 0.8927),
     pytest.param(
         "polish_bankruptcy_5year.csv",
         "class",
         [],
-        0.9621,
-        # Measured 0.9612 at seed 42 with the defaults (fold sd 0.013), short of the bar. Over
-        # split seeds 1-6 as well the defaults average 0.9611 against the reference's 0.9601:
-        # seed 42 is a lucky split for the reference (0.9621), not a gap of the pipeline.
-        marks=pytest.mark.xfail(reason="defaults reach 0.9612 < reference 0.9621", strict=False),
+        0.9648,
+        # CatBoost's defaults reach 0.9648; the pipeline 0.9612 (fold sd 0.013). No LightGBM
+        # setting tried came close (class weights, seed averaging, finer bins, deeper or
+        # shallower trees, AUC early stopping: 0.9545-0.9622), nor did 30 nested Optuna
+        # trials (0.9621): the gap is CatBoost's, not the defaults'.
+        marks=pytest.mark.xfail(reason="pipeline 0.9612 < CatBoost 0.9648", strict=False),
     ),
 ]
 
