@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -413,12 +413,17 @@ _KIND_NAMES = {
 }
 
 
+def not_historic(reference: Any) -> Any:
+    """SQL condition: not a row of the bulk-loaded historic book (references ``HIST-<n>``)."""
+    return or_(reference.is_(None), ~reference.like("HIST-%"))
+
+
 def demo_application_ids(session: Session, lender_ids: list[int]) -> list[int]:
-    """The demo applications' ids in submission order (= population index)."""
+    """The live demo applications' ids in submission order (= population index)."""
     return list(
         session.scalars(
             select(Application.id)
-            .where(Application.lender_id.in_(lender_ids))
+            .where(Application.lender_id.in_(lender_ids), not_historic(Application.reference))
             .order_by(Application.id)
         )
     )
