@@ -300,7 +300,6 @@ def load_historic_book(
     inst_first = np.searchsorted(h.inst_loan, np.arange(m), "left")
     inst_last = np.searchsorted(h.inst_loan, np.arange(m), "right") - 1
     last_status = np.searchsorted(h.st_loan, np.arange(m), "right") - 1
-    closed = _days(h.closed_day)
     wo = h.written_off
     counts["loans"] = _frame(conn, Loan, {
         "id": loan_ids, "lender_id": loan_lender, "application_id": app_ids[app_row],
@@ -319,8 +318,8 @@ def load_historic_book(
         "disbursed_amount": h.principal, "outstanding_principal": np.zeros(m, np.int64),
         "dpd": h.final_dpd, "collectibility": np.where(wo, 5, 1),
         "last_aged_on": _days(np.where(last_status >= 0, h.st_day[np.maximum(last_status, 0)], -1)),
-        "closed_on": closed.scatter(np.flatnonzero(wo), None),
-        "written_off_on": closed.scatter(np.flatnonzero(~wo), None),
+        "closed_on": _days(np.where(wo, -1, h.closed_day)),
+        "written_off_on": _days(np.where(wo, h.closed_day, -1)),
         "created_at": pl.Series([now] * m), "restructured": np.zeros(m, bool),
         "restructure_count": np.zeros(m, np.int64), "on_time_streak": np.zeros(m, np.int64),
         "credit_balance": np.zeros(m, np.int64), "day_count": ["30/360"] * m,

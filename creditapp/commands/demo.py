@@ -205,7 +205,9 @@ def load_loans(
     rows = pick_loans(pop.loans.outcome, max_loans)
     plans = build_plans(pop, application_ids, lender_of, users, rows)
     report = DemoLoanLoader(session, actor, pop, pop.as_of).run(plans)
-    click.echo(f"loans: {report.loans} loans, {report.repayments} repayments posted")
+    click.echo(f"loans: {report.loans} loans, {report.repayments} repayments posted, "
+               f"{report.written_off_by_policy} written off by policy, {report.claims_paid} "
+               f"guarantee claims paid, {report.recoveries} recoveries")  # fmt: skip
     click.echo(f"loans: {sum(report.refused.values())} service refusals")
     for reason, count in sorted(report.refused.items()):
         click.echo(f"  refused {count} x {reason}")

@@ -40,7 +40,7 @@ from tqdm import tqdm
 from loanmath.allocation import payoff_amount
 
 from ..errors import DomainError
-from ..models import Application, Installment, Loan
+from ..models import Application, GuaranteeClaim, Installment, Loan
 from ..services import loans as svc
 from ..services.audit import Actor
 from ..services.loans.common import current_installments
@@ -50,6 +50,11 @@ MIN_PER_OUTCOME = 2  # loans of each fixture outcome in a capped demo
 # Write-off policy of the demo lender: a loan more than a year past due at a month-end run
 # (Kol 5 for six months, the guarantee claimed) is written off at the next month end.
 WRITE_OFF_AFTER_DPD = 360
+# The guarantor (Askrindo/Jamkrindo) pays a claim about a quarter after it is submitted.
+CLAIM_PAID_AFTER = timedelta(days=90)
+# Collection after write-off: two loans in three yield a recovery at the third month end after
+# the write-off, of 5-29% of the principal written off (a fixed share per loan).
+RECOVERY_AFTER_MONTHS = 3
 APPROVE, DISBURSE, PAY, RESTRUCTURE, WRITE_OFF = range(5)  # same-day order of events
 
 
@@ -90,6 +95,8 @@ class LoadReport:
     refused: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     written_off_by_policy: int = 0
+    claims_paid: int = 0
+    recoveries: int = 0
 
 
 def _day(n: Any) -> date:
@@ -210,6 +217,7 @@ class DemoLoanLoader:
     def __init__(self, session: Session, actor: Actor, pop: Any, as_of: date) -> None:
         self.session, self.actor, self.pop, self.as_of = session, actor, pop, as_of
         self.report = LoadReport()
+        self.recoveries: list[tuple[date, int, int]] = []  # (month end, loan id, amount)
 
     def run(self, plans: list[Plan]) -> LoadReport:
         """Work every plan's events up to each month end, then age and accrue the month."""
@@ -228,6 +236,8 @@ class DemoLoanLoader:
             # Before the day's ageing, so the run (and every report as of it) sees the loan
             # written off, never both in the gross portfolio and in the write-offs.
             self._write_off_long_defaulted(plans, month_end)
+            self._pay_claims(plans, month_end)
+            self._recover(month_end)
             svc.age_loans(self.session, month_end)
             svc.accrue_subsidy(self.session, month_end.replace(day=1), month_end)
             self.session.flush()
@@ -261,6 +271,53 @@ class DemoLoanLoader:
                 self.report.refused[f"policy write-off: {exc.message}"] += 1
                 continue
             self.report.written_off_by_policy += 1
+            self._plan_recovery(loan_id, w.amount, month_end)
+
+    def _plan_recovery(self, loan_id: int, written: int, on: date) -> None:
+        if loan_id % 3 == 0 or written <= 0:
+            return
+        share = 0.05 + 0.04 * (loan_id % 7)
+        when = _month_ends(on, date.max)[RECOVERY_AFTER_MONTHS]
+        self.recoveries.append((when, loan_id, max(1, round(share * written))))
+
+    def _recover(self, month_end: date) -> None:
+        """Record the recoveries due by this month end (``record_recovery``)."""
+        due = [r for r in self.recoveries if r[0] <= month_end]
+        self.recoveries = [r for r in self.recoveries if r[0] > month_end]
+        for _when, loan_id, amount in due:
+            try:
+                with self.session.begin_nested():
+                    svc.record_recovery(
+                        self.session, self.actor, loan_id, amount=amount, recovered_on=month_end
+                    )
+            except DomainError as exc:
+                self.report.refused[f"recovery: {exc.message}"] += 1
+                continue
+            self.report.recoveries += 1
+
+    def _pay_claims(self, plans: list[Plan], month_end: date) -> None:
+        """The guarantor pays the claims submitted at least ``CLAIM_PAID_AFTER`` ago in full."""
+        ours = [p.loan_id for p in plans if p.loan_id]
+        claims = self.session.scalars(
+            select(GuaranteeClaim).where(
+                GuaranteeClaim.status == "submitted",
+                GuaranteeClaim.claimed_on <= month_end - CLAIM_PAID_AFTER,
+                GuaranteeClaim.loan_id.in_(ours),
+            )
+        ).all()
+        for claim in claims:
+            if claim.amount <= 0:
+                continue
+            try:
+                with self.session.begin_nested():
+                    svc.record_claim_payment(
+                        self.session, self.actor, claim.id, paid_amount=claim.amount,
+                        paid_on=month_end,
+                    )  # fmt: skip
+            except DomainError as exc:
+                self.report.refused[f"claim payment: {exc.message}"] += 1
+                continue
+            self.report.claims_paid += 1
 
     def _work(self, plan: Plan, month_end: date) -> None:
         while plan.events and plan.events[0].day <= month_end:
@@ -314,6 +371,7 @@ class DemoLoanLoader:
                 reason="demo: uncollectible",
             )  # fmt: skip
             svc.approve_write_off(s, a, w.id, approved_by=plan.checker, approved_on=ev.day)
+            self._plan_recovery(plan.loan_id, w.amount, ev.day)
 
     def _target(self, plan: Plan, rows: list[Installment], ev: Event) -> Installment:
         """The current-schedule row the fixture's installment stands for."""
