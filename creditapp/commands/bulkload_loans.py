@@ -17,8 +17,9 @@ application window) the way a lender's books would hold it after every loan ende
 
 Every historic loan is closed or written off before the as-of date, so the reports as of that
 date (gross portfolio, PAR, NPL) see only the live book, while vintages, roll rates, write-offs
-and past as-of dates see the history as it happened. Not written for historic loans: audit
-records, subsidy accruals and recoveries (the live book has them).
+and past as-of dates see the history as it happened. Written-off loans get the live book's
+recoveries (``demo_loans.recovery_share``). Not written for historic loans: audit records and
+subsidy accruals (the live book has them).
 Each table is one frame written by ``bulkload._write`` (COPY on PostgreSQL, executemany else).
 """
 
@@ -55,6 +56,7 @@ from ..models import (
     Loan,
     LoanMovement,
     LoanStatus,
+    Recovery,
     Repayment,
     RepaymentAllocation,
     ScoreRecord,
@@ -63,6 +65,12 @@ from ..models import (
 from ..services import programs as program_service
 from ..services.lookup import Lookup
 from .bulkload import BATCH_ROWS, _days, _reserve_ids, _table, _write, load_population_bulk
+from .demo_loans import (
+    POLICY_REASON,
+    RECOVERY_AFTER_MONTHS,
+    WRITE_OFF_AFTER_DPD,
+    recovery_share,
+)
 
 # The override reason a historic officer gave when departing from the recommendation.
 OVERRIDE_REASON = "relationship_history"
@@ -322,7 +330,8 @@ def load_historic_book(
 
     # Loans and their histories.
     closed_by = day_number(as_of) - 31
-    h = closed_history(lo_, pop.loan_payments, pop.defaulted[lo_.app], closed_by)
+    h = closed_history(lo_, pop.loan_payments, pop.defaulted[lo_.app], closed_by,
+                       write_off_after_dpd=WRITE_OFF_AFTER_DPD)  # fmt: skip
     m = lo_.loan_id.size
     loan_ids = _reserve_ids(conn, _table(Loan), m)
     app_row = lo_.app.astype(np.int64)
@@ -438,7 +447,7 @@ def load_historic_book(
         "requested_on": _days(h.closed_day[wo_rows]), "requested_by": maker[app_row[wo_rows]],
         "approved_by": checker[app_row[wo_rows]], "approved_on": _days(h.closed_day[wo_rows]),
         "status": ["approved"] * wo_rows.size,
-        "reason": ["demo policy: more than a year past due"] * wo_rows.size,
+        "reason": [POLICY_REASON] * wo_rows.size,
         "interest_amount": h.write_off_interest[wo_rows], "grade": np.full(wo_rows.size, 5),
     })  # fmt: skip
     cl = h.claim_loan
@@ -453,8 +462,53 @@ def load_historic_book(
         "status": np.where(paid, "paid", "submitted"), "paid_amount": np.where(paid, amount, 0),
         "paid_on": _days(np.where(paid, paid_day, -1)),
     })  # fmt: skip
+    counts["recoveries"] = _recoveries(
+        conn, h, loan_ids, day_number(as_of), cl, h.claim_outstanding, np.where(paid, amount, 0)
+    )
     counts["ageing_runs"] = _ageing_runs(session, h.st_loan, h.st_day)
     return counts
+
+
+def _recoveries(
+    conn: Connection,
+    h: Any,
+    loan_ids: NDArray[np.int64],
+    as_of_day: int,
+    claim_loan: NDArray[np.int64],
+    claimed: NDArray[np.int64],
+    claim_paid: NDArray[np.int64],
+) -> int:
+    """The live book's collection rule (``demo_loans.recovery_share``) on historic write-offs:
+    one recovery of principal at the third month end after the write-off, by the as-of date,
+    with the guarantor's share as ``record_recovery`` computes it (principal part x claim paid
+    / principal claimed, rounded down)."""
+    from fixtures.calendar import month_of_day, month_start
+
+    rows = np.flatnonzero(h.written_off)
+    share = np.array([recovery_share(int(i), int(w)) for i, w in
+                      zip(loan_ids[rows].tolist(), h.write_off_amount[rows].tolist(),
+                          strict=True)])  # fmt: skip
+    day = month_start(month_of_day(h.closed_day[rows]) + RECOVERY_AFTER_MONTHS + 1) - 1
+    keep = (share > 0) & (day <= as_of_day)
+    rows, share, day = rows[keep], share[keep], day[keep].astype(np.int64)
+    paid = np.zeros(h.written_off.size, dtype=np.int64)
+    paid[claim_loan] = claim_paid
+    base = np.ones(h.written_off.size, dtype=np.int64)
+    base[claim_loan] = np.maximum(claimed, 1)
+    guarantor = np.minimum(share * paid[rows] // base[rows], paid[rows])
+    k = rows.size
+    written = _frame(conn, Recovery, {
+        "loan_id": loan_ids[rows], "amount": share, "recovered_on": _days(day),
+        "created_at": pl.Series([datetime.now(UTC)] * k), "principal_part": share,
+        "interest_part": np.zeros(k, np.int64), "cost_part": np.zeros(k, np.int64),
+        "guarantor_share": guarantor,
+    })  # fmt: skip
+    _frame(conn, LoanMovement, {
+        "loan_id": loan_ids[rows], "kind": ["recovery"] * k, "amount": share,
+        "principal_delta": np.zeros(k, np.int64), "posted_on": _days(day),
+        "created_at": pl.Series([datetime.now(UTC)] * k),
+    })  # fmt: skip
+    return written
 
 
 def _ageing_runs(session: Session, st_loan: NDArray[np.int64], st_day: NDArray[np.int64]) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from creditapp.commands.demo import HISTORIC_APPLIED_MONTHS, HISTORIC_SEED_OFFSET
-from creditapp.commands.demo_loans import _month_ends, pick_loans
+from creditapp.commands.demo_loans import WRITE_OFF_AFTER_DPD, _month_ends, pick_loans
 from creditapp.models import (
     Application,
     Base,
@@ -192,8 +192,8 @@ def test_live_loans_are_disbursed_across_the_months_up_to_the_as_of(
 
 
 def test_write_offs_follow_the_policy(runner: FlaskCliRunner, session: Session) -> None:
-    """Every approved write-off: Kol 5 more than a year past due at the month end before it
-    (first time), written off at the next month end by two different officers."""
+    """Every approved write-off: Kol 5, past the policy's days at a month end (the first such),
+    written off at the next month end by two different officers."""
     result = runner.invoke(args=ARGS)
     assert result.exit_code == 0, result.output
     offs = session.execute(
@@ -209,7 +209,7 @@ def test_write_offs_follow_the_policy(runner: FlaskCliRunner, session: Session) 
             .where(LoanStatus.loan_id == loan_id)
             .order_by(LoanStatus.as_of)
         ).all()
-        over = [r for r in rows if r.dpd > 360]
+        over = [r for r in rows if r.dpd > WRITE_OFF_AFTER_DPD]
         assert over and over[0].collectibility == 5
         assert approved_on == _next_month_end(over[0].as_of), loan_id
         assert rows[-1].as_of < approved_on

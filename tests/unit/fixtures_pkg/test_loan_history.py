@@ -87,8 +87,8 @@ def test_every_defaulter_is_written_off_by_the_policy(
     assert h.written_off.sum() >= 10
     for i in np.flatnonzero(h.written_off)[:40]:
         rows = np.flatnonzero(h.st_loan == i)
-        over = [k for k in rows if h.st_dpd[k] > 360]
-        assert over, "written off without ever being a year past due"
+        over = [k for k in rows if h.st_dpd[k] > 180]
+        assert over, "written off without ever being Macet"
         first_over = _day(h.st_day[over[0]])
         assert _day(h.closed_day[i]) == _next_month_end(first_over)
         assert _day(h.st_day[rows[-1]]) == first_over  # no status row once written off
