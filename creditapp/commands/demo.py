@@ -50,10 +50,11 @@ PROGRAMS_FROM = date(2019, 1, 1)
 # Measured on the shared, loaded 2-core box: ~15-25 applications/s through the intake path,
 # ~30 repayments/s through post_repayment (about 15 ORM statements each), ~120 historic
 # applications/s through the bulk path (scoring with reasons and input hashes included).
-# 600 live applications, 150 replayed loans and 12,500 historic applications keep the first
-# `make run` on SQLite near three minutes.
-DEFAULT_ENTERPRISES = 600
-DEFAULT_MAX_LOANS = 150
+# 400 live applications, 250 of their ~330 loans replayed (enough for NPL and PAR to rest on
+# more than a couple of loans) and 12,500 historic applications keep the first `make run` on
+# SQLite near three minutes.
+DEFAULT_ENTERPRISES = 400
+DEFAULT_MAX_LOANS = 250
 # The live book's applications fall in the 30 months up to the as-of date, so it holds young,
 # seasoned and maturing loans; the historic book's 36-84 months before it, so every historic
 # loan has its 12-month outcome and has ended (closed or written off) by the as-of date.
@@ -204,7 +205,7 @@ def load_loans(
         )
         return
     lender_of = [lender_ids[i % len(lender_ids)] for i in range(pop.n)]
-    rows = pick_loans(pop.loans.outcome, max_loans)
+    rows = pick_loans(pop.loans.outcome, max_loans, pop.loans.disbursed)
     plans = build_plans(pop, application_ids, lender_of, users, rows)
     report = DemoLoanLoader(session, actor, pop, pop.as_of).run(plans)
     click.echo(f"loans: {report.loans} loans, {report.repayments} repayments posted, "

@@ -126,9 +126,12 @@ def _month_ends(first: date, last: date) -> list[date]:
     return [*out, last]
 
 
-def pick_loans(outcome: NDArray[np.int8], limit: int | None) -> list[int]:
+def pick_loans(
+    outcome: NDArray[np.int8], limit: int | None, disbursed: NDArray[np.int32] | None = None
+) -> list[int]:
     """Rows of ``pop.loans`` to replay: all, or ``limit`` drawn in the population's outcome mix
-    (largest remainder), each outcome at least ``MIN_PER_OUTCOME`` times where it exists.
+    (largest remainder), each outcome at least ``MIN_PER_OUTCOME`` times where it exists;
+    with ``disbursed``, each outcome's loans spread evenly over the disbursement dates.
 
     The mix matters: an equal number per outcome made a fifth of a small demo defaulted
     (PAR30 above 50%); the population's own mix keeps PAR and NPL where a program sits, and
@@ -149,7 +152,16 @@ def pick_loans(outcome: NDArray[np.int8], limit: int | None) -> list[int]:
         ]
         c = max(above, key=lambda c: quota[c] - fair[c])
         quota[c] -= 1
-    picked = [int(i) for c in quota for i in np.flatnonzero(outcome == c)[: quota[c]]]
+    picked: list[int] = []
+    for c, k in quota.items():
+        rows = np.flatnonzero(outcome == c)
+        if disbursed is not None and k:
+            # Evenly over the disbursement dates, so a small book has each kind of loan at
+            # every age (a handful of defaulters drawn at random could all be long written off
+            # or all too young to be late, leaving NPL at 0 or far above the population's).
+            rows = rows[np.argsort(disbursed[rows], kind="stable")]
+            rows = rows[np.unique(np.linspace(0, rows.size - 1, k).round().astype(np.int64))]
+        picked.extend(int(i) for i in rows[:k])
     return sorted(picked)
 
 
