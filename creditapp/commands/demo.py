@@ -25,6 +25,7 @@ from tqdm import tqdm
 from ..models import Application, Enterprise, Lender, Loan, ProgramLenderQuota, User
 from ..services import access, applications, models, programs
 from ..services.audit import Actor
+from .demo_lenders import DEMO_CONTACTS, DEMO_LENDERS
 from .demo_loans import (
     DemoLoanLoader,
     build_plans,
@@ -37,14 +38,6 @@ from .session import command_session
 DEFAULT_AS_OF = date(2026, 10, 31)  # fixtures.population.DEFAULT_AS_OF
 
 DEMO_MODEL_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo_model"
-DEMO_LENDERS = (
-    ("BANK-DEMO", "Bank Demo Nusantara", "bank"),
-    ("KSP-DEMO", "Koperasi Simpan Pinjam Demo", "cooperative"),
-)
-DEMO_CONTACTS = {
-    "BANK-DEMO": "Jl. Merdeka 1, Bandung 40111 · (022) 555-0100 · kredit@bankdemo.example",
-    "KSP-DEMO": "Jl. Koperasi 7, Yogyakarta 55211 · (0274) 555-0200 · pinjaman@kspdemo.example",
-}
 # The programs run from 2019 so the historic book's loans (applied 2019-2023) fall inside them.
 PROGRAMS_FROM = date(2019, 1, 1)
 # Measured on the shared, loaded 2-core box: ~15-25 applications/s through the intake path,
