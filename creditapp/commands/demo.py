@@ -338,7 +338,11 @@ def seed_demo(n: int, max_loans: int, historic: int, seed: int) -> None:
             click.echo(f"population: {loaded} applications scored and stored")
     click.echo(f"  ({time.perf_counter() - started:.1f} s)")
     with command_session() as session:
-        loans = session.scalar(select(func.count(Loan.id)).where(Loan.lender_id.in_(lender_ids)))
+        loans = session.scalar(
+            select(func.count(Loan.id))
+            .join(Application, Application.id == Loan.application_id)
+            .where(Loan.lender_id.in_(lender_ids), not_historic(Application.reference))
+        )
         if loans:
             click.echo(f"loans: already loaded ({loans} loans)")
         else:
