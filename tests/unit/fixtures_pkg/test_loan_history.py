@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fixtures import Population, generate_population
 from fixtures.loan_history import ClosedHistory, closed_history, grade, month_ends_between
@@ -123,3 +125,23 @@ def test_grades_and_month_ends() -> None:
     row, day = month_ends_between(np.array([jan31]), np.array([mar15]))
     assert [_day(d) for d in day] == [date(2024, 1, 31), date(2024, 2, 29)]
     assert row.tolist() == [0, 0]
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), cut_months=st.integers(0, 12))
+def test_the_ledger_balances_for_any_population(seed: int, cut_months: int) -> None:
+    """Any population and closing date: the principal is scheduled, repaid or written off
+    exactly once, and a loan's month-end balance never rises."""
+    pop = generate_population(120, seed, AS_OF, applied_months=(84, 36))
+    lo = pop.loans
+    closed_by = day_number(add_months(AS_OF, -1 - cut_months))
+    h = closed_history(lo, pop.loan_payments, pop.defaulted[lo.app], closed_by)
+    m = lo.loan_id.size
+    repaid = np.bincount(h.pay_loan, h.pay_principal, m).astype(np.int64)
+    assert np.array_equal(repaid + h.write_off_amount, lo.principal)
+    assert np.array_equal(
+        np.bincount(h.inst_loan, h.inst_principal, m).astype(np.int64), lo.principal
+    )
+    assert (h.closed_day <= closed_by).all()
+    same_loan = h.st_loan[1:] == h.st_loan[:-1]
+    assert (np.diff(h.st_outstanding)[same_loan] <= 0).all()
