@@ -205,7 +205,7 @@ def load_population(n: int, seed: int) -> None:
     from fixtures import generate_population
 
     from ..models import CreditProgram, Lender
-    from .demo import DEMO_LENDERS
+    from .demo_lenders import DEMO_LENDERS
     from .session import command_session
 
     with command_session() as session:

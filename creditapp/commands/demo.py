@@ -22,27 +22,40 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from ..models import Enterprise, Lender, Loan, ProgramLenderQuota, User
+from ..models import Application, Enterprise, Lender, Loan, ProgramLenderQuota, User
 from ..services import access, applications, models, programs
 from ..services.audit import Actor
-from .demo_loans import DemoLoanLoader, build_plans, demo_application_ids, pick_loans
+from .demo_lenders import DEMO_CONTACTS, DEMO_LENDERS
+from .demo_loans import (
+    DemoLoanLoader,
+    build_plans,
+    demo_application_ids,
+    not_historic,
+    pick_loans,
+)
 from .session import command_session
 
+DEFAULT_AS_OF = date(2026, 10, 31)  # fixtures.population.DEFAULT_AS_OF
+
 DEMO_MODEL_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "demo_model"
-DEMO_LENDERS = (
-    ("BANK-DEMO", "Bank Demo Nusantara", "bank"),
-    ("KSP-DEMO", "Koperasi Simpan Pinjam Demo", "cooperative"),
-)
-DEMO_CONTACTS = {
-    "BANK-DEMO": "Jl. Merdeka 1, Bandung 40111 · (022) 555-0100 · kredit@bankdemo.example",
-    "KSP-DEMO": "Jl. Koperasi 7, Yogyakarta 55211 · (0274) 555-0200 · pinjaman@kspdemo.example",
-}
-PROGRAMS_FROM = date(2023, 1, 1)
-# Measured on the shared 2-core box: ~20 applications/s through scoring, and ~30-60
-# repayments/s through post_repayment (about 15 ORM statements each), with ~20 repayments per
-# loan. 1,000 applications and 120 replayed loans keep the first `make run` near two minutes.
-DEFAULT_ENTERPRISES = 1000
-DEFAULT_MAX_LOANS = 120
+# The programs run from 2019 so the historic book's loans (applied 2019-2023) fall inside them.
+PROGRAMS_FROM = date(2019, 1, 1)
+# Measured on the shared, loaded 2-core box: ~15-25 applications/s through the intake path,
+# ~30 repayments/s through post_repayment (about 15 ORM statements each), ~120 historic
+# applications/s through the bulk path (scoring with reasons and input hashes included).
+# 400 live applications, 250 of their ~330 loans replayed (enough for NPL and PAR to rest on
+# more than a couple of loans) and 12,500 historic applications keep the first `make run` on
+# SQLite near three minutes.
+DEFAULT_ENTERPRISES = 400
+DEFAULT_MAX_LOANS = 250
+# The live book's applications fall in the 30 months up to the as-of date, so it holds young,
+# seasoned and maturing loans; the historic book's 36-84 months before it, so every historic
+# loan has its 12-month outcome and has ended (closed or written off) by the as-of date.
+LIVE_APPLIED_MONTHS = (30, 0)
+HISTORIC_APPLIED_MONTHS = (84, 36)
+# ~83% of applications are approved: 12,500 give ~10,400 labelled historic loans.
+DEFAULT_HISTORIC = 12_500
+HISTORIC_SEED_OFFSET = 1_000  # the historic population's seed: a different population
 DEMO_USERS = (
     # (e-mail local part, name, role, index into the demo lenders or None)
     ("officer.bank", "Rina Officer (Bank Demo)", "loan_officer", 0),
@@ -185,15 +198,85 @@ def load_loans(
         )
         return
     lender_of = [lender_ids[i % len(lender_ids)] for i in range(pop.n)]
-    rows = pick_loans(pop.loans.outcome, max_loans)
+    rows = pick_loans(pop.loans.outcome, max_loans, pop.loans.disbursed)
     plans = build_plans(pop, application_ids, lender_of, users, rows)
     report = DemoLoanLoader(session, actor, pop, pop.as_of).run(plans)
-    click.echo(f"loans: {report.loans} loans, {report.repayments} repayments posted")
+    click.echo(f"loans: {report.loans} loans, {report.repayments} repayments posted, "
+               f"{report.written_off_by_policy} written off by policy, {report.claims_paid} "
+               f"guarantee claims paid, {report.recoveries} recoveries")  # fmt: skip
     click.echo(f"loans: {sum(report.refused.values())} service refusals")
     for reason, count in sorted(report.refused.items()):
         click.echo(f"  refused {count} x {reason}")
     for reason, count in sorted(report.skipped.items()):
         click.echo(f"  not posted {count} x {reason}")
+
+
+def load_history(
+    session: Session,
+    lender_ids: list[int],
+    users: dict[int, tuple[int, int]],
+    historic: int,
+    seed: int,
+) -> None:
+    """Bulk-load the closed historic book (``bulkload_loans``) and print its row counts."""
+    from fixtures import generate_population
+
+    from .bulkload_loans import Officers, load_historic_book
+
+    started = time.perf_counter()
+    pop = generate_population(
+        historic, seed + HISTORIC_SEED_OFFSET, applied_months=HISTORIC_APPLIED_MONTHS
+    )
+    officers = {lender: Officers(maker, checker) for lender, (maker, checker) in users.items()}
+    counts = load_historic_book(session, pop, lender_ids, officers, pop.as_of)
+    click.echo(
+        f"history: {counts['applications']} applications scored, {counts['loans']} loans "
+        f"closed or written off, {counts['loan_status_history']} month-end status rows, "
+        f"{counts['write_offs']} write-offs, {counts['guarantee_claims']} guarantee claims "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
+def historic_loaded(session: Session, lender_ids: list[int]) -> int:
+    """Historic applications of the demo lenders already stored."""
+    return int(
+        session.scalar(
+            select(func.count(Application.id)).where(
+                Application.lender_id.in_(lender_ids), Application.reference.like("HIST-%")
+            )
+        )
+        or 0
+    )
+
+
+def print_headline(session: Session, as_of: date) -> None:
+    """The live portfolio as of the demo date, as a KUR manager reads it."""
+    from loanmath.rupiah import format_rupiah
+
+    from ..reports import resolve_scope, run_report
+
+    scope = resolve_scope(session, as_of)
+    p = run_report(session, "portfolio", scope)
+    # The twelve months up to the as-of date (its month included).
+    year_start = (
+        date(as_of.year - 1, as_of.month + 1, 1)
+        if as_of.month < 12
+        else as_of.replace(day=1, month=1)
+    )
+    w = run_report(session, "write-offs", scope, period_start=year_start)
+    g = run_report(session, "guarantee", scope)
+    claims = ", ".join(f"{c['claims']} {c['status']}" for c in g["claims"]) or "none"
+    click.echo(
+        f"portfolio as of {as_of}: {p['loans_active']} active loans, gross "
+        f"{format_rupiah(int(p['gross_outstanding']))}; PAR1 {p['par1']:.1%}, "
+        f"PAR30 {p['par30']:.1%}, PAR90 {p['par90']:.1%}, NPL {p['npl_ratio']:.1%}"
+    )
+    click.echo(
+        f"  since {year_start}: written off {format_rupiah(int(w['written_off']))} "
+        f"(ratio {w['write_off_ratio']:.1%}), recovered {format_rupiah(int(w['recovered']))}; "
+        f"all time: written off {format_rupiah(int(w['written_off_total']))}, recovery rate "
+        f"{w['recovery_rate']:.1%}; guarantee claims: {claims}"
+    )
 
 
 @click.command("seed-demo")
@@ -207,15 +290,26 @@ def load_loans(
     type=click.IntRange(0),
     help="Loans replayed through the loan services (0: every approved application).",
 )
+@click.option(
+    "--historic",
+    default=DEFAULT_HISTORIC,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Applications of the bulk-loaded historic book (0: none).",
+)
 @click.option("--seed", default=42, show_default=True)
 @with_appcontext
-def seed_demo(n: int, max_loans: int, seed: int) -> None:
-    """Load KUR programs, demo lenders and users, the demo model, a population and its
-    loans (idempotent: a second run changes nothing)."""
+def seed_demo(n: int, max_loans: int, historic: int, seed: int) -> None:
+    """Load KUR programs, demo lenders and users, the demo model, a live population with its
+    loans, and a closed historic book (idempotent: a second run changes nothing)."""
     from fixtures import generate_population
 
     started = time.perf_counter()
     actor = Actor.system()
+
+    def live() -> Any:
+        return generate_population(n, seed, applied_months=LIVE_APPLIED_MONTHS)
+
     with command_session() as session:
         created = programs.seed_kur_programs(session, actor, PROGRAMS_FROM)
         click.echo(f"programs: {len(created)} created")
@@ -232,21 +326,37 @@ def seed_demo(n: int, max_loans: int, seed: int) -> None:
     pop = None
     with command_session() as session:
         have = session.scalar(
-            select(func.count(Enterprise.id)).where(Enterprise.lender_id.in_(lender_ids))
+            select(func.count(Enterprise.id)).where(
+                Enterprise.lender_id.in_(lender_ids), not_historic(Enterprise.reference)
+            )
         )
         if have:
             click.echo(f"population: already loaded ({have} enterprises)")
         else:
-            pop = generate_population(n, seed)
+            pop = live()
             loaded = load_population(session, actor, lenders, pop)
             click.echo(f"population: {loaded} applications scored and stored")
+    click.echo(f"  ({time.perf_counter() - started:.1f} s)")
     with command_session() as session:
-        loans = session.scalar(select(func.count(Loan.id)).where(Loan.lender_id.in_(lender_ids)))
+        loans = session.scalar(
+            select(func.count(Loan.id))
+            .join(Application, Application.id == Loan.application_id)
+            .where(Loan.lender_id.in_(lender_ids), not_historic(Application.reference))
+        )
         if loans:
             click.echo(f"loans: already loaded ({loans} loans)")
         else:
-            pop = pop or generate_population(n, seed)
+            pop = pop or live()
             load_loans(session, actor, lender_ids, users, pop, max_loans or None)
+    click.echo(f"  ({time.perf_counter() - started:.1f} s)")
+    with command_session() as session:
+        stored = historic_loaded(session, lender_ids)
+        if stored:
+            click.echo(f"history: already loaded ({stored} applications)")
+        elif historic:
+            load_history(session, lender_ids, users, historic, seed)
+    with command_session() as session:
+        print_headline(session, (pop.as_of if pop is not None else DEFAULT_AS_OF))
     click.echo(f"seed-demo: done in {time.perf_counter() - started:.1f} s")
 
 

@@ -3,8 +3,11 @@ loan services; idempotent, with ledgers that rebuild and no repayment before its
 
 from __future__ import annotations
 
+import calendar
 import stat
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from flask import Flask
@@ -13,11 +16,13 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from creditapp.commands.demo_loans import _month_ends, pick_loans
+from creditapp.commands.demo import HISTORIC_APPLIED_MONTHS, HISTORIC_SEED_OFFSET
+from creditapp.commands.demo_loans import WRITE_OFF_AFTER_DPD, _month_ends, pick_loans
 from creditapp.models import (
     Application,
     Base,
     CreditProgram,
+    Disbursement,
     Installment,
     Lender,
     Loan,
@@ -26,10 +31,17 @@ from creditapp.models import (
     Repayment,
     ScoreRecord,
     User,
+    WriteOff,
 )
 from creditapp.services.loans import rebuild_balances
+from creditapp.services.outcomes import outcome_labels
+from loanmath.dates import add_months
 
-ARGS = ["seed-demo", "--enterprises", "60", "--max-loans", "14", "--seed", "5"]
+SEED = 5
+HISTORIC = 150
+ARGS = ["seed-demo", "--enterprises", "60", "--max-loans", "14", "--historic", str(HISTORIC),
+        "--seed", str(SEED)]  # fmt: skip
+AS_OF = date(2026, 10, 31)
 
 
 def _row_counts(session: Session) -> dict[str, int]:
@@ -73,9 +85,11 @@ def test_seed_demo_fills_the_portfolio_once(
         .group_by(Lender.code)
     ).all()
     assert sorted(seniors) == [("BANK-DEMO", 1), ("KSP-DEMO", 1)]
-    assert _count(session, Application) == 60
-    assert _count(session, ScoreRecord) == 60
-    assert _count(session, Loan) == 14
+    assert _count(session, Application) == 60 + HISTORIC
+    assert _count(session, ScoreRecord) == 60 + HISTORIC
+    live = select(Loan.id).join(Application).where(Application.reference.is_(None))
+    assert len(session.scalars(live).all()) == 14
+    assert "portfolio as of 2026-10-31:" in first.output
     assert _count(session, Installment) >= 14 * 6
     assert _count(session, Repayment) > 14
     assert _count(session, LoanStatus) > 14
@@ -130,7 +144,132 @@ def test_pick_loans_keeps_every_outcome_when_capped() -> None:
 
 
 def test_month_ends_run_to_the_as_of_date() -> None:
-    from datetime import date
-
     ends = _month_ends(date(2024, 1, 15), date(2024, 4, 10))
     assert ends == [date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 10)]
+
+
+def _month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def _next_month_end(d: date) -> date:
+    return _month_end(_month_end(d) + timedelta(days=1))
+
+
+def test_live_loans_are_disbursed_across_the_months_up_to_the_as_of(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 0, result.output
+    live = session.scalars(
+        select(Disbursement.disbursed_on)
+        .join(Loan, Loan.id == Disbursement.loan_id)
+        .join(Application, Application.id == Loan.application_id)
+        .where(Application.reference.is_(None), Disbursement.status == "confirmed")
+    ).all()
+    months = {(d.year, d.month) for d in live}
+    assert len(live) == 14 and len(months) >= 8
+    # young (under a year on book), seasoned and older loans all in the live book
+    ages = sorted((AS_OF - d).days for d in live)
+    assert ages[0] < 365 and ages[-1] > 540
+    # every historic loan has ended before the as-of date: none is in its portfolio
+    hist_open = session.scalar(
+        select(func.count())
+        .select_from(Loan)
+        .join(Application, Application.id == Loan.application_id)
+        .where(Application.reference.like("HIST-%"), Loan.status.in_(["approved", "active"]))
+    )
+    assert hist_open == 0
+    last = session.scalar(select(func.max(LoanStatus.as_of)))
+    hist_rows = session.scalar(
+        select(func.count())
+        .select_from(LoanStatus)
+        .join(Loan, Loan.id == LoanStatus.loan_id)
+        .join(Application, Application.id == Loan.application_id)
+        .where(Application.reference.like("HIST-%"), LoanStatus.as_of == last)
+    )
+    assert last == AS_OF and hist_rows == 0
+
+
+def test_write_offs_follow_the_policy(runner: FlaskCliRunner, session: Session) -> None:
+    """Every approved write-off: Kol 5, past the policy's days at a month end (the first such),
+    written off at the next month end by two different officers."""
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 0, result.output
+    offs = session.execute(
+        select(
+            WriteOff.loan_id, WriteOff.approved_on, WriteOff.requested_by, WriteOff.approved_by
+        ).where(WriteOff.status == "approved")
+    ).all()
+    assert len(offs) >= 5
+    for loan_id, approved_on, maker, checker in offs:
+        assert maker != checker
+        rows = session.execute(
+            select(LoanStatus.as_of, LoanStatus.dpd, LoanStatus.collectibility)
+            .where(LoanStatus.loan_id == loan_id)
+            .order_by(LoanStatus.as_of)
+        ).all()
+        over = [r for r in rows if r.dpd > WRITE_OFF_AFTER_DPD]
+        assert over and over[0].collectibility == 5
+        assert approved_on == _next_month_end(over[0].as_of), loan_id
+        assert rows[-1].as_of < approved_on
+        loan = session.get(Loan, loan_id)
+        assert loan is not None and loan.status == "written_off"
+        assert loan.written_off_on == approved_on
+
+
+def _expected_labels(pop: Any) -> tuple[int, int]:
+    """(loans, bads) of the historic population, worked out per loan from the fixture's
+    payments: bad when a month end within 12 months of disbursement finds an installment due
+    before it and not yet paid in full, 90 or more days late (a prepaid loan owes nothing after
+    its payoff installment)."""
+    lo, lp = pop.loans, pop.loan_payments
+    bads = 0
+    for i in range(lo.loan_id.size):
+        start = date(1970, 1, 1) + timedelta(days=int(lo.disbursed[i]))
+        n = int(lo.tenor_months[i]) + int(lo.extension_months[i])
+        r, g = int(lo.restructured_at_installment[i]), int(lo.grace_months[i])
+        dues = [add_months(start, j + (g if 0 < r <= j else 0)) for j in range(1, n + 1)]
+        if lo.prepaid_at_installment[i] > 0:  # paid off with this installment: nothing after
+            dues = dues[: int(lo.prepaid_at_installment[i])]
+        paid: dict[int, list[tuple[date, float]]] = {}
+        for k in np.flatnonzero(lp.loan_id == lo.loan_id[i]):
+            day = date(1970, 1, 1) + timedelta(days=int(lp.paid_day[k]))
+            paid.setdefault(int(lp.installment_no[k]), []).append((day, float(lp.fraction[k])))
+        end, e = add_months(start, 12), _month_end(start)
+        while e <= end:
+            for j, due in enumerate(dues, start=1):
+                if due >= e:
+                    break
+                if sum(f for d, f in paid.get(j, []) if d <= e) < 0.999:
+                    if (e - due).days >= 90:
+                        bads += 1
+                        e = end  # stop: this loan is bad
+                    break
+            e = _next_month_end(e)
+    return int(lo.loan_id.size), bads
+
+
+def test_historic_book_labels_match_the_fixture(runner: FlaskCliRunner, session: Session) -> None:
+    from fixtures import generate_population
+
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 0, result.output
+    pop = generate_population(HISTORIC, SEED + HISTORIC_SEED_OFFSET, AS_OF,
+                              applied_months=HISTORIC_APPLIED_MONTHS)  # fmt: skip
+    loans, bads = _expected_labels(pop)
+    assert bads >= 3
+    labels = outcome_labels(session, AS_OF)
+    hist = set(session.scalars(select(Application.id).where(Application.reference.like("HIST-%"))))
+    mine = np.isin(labels.application_ids, list(hist))
+    assert int(mine.sum()) == loans
+    assert int(labels.bad[mine].sum()) == bads
+    # historic score records come from the champion, one per application, with reasons
+    records = session.execute(
+        select(ScoreRecord.model_name, ScoreRecord.reasons, ScoreRecord.input_hash).where(
+            ScoreRecord.application_id.in_(hist)
+        )
+    ).all()
+    assert len(records) == HISTORIC
+    assert {r.model_name for r in records} == {"imk-demo"}
+    assert all(r.reasons and len(r.input_hash) == 64 for r in records)
