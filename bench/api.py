@@ -109,7 +109,7 @@ def prepare_instance(work: Path, env: dict[str, str]) -> str:
         return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True)
 
     run("db", "upgrade")
-    run("seed-demo", "--enterprises", "10")
+    run("seed-demo", "--enterprises", "10", "--historic", "0")
     key = run("create-api-key", "--lender", "BANK-DEMO", "--name", "bench").stdout
     return key.decode().strip().splitlines()[0]
 

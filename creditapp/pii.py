@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from scoring.payload import PROVINCE_CODES
+from scoring.parse_profile import PROVINCE_CODES
 
 NIK_KEY_FILE = "nik_key"
 FORMAT = "v1"  # a new key or algorithm gets a new prefix; old rows stay readable

@@ -39,7 +39,7 @@ from tqdm import tqdm
 
 from scoring.canonical import parsed_input_hash
 from scoring.explain import reasons_for_row
-from scoring.payload import parse_tables
+from scoring.parse import parse_payload
 from scoring.policy import ProgramRules, evaluate_policy
 from scoring.raw import day_number
 from scoring.result import ScoreResult, policy_facts, score_batch
@@ -133,7 +133,7 @@ def _hashes(pop: Any, rows: NDArray[np.int64]) -> list[str]:
     out = []
     for i in rows.tolist():
         payload = application_payload(pop, i)
-        out.append(parsed_input_hash(payload, parse_tables(payload)))
+        out.append(parsed_input_hash(parse_payload(payload)))
     return out
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-# BPS province codes (after the 2022 Papua split: 91, 92, 94-97, as scoring.payload accepts).
+# BPS province codes (after the 2022 Papua split: 91, 92, 94-97, as scoring.parse_profile accepts).
 PROVINCES = {
     "11": "Aceh", "12": "Sumatera Utara", "13": "Sumatera Barat", "14": "Riau", "15": "Jambi",
     "16": "Sumatera Selatan", "17": "Bengkulu", "18": "Lampung",
