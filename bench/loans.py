@@ -55,10 +55,11 @@ LOAD = [
          '["0.06"]', '["0.10"]', 36, 60, 0, 6, 3, false, '[]', 100000000, 0.35, 0.70,
          'equal_principal', '["penalty","interest","principal"]', 'shorten_tenor', 0,
          '2024-01-01', now(), now())""",
-    """INSERT INTO enterprises (id, lender_id, name, owner_name, owner_nik, owner_gender,
+    """INSERT INTO enterprises (id, lender_id, name, owner_name, owner_nik_enc, owner_nik_hash,
+         owner_gender,
          kbli, kbli_division, province, regency, founded_on, workers, assets, annual_sales,
          other_productive_credit, entrepreneurship_training, kur_access_count, created_at)
-       SELECT g, 1, 'UD ' || g, 'Owner ' || g, lpad(g::text, 16, '0'),
+       SELECT g, 1, 'UD ' || g, 'Owner ' || g, 'bench', md5(g::text) || md5(g::text),
          CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END, '10792', 10, '32', '3204',
          '2019-03-01', 3, 150000000, 600000000, false, false, 0, now()
        FROM generate_series(1, :n) g""",

@@ -71,10 +71,11 @@ LOAD = [
        FROM (SELECT g, date '2024-12-01' + (g % 700) AS d,
                CASE WHEN g % 8 = 0 THEN 1 + (g / 8) % 15 END AS s
              FROM generate_series(1, :n) g) x""",
-    """INSERT INTO enterprises (id, lender_id, name, owner_name, owner_nik, owner_gender,
+    """INSERT INTO enterprises (id, lender_id, name, owner_name, owner_nik_enc, owner_nik_hash,
+         owner_gender,
          kbli, kbli_division, province, regency, founded_on, workers, assets, annual_sales,
          other_productive_credit, entrepreneurship_training, kur_access_count, created_at)
-       SELECT g, 1 + g % 3, 'UD ' || g, 'Owner ' || g, lpad(g::text, 16, '0'),
+       SELECT g, 1 + g % 3, 'UD ' || g, 'Owner ' || g, 'bench', md5(g::text) || md5(g::text),
          CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END, '10792', 10, (11 + g % 34)::text, '3204',
          '2019-03-01', 3, 150000000, 600000000, false, false, 0, now()
        FROM generate_series(1, :n) g""",

@@ -92,11 +92,12 @@ def seed(url: str, model_dir: Path) -> list[int]:
 
 
 BULK_SQL = """
-INSERT INTO enterprises (lender_id, reference, name, owner_name, owner_nik, owner_gender, kbli,
+INSERT INTO enterprises (lender_id, reference, name, owner_name, owner_nik_enc, owner_nik_hash,
+    owner_gender, kbli,
     kbli_division, province, regency, founded_on, workers, assets, annual_sales,
     other_productive_credit, entrepreneurship_training, kur_access_count, created_at)
 SELECT (SELECT min(id) FROM lenders) + (g %% 2), 'BENCH-' || g, t.name || ' ' || g, t.owner_name,
-    lpad((g * 7919 %% 10000000000000000)::text, 16, '0'), t.owner_gender, t.kbli, t.kbli_division,
+    t.owner_nik_enc, md5(g::text) || md5(g::text), t.owner_gender, t.kbli, t.kbli_division,
     (ARRAY['11','12','31','32','33','34','35','36','51','52','53','61','73'])[1 + g %% 13],
     t.regency, t.founded_on, t.workers, t.assets, t.annual_sales, false, false, 0, now()
 FROM enterprises t CROSS JOIN generate_series(1, %(n)s) g WHERE t.id = %(ent)s;
