@@ -43,8 +43,9 @@ from training.tabular import TabularData, load_tabular
 from training.train import train_frame
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-SBA_EXCLUDE = ("Selected LoanNr_ChkDgt Name ChgOffDate ChgOffPrinGr MIS_Status BalanceGross xx "
-               "daysterm Term").split()  # fmt: skip
+SBA_EXCLUDE = (
+    "Selected LoanNr_ChkDgt Name ChgOffDate ChgOffPrinGr MIS_Status BalanceGross xx daysterm Term"
+).split()
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,13 @@ def _catboost(threads: int) -> FitPredict:
 
     def run(train: pd.DataFrame, y: NDArray[np.int8], test: pd.DataFrame) -> NDArray[np.float64]:
         cats = [c for c in train.columns if isinstance(train[c].dtype, pd.CategoricalDtype)]
-        model = cb.CatBoostClassifier(random_seed=0, verbose=0, thread_count=threads,
-                                      cat_features=cats, allow_writing_files=False)  # fmt: skip
+        model = cb.CatBoostClassifier(
+            random_seed=0,
+            verbose=0,
+            thread_count=threads,
+            cat_features=cats,
+            allow_writing_files=False,
+        )
         model.fit(as_text(train), y)
         return np.asarray(model.predict_proba(as_text(test))[:, 1], dtype=np.float64)
 
@@ -175,10 +181,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="SBA only, the first of the five folds")
     ap.add_argument("--threads", type=int, default=1, help="threads for every model")
-    ap.add_argument("--dataset", choices=[d.name for d in SETS], default=None,
-                    help="only this data set (default: all; --quick: SBA)")  # fmt: skip
-    ap.add_argument("--time-budget", type=float, default=DEFAULT_TIME_BUDGET,
-                    help="the pipeline's search budget in seconds")  # fmt: skip
+    ap.add_argument(
+        "--dataset",
+        choices=[d.name for d in SETS],
+        default=None,
+        help="only this data set (default: all; --quick: SBA)",
+    )
+    ap.add_argument(
+        "--time-budget",
+        type=float,
+        default=DEFAULT_TIME_BUDGET,
+        help="the pipeline's search budget in seconds",
+    )
     args = ap.parse_args(argv)
     try:
         check_time_budget(args.time_budget)
@@ -204,8 +218,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             r = res[name]
             auc = f"{r['auc_mean']:.4f} ± {r['auc_sd']:.4f}"
             print(f"  {name:18s} AUC {auc}  {r['seconds']:7.1f} s")
-        print(f"  margin over {res['best_reference']}: {res['margin']:+.4f}; "
-              f"time ratio to LightGBM defaults: {res['time_ratio']}x")  # fmt: skip
+        print(
+            f"  margin over {res['best_reference']}: {res['margin']:+.4f}; "
+            f"time ratio to LightGBM defaults: {res['time_ratio']}x"
+        )
     summary = {
         "datasets": results,
         "folds": folds,

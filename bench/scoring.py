@@ -113,10 +113,15 @@ def polars_reference_features(raw: RawBatch) -> pl.DataFrame:
     """The reference aggregation: the same grouped reductions written directly in polars."""
     tx = raw.transactions
     as_of = raw.profiles.as_of.astype("datetime64[D]")
-    frame = pl.DataFrame({
-        "app": tx.app, "day": tx.day.astype("datetime64[D]"), "amount": tx.amount,
-        "inflow": tx.inflow, "channel": tx.channel,
-    })  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "app": tx.app,
+            "day": tx.day.astype("datetime64[D]"),
+            "amount": tx.amount,
+            "inflow": tx.inflow,
+            "channel": tx.channel,
+        }
+    )
     asof = pl.DataFrame({"app": np.arange(raw.n, dtype=np.int32), "as_of": as_of})
     monthly = (
         frame.join(asof, on="app")
@@ -148,8 +153,14 @@ def polars_reference_features(raw: RawBatch) -> pl.DataFrame:
         n_in=pl.col("n_in").sum(),
     )
     out = asof.join(per_app, on="app", how="left")
-    for name in ("marketplace", "savings", "coop_loans", "certifications", "partnerships",
-                 "exports"):  # fmt: skip
+    for name in (
+        "marketplace",
+        "savings",
+        "coop_loans",
+        "certifications",
+        "partnerships",
+        "exports",
+    ):
         table = getattr(raw, name)
         cols = {f: getattr(table, f) for f in table.__dataclass_fields__}
         agg = (
@@ -192,13 +203,17 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     bundle = load_bundle(DEMO_MODEL)
     single = bench_single(bundle, rounds=200 if args.quick else 1000)
-    print(f"single: full {single['single_full_s'] * 1e3:.3f} ms vs ref "
-          f"{single['single_ref_s'] * 1e3:.3f} ms, ratio {single['single_ratio']:.2f} "
-          f"(CPU time ratio {single['single_cpu_ratio']:.2f}); "
-          f"recourse {single['recourse_s'] * 1e3:.1f} ms")  # fmt: skip
+    print(
+        f"single: full {single['single_full_s'] * 1e3:.3f} ms vs ref "
+        f"{single['single_ref_s'] * 1e3:.3f} ms, ratio {single['single_ratio']:.2f} "
+        f"(CPU time ratio {single['single_cpu_ratio']:.2f}); "
+        f"recourse {single['recourse_s'] * 1e3:.1f} ms"
+    )
     batch = bench_batch(bundle, 20_000 if args.quick else 100_000)
-    print(f"batch: {batch['batch_n']} in {batch['batch_s']:.2f} s vs ref "
-          f"{batch['batch_ref_s']:.2f} s, throughput ratio {batch['batch_ratio']:.2f}")  # fmt: skip
+    print(
+        f"batch: {batch['batch_n']} in {batch['batch_s']:.2f} s vs ref "
+        f"{batch['batch_ref_s']:.2f} s, throughput ratio {batch['batch_ratio']:.2f}"
+    )
     print(json.dumps({**single, **batch, "trees": bundle.booster.num_trees()}, sort_keys=True))
     return 0
 

@@ -49,8 +49,13 @@ def _request(
         body = json.dumps({"amount": 10_000, "paid_on": ctx["today"]}).encode()
         headers["Idempotency-Key"] = f"soak-{seq}"
         return "POST", f"/api/v1/loans/{loan}/repayments", body, headers
-    path = rng.choice(["/api/v1/applications?limit=20", "/api/v1/programs",
-                       f"/api/v1/loans/{rng.choice(ctx['loans'] or [1])}"])  # fmt: skip
+    path = rng.choice(
+        [
+            "/api/v1/applications?limit=20",
+            "/api/v1/programs",
+            f"/api/v1/loans/{rng.choice(ctx['loans'] or [1])}",
+        ]
+    )
     return "GET", path, None, headers
 
 
@@ -135,11 +140,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                "API_RATE_LIMIT_PER_MINUTE": "10000000"}  # fmt: skip
         key = prepare_instance(Path(tmp), env)
         with engine.connect() as conn:
-            loans = [int(x) for x in conn.execute(text(
-                "SELECT l.id FROM loans l JOIN lenders d ON d.id = l.lender_id "
-                "WHERE d.code = 'BANK-DEMO' AND l.status = 'active' "
-                "AND l.outstanding_principal > 0"
-            )).scalars()]  # fmt: skip
+            loans = [
+                int(x)
+                for x in conn.execute(
+                    text(
+                        "SELECT l.id FROM loans l JOIN lenders d ON d.id = l.lender_id "
+                        "WHERE d.code = 'BANK-DEMO' AND l.status = 'active' "
+                        "AND l.outstanding_principal > 0"
+                    )
+                ).scalars()
+            ]
         port = free_port()
         cmd = [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--max-requests", "0",
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]  # fmt: skip
@@ -162,8 +172,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             proc.terminate()
             proc.wait(timeout=30)
     result = summarize(samples, soak)
-    growth = {str(pid): round(100 * (rss_end.get(pid, 0) - kib) / kib, 2)
-              for pid, kib in rss_start.items()}  # fmt: skip
+    growth = {
+        str(pid): round(100 * (rss_end.get(pid, 0) - kib) / kib, 2)
+        for pid, kib in rss_start.items()
+    }
     figures = {
         "max_rps": maximum["rps"],
         "max_p99_ms": maximum["p99_ms"],

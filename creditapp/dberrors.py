@@ -46,19 +46,25 @@ def classify(
     state = sqlstate(exc)
     if state == LOCK_NOT_AVAILABLE:
         return DatabaseFault(
-            409, "locked", "This record is being changed by another request; retry shortly.",
+            409,
+            "locked",
+            "This record is being changed by another request; retry shortly.",
             busy_retry_after,
-        )  # fmt: skip
+        )
     if state in (SERIALIZATION_FAILURE, DEADLOCK_DETECTED):
         return DatabaseFault(
-            409, "conflict", "A concurrent change conflicted with this one; retry it.",
+            409,
+            "conflict",
+            "A concurrent change conflicted with this one; retry it.",
             busy_retry_after,
-        )  # fmt: skip
+        )
     if state in (QUERY_CANCELED, IDLE_IN_TRANSACTION_TIMEOUT):
         return DatabaseFault(
-            503, "database_timeout", "The database took too long to answer; retry shortly.",
+            503,
+            "database_timeout",
+            "The database took too long to answer; retry shortly.",
             busy_retry_after,
-        )  # fmt: skip
+        )
     if "database is locked" in str(exc.orig):  # SQLite's busy timeout ran out
         return DatabaseFault(
             503, "database_busy", "The database is busy; retry shortly.", busy_retry_after
@@ -66,7 +72,9 @@ def classify(
     gone = state is not None and state.startswith(GONE_PREFIXES)
     if gone or exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
         return DatabaseFault(
-            503, "database_unavailable", "The database cannot be reached; retry shortly.",
+            503,
+            "database_unavailable",
+            "The database cannot be reached; retry shortly.",
             unavailable_retry_after,
-        )  # fmt: skip
+        )
     return None

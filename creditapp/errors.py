@@ -129,9 +129,12 @@ def handle_database_error(exc: DBAPIError) -> Any:
     # The type and SQLSTATE only: the message may quote a statement's values.
     log.warning(
         "database fault on %s %s: %s %s -> %s",
-        request.method, request.path, type(exc.orig).__name__, getattr(exc.orig, "sqlstate", ""),
+        request.method,
+        request.path,
+        type(exc.orig).__name__,
+        getattr(exc.orig, "sqlstate", ""),
         fault.status,
-    )  # fmt: skip
+    )
     headers = [("Retry-After", str(fault.retry_after))]
     if wants_json():
         return error_response(fault.status, fault.code, fault.message, {}, headers)

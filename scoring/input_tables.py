@@ -167,15 +167,33 @@ def _day(
     not_before_founding: bool = False,
     not_before: str = "",
 ) -> InputColumn:
-    return InputColumn(key, field, stored_as, "day", np.int32, nullable=nullable,
-                       hashed_as=hashed_as, not_after_as_of=not_after_as_of,
-                       within_history=within_history, not_before_founding=not_before_founding,
-                       not_before=not_before)  # fmt: skip
+    return InputColumn(
+        key,
+        field,
+        stored_as,
+        "day",
+        np.int32,
+        nullable=nullable,
+        hashed_as=hashed_as,
+        not_after_as_of=not_after_as_of,
+        within_history=within_history,
+        not_before_founding=not_before_founding,
+        not_before=not_before,
+    )
 
 
 def _month(field: str, hashed_as: str) -> InputColumn:
-    return InputColumn("month", field, "month", "month", np.int32, hashed_as=hashed_as,
-                       not_after_as_of=True, within_history=True, once_per_month=True)  # fmt: skip
+    return InputColumn(
+        "month",
+        field,
+        "month",
+        "month",
+        np.int32,
+        hashed_as=hashed_as,
+        not_after_as_of=True,
+        within_history=True,
+        once_per_month=True,
+    )
 
 
 TRANSACTIONS = InputTable(
@@ -188,16 +206,48 @@ TRANSACTIONS = InputTable(
     max_records=MAX_TRANSACTIONS,
     index=("ix_transactions_application_date", "occurred_on", False),
     columns=(
-        _day("date", "day", "occurred_on", "tx_day", not_after_as_of=True, within_history=True,
-             not_before_founding=True),
-        InputColumn("amount", "amount", "amount", "int", np.int64, minimum=1,
-                    maximum=MAX_TRANSACTION_AMOUNT, money=True, hashed_as="tx_amount"),
-        InputColumn("direction", "inflow", "direction", "code", np.bool_, codes=DIRECTIONS,
-                    stored_length=3, hashed_as="tx_inflow"),
-        InputColumn("channel", "channel", "channel", "code", np.int8, codes=CHANNELS,
-                    stored_length=16, hashed_as="tx_channel"),
+        _day(
+            "date",
+            "day",
+            "occurred_on",
+            "tx_day",
+            not_after_as_of=True,
+            within_history=True,
+            not_before_founding=True,
+        ),
+        InputColumn(
+            "amount",
+            "amount",
+            "amount",
+            "int",
+            np.int64,
+            minimum=1,
+            maximum=MAX_TRANSACTION_AMOUNT,
+            money=True,
+            hashed_as="tx_amount",
+        ),
+        InputColumn(
+            "direction",
+            "inflow",
+            "direction",
+            "code",
+            np.bool_,
+            codes=DIRECTIONS,
+            stored_length=3,
+            hashed_as="tx_inflow",
+        ),
+        InputColumn(
+            "channel",
+            "channel",
+            "channel",
+            "code",
+            np.int8,
+            codes=CHANNELS,
+            stored_length=16,
+            hashed_as="tx_channel",
+        ),
     ),
-)  # fmt: skip
+)
 
 MARKETPLACE = InputTable(
     name="marketplace",
@@ -210,16 +260,48 @@ MARKETPLACE = InputTable(
     index=("ix_marketplace_months_application_month", "month", True),
     columns=(
         _month("month", "mp_month"),
-        InputColumn("gmv", "gmv", "gmv", "int", np.int64, maximum=MAX_MONTHLY_GMV, money=True,
-                    hashed_as="mp_gmv"),
-        InputColumn("orders", "orders", "orders", "int", np.int32, maximum=MAX_MONTHLY_ORDERS,
-                    hashed_as="mp_orders"),
-        InputColumn("rating", "rating", "rating", "ratio", np.float64, minimum=1.0, maximum=5.0,
-                    nullable=True, hashed_as="mp_rating"),
-        InputColumn("return_rate", "return_rate", "return_rate", "ratio", np.float64,
-                    minimum=0.0, maximum=1.0, hashed_as="mp_return_rate"),
+        InputColumn(
+            "gmv",
+            "gmv",
+            "gmv",
+            "int",
+            np.int64,
+            maximum=MAX_MONTHLY_GMV,
+            money=True,
+            hashed_as="mp_gmv",
+        ),
+        InputColumn(
+            "orders",
+            "orders",
+            "orders",
+            "int",
+            np.int32,
+            maximum=MAX_MONTHLY_ORDERS,
+            hashed_as="mp_orders",
+        ),
+        InputColumn(
+            "rating",
+            "rating",
+            "rating",
+            "ratio",
+            np.float64,
+            minimum=1.0,
+            maximum=5.0,
+            nullable=True,
+            hashed_as="mp_rating",
+        ),
+        InputColumn(
+            "return_rate",
+            "return_rate",
+            "return_rate",
+            "ratio",
+            np.float64,
+            minimum=0.0,
+            maximum=1.0,
+            hashed_as="mp_return_rate",
+        ),
     ),
-)  # fmt: skip
+)
 
 SAVINGS = InputTable(
     name="savings",
@@ -233,10 +315,18 @@ SAVINGS = InputTable(
     index=("ix_cooperative_savings_membership_month", "month", True),
     columns=(
         _month("month", "sav_month"),
-        InputColumn("status", "status", "status", "code", np.int8, codes=SAVINGS_STATUSES,
-                    stored_length=8, hashed_as="sav_status"),
+        InputColumn(
+            "status",
+            "status",
+            "status",
+            "code",
+            np.int8,
+            codes=SAVINGS_STATUSES,
+            stored_length=8,
+            hashed_as="sav_status",
+        ),
     ),
-)  # fmt: skip
+)
 
 COOP_LOANS = InputTable(
     name="coop_loans",
@@ -249,14 +339,38 @@ COOP_LOANS = InputTable(
     parent="membership",
     columns=(
         _day("disbursed_on", "disbursed", "disbursed_on", "loan_day", not_after_as_of=True),
-        InputColumn("amount", "amount", "amount", "int", np.int64, minimum=1,
-                    maximum=MAX_COOP_LOAN_AMOUNT, money=True, hashed_as="loan_amount"),
-        InputColumn("status", "status", "status", "code", np.int8, codes=COOP_LOAN_STATUSES,
-                    stored_length=16, hashed_as="loan_status"),
-        InputColumn("max_dpd", "max_dpd", "max_dpd", "int", np.int32,
-                    maximum=MAX_DAYS_PAST_DUE, hashed_as="loan_max_dpd"),
+        InputColumn(
+            "amount",
+            "amount",
+            "amount",
+            "int",
+            np.int64,
+            minimum=1,
+            maximum=MAX_COOP_LOAN_AMOUNT,
+            money=True,
+            hashed_as="loan_amount",
+        ),
+        InputColumn(
+            "status",
+            "status",
+            "status",
+            "code",
+            np.int8,
+            codes=COOP_LOAN_STATUSES,
+            stored_length=16,
+            hashed_as="loan_status",
+        ),
+        InputColumn(
+            "max_dpd",
+            "max_dpd",
+            "max_dpd",
+            "int",
+            np.int32,
+            maximum=MAX_DAYS_PAST_DUE,
+            hashed_as="loan_max_dpd",
+        ),
     ),
-)  # fmt: skip
+)
 
 CERTIFICATIONS = InputTable(
     name="certifications",
@@ -267,13 +381,27 @@ CERTIFICATIONS = InputTable(
     doc="A product or business certification (PIRT, halal, SNI, BPOM).",
     max_records=MAX_SMALL_RECORDS,
     columns=(
-        InputColumn("kind", "kind", "kind", "code", np.int8, codes=CERTIFICATION_KINDS,
-                    stored_length=8, hashed_as="cert_kind"),
+        InputColumn(
+            "kind",
+            "kind",
+            "kind",
+            "code",
+            np.int8,
+            codes=CERTIFICATION_KINDS,
+            stored_length=8,
+            hashed_as="cert_kind",
+        ),
         _day("issued_on", "issued", "issued_on", "cert_issued", not_after_as_of=True),
-        _day("expires_on", "expires", "expires_on", "cert_expires", nullable=True,
-             not_before="issued"),
+        _day(
+            "expires_on",
+            "expires",
+            "expires_on",
+            "cert_expires",
+            nullable=True,
+            not_before="issued",
+        ),
     ),
-)  # fmt: skip
+)
 
 PARTNERSHIPS = InputTable(
     name="partnerships",
@@ -285,14 +413,30 @@ PARTNERSHIPS = InputTable(
     max_records=MAX_SMALL_RECORDS,
     texts=(TextColumn("partner_name", "partner_name", 200),),
     columns=(
-        InputColumn("partner_size", "partner_size", "partner_size", "code", np.int8,
-                    codes=PARTNER_SIZES, stored_length=8, hashed_as="part_size"),
+        InputColumn(
+            "partner_size",
+            "partner_size",
+            "partner_size",
+            "code",
+            np.int8,
+            codes=PARTNER_SIZES,
+            stored_length=8,
+            hashed_as="part_size",
+        ),
         _day("since", "since", "since", "part_since", not_after_as_of=True),
         _day("until", "until", "until", "part_until", nullable=True, not_before="since"),
-        InputColumn("annual_value", "annual_value", "annual_value", "int", np.int64,
-                    maximum=MAX_PARTNERSHIP_ANNUAL_VALUE, money=True, hashed_as="part_value"),
+        InputColumn(
+            "annual_value",
+            "annual_value",
+            "annual_value",
+            "int",
+            np.int64,
+            maximum=MAX_PARTNERSHIP_ANNUAL_VALUE,
+            money=True,
+            hashed_as="part_value",
+        ),
     ),
-)  # fmt: skip
+)
 
 EXPORTS = InputTable(
     name="exports",
@@ -305,10 +449,19 @@ EXPORTS = InputTable(
     texts=(TextColumn("destination", "destination", 2, exact_length=True),),
     columns=(
         _month("month", "exp_month"),
-        InputColumn("value", "value", "value", "int", np.int64, minimum=1,
-                    maximum=MAX_MONTHLY_EXPORTS, money=True, hashed_as="exp_value"),
+        InputColumn(
+            "value",
+            "value",
+            "value",
+            "int",
+            np.int64,
+            minimum=1,
+            maximum=MAX_MONTHLY_EXPORTS,
+            money=True,
+            hashed_as="exp_value",
+        ),
     ),
-)  # fmt: skip
+)
 
 # In ``RawBatch`` order, which is also the order of the input hash.
 EVENT_TABLES: tuple[InputTable, ...] = (
@@ -324,8 +477,9 @@ class Membership:
     model: str = "CooperativeMembership"
     stored_in: str = "cooperative_memberships"
     doc: str = "Membership of a cooperative (koperasi), with its savings record and earlier loans."
-    since: InputColumn = InputColumn("member_since", "coop_member_since", "member_since", "day",
-                                     np.int32, not_after_as_of=True)  # fmt: skip
+    since: InputColumn = InputColumn(
+        "member_since", "coop_member_since", "member_since", "day", np.int32, not_after_as_of=True
+    )
     texts: tuple[TextColumn, ...] = (TextColumn("name", "cooperative_name", 200),)
     keys: frozenset[str] = frozenset({"member_since", "name", "savings", "loans"})
 

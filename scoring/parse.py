@@ -91,8 +91,9 @@ def _parse_one(payload: Any, prefix: str, errors: Errors) -> ParsedApplication:
     objects = {"": payload, "enterprise": ent, "cooperative": coop or {}}
     for table in EVENT_TABLES:
         parent = table.path[0] if len(table.path) > 1 else ""
-        found = parse_table(table, objects[parent].get(table.path[-1]),
-                            prefix + table.payload_path, dates, errors)  # fmt: skip
+        found = parse_table(
+            table, objects[parent].get(table.path[-1]), prefix + table.payload_path, dates, errors
+        )
         if found is not None:
             parsed.tables[table.name], parsed.texts[table.name] = found
     return parsed
@@ -115,6 +116,7 @@ def _cooperative(
     parsed.profile[since.field] = day
     (text,) = MEMBERSHIP.texts
     path = f"{c}.{text.key}"
-    (parsed.cooperative_name,) = text_column([coop.get(text.key)], lambda _: path, errors,
-                                             max_length=text.max_length, exact=False)  # fmt: skip
+    (parsed.cooperative_name,) = text_column(
+        [coop.get(text.key)], lambda _: path, errors, max_length=text.max_length, exact=False
+    )
     return coop

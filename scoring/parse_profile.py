@@ -78,8 +78,11 @@ def parse_profile(
     out["requested_amount"] = scalar_int(req.get("amount"), p + "request.amount", errors, 1)
     tenor = scalar_int(req.get("tenor_months"), p + "request.tenor_months", errors, 1)
     if tenor > MAX_TENOR_MONTHS:
-        add_error(errors, p + "request.tenor_months", f"must be at most {MAX_TENOR_MONTHS} "
-                  f"months, got {tenor}")  # fmt: skip
+        add_error(
+            errors,
+            p + "request.tenor_months",
+            f"must be at most {MAX_TENOR_MONTHS} months, got {tenor}",
+        )
     out["tenor_months"] = tenor
     return out
 

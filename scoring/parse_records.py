@@ -66,11 +66,14 @@ def parse_table(
         refuse_unknown_keys(rows, table.keys, path, errors)
     texts = {
         t.stored_as: text_column(
-            [r.get(t.key) for r in rows], _path_of(path, t.key), errors,
-            max_length=t.max_length, exact=t.exact_length,
+            [r.get(t.key) for r in rows],
+            _path_of(path, t.key),
+            errors,
+            max_length=t.max_length,
+            exact=t.exact_length,
         )
         for t in table.texts
-    }  # fmt: skip
+    }
     return parsed, texts
 
 
@@ -150,8 +153,12 @@ def _months_in_window(
     d = from_day_number(as_of)
     as_of_month = d.year * 12 + d.month - 1
     _report(errors, path_of, months > as_of_month, "is after the application month (as_of)")
-    _report(errors, path_of, months < as_of_month - MAX_HISTORY_MONTHS,
-            f"is more than {MAX_HISTORY_MONTHS} months before as_of")  # fmt: skip
+    _report(
+        errors,
+        path_of,
+        months < as_of_month - MAX_HISTORY_MONTHS,
+        f"is more than {MAX_HISTORY_MONTHS} months before as_of",
+    )
     if once:
         _, first, counts = np.unique(months, return_index=True, return_counts=True)
         for i in first[counts > 1]:

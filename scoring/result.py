@@ -145,8 +145,15 @@ def score_parsed(
     pd = bundle.pd_from_margin(margin)
     band = bundle.bands[int(bundle.band_index(pd)[0])]
     adverse, positive = reasons_for_row(contrib[0], X[0])
-    outcome = evaluate_policy(program, policy_facts(raw, fm, 0), float(pd[0]), band.band,
-                              request.amount, request.tenor_months, request.purpose)  # fmt: skip
+    outcome = evaluate_policy(
+        program,
+        policy_facts(raw, fm, 0),
+        float(pd[0]),
+        band.band,
+        request.amount,
+        request.tenor_months,
+        request.purpose,
+    )
     actions = None
     if with_recourse:
         actions = [a.to_dict() for a in recourse(bundle, raw)]

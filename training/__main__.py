@@ -87,15 +87,29 @@ def _train_csv(args: argparse.Namespace) -> dict[str, Any]:
     with tqdm(total=3, desc="train-csv", file=sys.stderr) as bar:
         train_idx, test_idx = validation_split(y, data.dates, seed=args.seed + 1)
         dates = None if data.dates is None else data.dates[train_idx]
-        model = train_frame(data.frame.iloc[train_idx], y[train_idx], dates, seed=args.seed,
-                            num_threads=args.threads, time_budget=args.time_budget)  # fmt: skip
+        model = train_frame(
+            data.frame.iloc[train_idx],
+            y[train_idx],
+            dates,
+            seed=args.seed,
+            num_threads=args.threads,
+            time_budget=args.time_budget,
+        )
         bar.update()
         x_train = model.encoder.transform(data.frame.iloc[train_idx])
         x_test = model.encoder.transform(data.frame.iloc[test_idx])
         groups = {g: v[test_idx] for g, v in data.groups.items()}
         description = dict(data.description, train_rows=len(train_idx), holdout_rows=len(test_idx))
-        report = build_report(model, x_train, y[train_idx], x_test, y[test_idx], description,
-                              groups=groups, seed=args.seed)  # fmt: skip
+        report = build_report(
+            model,
+            x_train,
+            y[train_idx],
+            x_test,
+            y[test_idx],
+            description,
+            groups=groups,
+            seed=args.seed,
+        )
         bar.update()
         out: Path = args.out
         out.mkdir(parents=True, exist_ok=True)

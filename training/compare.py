@@ -39,8 +39,10 @@ class VersionResult:
 
     def to_dict(self) -> dict[str, float]:
         return {k: _r(self.metrics[k]) for k in METRIC_KEYS} | {
-            "auc_ci_low": _r(self.auc.low), "auc_ci_high": _r(self.auc.high),
-            "approval_rate": _r(self.approval_rate)}  # fmt: skip
+            "auc_ci_low": _r(self.auc.low),
+            "auc_ci_high": _r(self.auc.high),
+            "approval_rate": _r(self.approval_rate),
+        }
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,10 @@ class SwapGroup:
     bad_rate: float | None  # None when the group is empty
 
     def to_dict(self) -> dict[str, Any]:
-        return {"count": self.count,
-                "bad_rate": None if self.bad_rate is None else _r(self.bad_rate)}  # fmt: skip
+        return {
+            "count": self.count,
+            "bad_rate": None if self.bad_rate is None else _r(self.bad_rate),
+        }
 
 
 @dataclass(frozen=True)
@@ -141,17 +145,30 @@ def compare_bundles(
         pd = bundle.pd(x)
         ok = approved_at(bundle, pd, cutoff_band)
         m = summary_metrics(y, pd)
-        results.append(VersionResult(bundle.version, {k: m[k] for k in METRIC_KEYS},
-                                     auc_interval(y, pd), float(ok.mean())))  # fmt: skip
+        results.append(
+            VersionResult(
+                bundle.version,
+                {k: m[k] for k in METRIC_KEYS},
+                auc_interval(y, pd),
+                float(ok.mean()),
+            )
+        )
         pds.append(pd)
         approved.append(ok)
     in_a, in_b = approved
     return Comparison(
-        name=a.name, rows=len(y), row_set=row_set, cutoff_band=cutoff_band,
-        a=results[0], b=results[1], test=paired_auc_test(y, pds[0], pds[1]),
-        swap_in=_swap(y, ~in_a & in_b), swap_out=_swap(y, in_a & ~in_b),
-        both_approve=int((in_a & in_b).sum()), both_decline=int((~in_a & ~in_b).sum()),
-    )  # fmt: skip
+        name=a.name,
+        rows=len(y),
+        row_set=row_set,
+        cutoff_band=cutoff_band,
+        a=results[0],
+        b=results[1],
+        test=paired_auc_test(y, pds[0], pds[1]),
+        swap_in=_swap(y, ~in_a & in_b),
+        swap_out=_swap(y, in_a & ~in_b),
+        both_approve=int((in_a & in_b).sum()),
+        both_decline=int((~in_a & ~in_b).sum()),
+    )
 
 
 def compare_on_dataset(

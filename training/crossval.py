@@ -59,9 +59,13 @@ def cross_validate(
     for k, (tr, te) in enumerate(splitter.split(np.zeros(len(y)), y)):
         dates = None if data.dates is None else data.dates[tr]
         model = train_frame(
-            data.frame.iloc[tr], y[tr], dates, seed=seed, num_threads=num_threads,
+            data.frame.iloc[tr],
+            y[tr],
+            dates,
+            seed=seed,
+            num_threads=num_threads,
             time_budget=time_budget,
-        )  # fmt: skip
+        )
         p = model.predict_pd(data.frame.iloc[te])
         per_fold.append(summary_metrics(y[te], p))
         fold_se.append(auc_interval(y[te], p).se)

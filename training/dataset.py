@@ -69,9 +69,11 @@ class Dataset:
             raise TrainingInputError("columns", f"{path}: missing columns {', '.join(missing[:8])}")
         spec = meta.get("imk.feature_spec_version", FEATURE_SPEC_VERSION)
         if spec != FEATURE_SPEC_VERSION:
-            raise TrainingInputError("feature_spec_version",
-                                     f"{path}: built for feature spec {spec!r}, "
-                                     f"this code computes {FEATURE_SPEC_VERSION!r}")  # fmt: skip
+            raise TrainingInputError(
+                "feature_spec_version",
+                f"{path}: built for feature spec {spec!r}, "
+                f"this code computes {FEATURE_SPEC_VERSION!r}",
+            )
         target = table.column(TARGET)
         if target.null_count:
             raise TrainingInputError(
@@ -80,10 +82,16 @@ class Dataset:
         y = np.asarray(target.to_numpy(), dtype=np.float64)
         if not np.isin(y, (0.0, 1.0)).all():
             raise TrainingInputError(TARGET, f"{path}: target {TARGET!r} must be 0 or 1")
-        x = np.column_stack(
-            [np.asarray(table.column(n).to_numpy(zero_copy_only=False), np.float64)
-             for n in FEATURE_NAMES]
-        ) if len(y) else np.zeros((0, len(FEATURE_NAMES)))  # fmt: skip
+        x = (
+            np.column_stack(
+                [
+                    np.asarray(table.column(n).to_numpy(zero_copy_only=False), np.float64)
+                    for n in FEATURE_NAMES
+                ]
+            )
+            if len(y)
+            else np.zeros((0, len(FEATURE_NAMES)))
+        )
         applied = table.column("applied_on").to_numpy().astype("datetime64[D]")
         return cls(
             path=path,

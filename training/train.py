@@ -299,9 +299,16 @@ def _fit_crossfit(
 ) -> tuple[lgb.Booster, int, PlattCalibration, dict[str, Any]]:
     folds = stratified_folds(y, CROSSFIT_FOLDS, seed)
     result = search_candidates(
-        x, y, p, ds_kwargs, folds, time_budget, candidates, max_rounds=MAX_ROUNDS,
+        x,
+        y,
+        p,
+        ds_kwargs,
+        folds,
+        time_budget,
+        candidates,
+        max_rounds=MAX_ROUNDS,
         patience=EARLY_STOPPING_ROUNDS,
-    )  # fmt: skip
+    )
     calibration = fit_platt(result.oof_margin, y)
     members = []
     for fit in result.chosen:

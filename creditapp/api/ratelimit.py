@@ -106,8 +106,9 @@ def init_app(app: Flask) -> ApiLimits:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", os.environ.get("RATELIMIT_KEY_PREFIX", "imk"))
     # A sliding window: no double burst at a window's edge, two counters per key in Redis.
     app.config.setdefault("RATELIMIT_STRATEGY", "sliding-window-counter")
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5,
-                                                        "socket_timeout": 0.5})  # fmt: skip
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    )
     limiter = Limiter(
         _client_address,
         app=app,

@@ -147,38 +147,68 @@ def load_population_bulk(
         counts[table.name] = _write(conn, table, pl.DataFrame(columns))
 
     ref = np.char.add("SYN-", e.enterprise_id.astype(str))
-    put(Enterprise, {
-        "id": ent_ids, "lender_id": lender, "reference": ref, "name": e.name,
-        "owner_name": e.owner_name, **_nik_columns(e.owner_nik),
-        "owner_gender": np.where(e.owner_female, "F", "M"), "kbli": e.kbli,
-        "kbli_division": e.kbli_division, "province": e.province.astype(str),
-        "regency": e.regency.astype(str), "founded_on": _days(e.founded),
-        "workers": p.workers, "assets": p.assets, "annual_sales": p.annual_sales,
-        "other_productive_credit": p.other_productive_credit,
-        "entrepreneurship_training": p.entrepreneurship_training,
-        "kur_access_count": p.kur_access_count, "created_at": pl.Series([now] * n),
-    })  # fmt: skip
+    put(
+        Enterprise,
+        {
+            "id": ent_ids,
+            "lender_id": lender,
+            "reference": ref,
+            "name": e.name,
+            "owner_name": e.owner_name,
+            **_nik_columns(e.owner_nik),
+            "owner_gender": np.where(e.owner_female, "F", "M"),
+            "kbli": e.kbli,
+            "kbli_division": e.kbli_division,
+            "province": e.province.astype(str),
+            "regency": e.regency.astype(str),
+            "founded_on": _days(e.founded),
+            "workers": p.workers,
+            "assets": p.assets,
+            "annual_sales": p.annual_sales,
+            "other_productive_credit": p.other_productive_credit,
+            "entrepreneurship_training": p.entrepreneurship_training,
+            "kur_access_count": p.kur_access_count,
+            "created_at": pl.Series([now] * n),
+        },
+    )
     program = np.array([program_ids[str(code)] for code in a.program], dtype=np.int64)
-    put(Application, {
-        "id": app_ids, "lender_id": lender, "enterprise_id": ent_ids, "program_id": program,
-        "reference": ref, "applied_on": _days(a.applied), "requested_amount": a.requested_amount,
-        "tenor_months": a.tenor_months, "purpose": a.purpose,
-        "status": np.full(n, "submitted"), "created_at": pl.Series([now] * n),
-        # the profile each application submitted: what training sets read back
-        "profile_founded_on": _days(p.founded), "profile_kbli_division": p.kbli_division,
-        "profile_province": p.province, "profile_workers": p.workers,
-        "profile_assets": p.assets, "profile_annual_sales": p.annual_sales,
-        "profile_other_productive_credit": p.other_productive_credit,
-        "profile_entrepreneurship_training": p.entrepreneurship_training,
-        "profile_kur_access_count": p.kur_access_count,
-    })  # fmt: skip
+    put(
+        Application,
+        {
+            "id": app_ids,
+            "lender_id": lender,
+            "enterprise_id": ent_ids,
+            "program_id": program,
+            "reference": ref,
+            "applied_on": _days(a.applied),
+            "requested_amount": a.requested_amount,
+            "tenor_months": a.tenor_months,
+            "purpose": a.purpose,
+            "status": np.full(n, "submitted"),
+            "created_at": pl.Series([now] * n),
+            # the profile each application submitted: what training sets read back
+            "profile_founded_on": _days(p.founded),
+            "profile_kbli_division": p.kbli_division,
+            "profile_province": p.province,
+            "profile_workers": p.workers,
+            "profile_assets": p.assets,
+            "profile_annual_sales": p.annual_sales,
+            "profile_other_productive_credit": p.other_productive_credit,
+            "profile_entrepreneurship_training": p.entrepreneurship_training,
+            "profile_kur_access_count": p.kur_access_count,
+        },
+    )
     members = np.flatnonzero(p.coop_member_since >= 0)
     membership = np.full(n, -1, dtype=np.int64)
     membership[members] = _reserve_ids(conn, _table(CooperativeMembership), members.size)
-    put(CooperativeMembership, {
-        "id": membership[members], "application_id": app_ids[members],
-        MEMBERSHIP.since.stored_as: _days(p.coop_member_since[members]),
-    })  # fmt: skip
+    put(
+        CooperativeMembership,
+        {
+            "id": membership[members],
+            "application_id": app_ids[members],
+            MEMBERSHIP.since.stored_as: _days(p.coop_member_since[members]),
+        },
+    )
     parent_ids = {"application": app_ids, "membership": membership}
     for table in EVENT_TABLES:
         rows = getattr(raw, table.name)
@@ -187,12 +217,18 @@ def load_population_bulk(
             frame[c.stored_as] = _stored(c, getattr(rows, c.field))
         put(MODELS[table.name], frame)
     so = pop.size_observations
-    put(SizeObservation, {
-        "enterprise_id": ent_ids[so.enterprise_id - 1], "observed_on": _days(so.observed),
-        "source": _codes(so.stage, SIZE_SOURCES), "annual_sales": so.annual_sales,
-        "workers": so.workers, "size_class_sales": _codes(so.size_class_sales, SIZE_CLASSES),
-        "size_class_workers": _codes(so.size_class_workers, SIZE_CLASSES),
-    })  # fmt: skip
+    put(
+        SizeObservation,
+        {
+            "enterprise_id": ent_ids[so.enterprise_id - 1],
+            "observed_on": _days(so.observed),
+            "source": _codes(so.stage, SIZE_SOURCES),
+            "annual_sales": so.annual_sales,
+            "workers": so.workers,
+            "size_class_sales": _codes(so.size_class_sales, SIZE_CLASSES),
+            "size_class_workers": _codes(so.size_class_workers, SIZE_CLASSES),
+        },
+    )
     return counts
 
 
@@ -226,5 +262,7 @@ def _nik_columns(niks: Any) -> dict[str, list[str]]:
     from ..pii import cipher
 
     c = cipher()
-    return {"owner_nik_enc": [c.encrypt(str(n)) for n in niks],
-            "owner_nik_hash": [c.hash(str(n)) for n in niks]}  # fmt: skip
+    return {
+        "owner_nik_enc": [c.encrypt(str(n)) for n in niks],
+        "owner_nik_hash": [c.hash(str(n)) for n in niks],
+    }

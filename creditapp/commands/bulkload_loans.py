@@ -113,10 +113,13 @@ def _fast_write(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
         return 0
     text_frame = frame.with_columns(
         [pl.col(name).dt.strftime("%Y-%m-%d") for name, dt in frame.schema.items() if dt == pl.Date]
-        + [pl.col(name).dt.replace_time_zone(None).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
-           for name, dt in frame.schema.items() if isinstance(dt, pl.Datetime)]
+        + [
+            pl.col(name).dt.replace_time_zone(None).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
+            for name, dt in frame.schema.items()
+            if isinstance(dt, pl.Datetime)
+        ]
         + [pl.col(name).cast(pl.Int8) for name, dt in frame.schema.items() if dt == pl.Boolean]
-    )  # fmt: skip
+    )
     sql = (
         f"INSERT INTO {table.name} ({', '.join(frame.columns)}) "
         f"VALUES ({', '.join('?' for _ in frame.columns)})"
@@ -145,10 +148,24 @@ def _score_records(
 
     _ref, bundle = Lookup().champion_bundle(session)
     a = pop.applications
-    cols: dict[str, list[Any]] = {k: [] for k in (
-        "features", "quality", "margin", "pd", "score", "band", "reasons", "policy",
-        "recommendation", "recommended_amount", "recommended_tenor", "result_json",
-        "input_hash")}  # fmt: skip
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "features",
+            "quality",
+            "margin",
+            "pd",
+            "score",
+            "band",
+            "reasons",
+            "policy",
+            "recommendation",
+            "recommended_amount",
+            "recommended_tenor",
+            "result_json",
+            "input_hash",
+        )
+    }
     n = int(pop.n)
     with tqdm(total=n, desc="historic scores", unit="app") as bar:
         for lo in range(0, n, SCORE_CHUNK):
@@ -162,23 +179,35 @@ def _score_records(
                 adverse, positive = reasons_for_row(s.contributions[k], values)
                 band = bundle.bands[int(s.band_index[k])]
                 outcome = evaluate_policy(
-                    rules[str(a.program[i])], policy_facts(raw, s.features, k), float(s.pd[k]),
-                    band.band, int(a.requested_amount[i]), int(a.tenor_months[i]),
+                    rules[str(a.program[i])],
+                    policy_facts(raw, s.features, k),
+                    float(s.pd[k]),
+                    band.band,
+                    int(a.requested_amount[i]),
+                    int(a.tenor_months[i]),
                     str(a.purpose[i]),
-                )  # fmt: skip
+                )
                 result = ScoreResult(
-                    model_name=bundle.name, model_version=bundle.version,
+                    model_name=bundle.name,
+                    model_version=bundle.version,
                     feature_spec_version=str(bundle.manifest["feature_spec_version"]),
-                    input_hash=hashes[k], as_of=_iso(int(a.applied[i])),
-                    features={name: _r6(v) for name, v in
-                              zip(s.features.names, values.tolist(), strict=True)},
-                    data_quality=s.features.quality(k), margin=round(float(s.margin[k]), 6),
-                    pd=round(float(s.pd[k]), 6), score=int(np.rint(s.score[k])),
-                    band=band.band, expected_bad_rate=band.expected_bad_rate,
+                    input_hash=hashes[k],
+                    as_of=_iso(int(a.applied[i])),
+                    features={
+                        name: _r6(v)
+                        for name, v in zip(s.features.names, values.tolist(), strict=True)
+                    },
+                    data_quality=s.features.quality(k),
+                    margin=round(float(s.margin[k]), 6),
+                    pd=round(float(s.pd[k]), 6),
+                    score=int(np.rint(s.score[k])),
+                    band=band.band,
+                    expected_bad_rate=band.expected_bad_rate,
                     reasons=[r.to_dict() for r in adverse],
                     positive_factors=[r.to_dict() for r in positive],
-                    recourse=None, policy=outcome.to_dict(),
-                )  # fmt: skip
+                    recourse=None,
+                    policy=outcome.to_dict(),
+                )
                 policy = result.policy
                 cols["features"].append(result.features)
                 cols["quality"].append(result.data_quality)
@@ -299,39 +328,65 @@ def load_historic_book(
     checker = np.array([officers[int(x)].checker for x in lender], dtype=np.int64)
     apps_table = _table(Application)
     conn.execute(
-        update(apps_table).where(apps_table.c.id == bindparam("app_id")).values(
-            status=bindparam("new_status"), score=bindparam("new_score"),
+        update(apps_table)
+        .where(apps_table.c.id == bindparam("app_id"))
+        .values(
+            status=bindparam("new_status"),
+            score=bindparam("new_score"),
             band=bindparam("new_band"),
         ),
-        [{"app_id": int(i), "new_status": "approved" if ok else "declined", "new_score": sc,
-          "new_band": bd}
-         for i, ok, sc, bd in zip(app_ids.tolist(), approved.tolist(), records["score"],
-                                  records["band"], strict=True)],
-    )  # fmt: skip
+        [
+            {
+                "app_id": int(i),
+                "new_status": "approved" if ok else "declined",
+                "new_score": sc,
+                "new_band": bd,
+            }
+            for i, ok, sc, bd in zip(
+                app_ids.tolist(), approved.tolist(), records["score"], records["band"], strict=True
+            )
+        ],
+    )
     lo_ = pop.loans
     principal_of = np.zeros(n, dtype=np.int64)
     principal_of[lo_.app] = lo_.principal
     tenor_of = np.zeros(n, dtype=np.int64)
     tenor_of[lo_.app] = lo_.tenor_months
     decided = _days(a.applied)
-    counts["decisions"] = _frame(conn, Decision, {
-        "application_id": app_ids, "score_record_id": record_ids, "decided_by": maker,
-        "outcome": outcome, "overrides_recommendation": overrides,
-        "reason_code": _text_where(~approved, DECLINE_REASON),
-        "reason_text": _text_where(overrides, "historic decision (bulk-loaded)"),
-        "approved_amount": pl.Series(np.where(approved, principal_of, 0)).scatter(
-            np.flatnonzero(~approved), None),
-        "approved_tenor": pl.Series(np.where(approved, tenor_of, 0)).scatter(
-            np.flatnonzero(~approved), None),
-        "decided_on": decided, "created_at": pl.Series([now] * n),
-        "recommendation": recommendation, "model_version": np.asarray(records["model_version"]),
-        "override_reason_code": _text_where(overrides, OVERRIDE_REASON),
-    })  # fmt: skip
+    counts["decisions"] = _frame(
+        conn,
+        Decision,
+        {
+            "application_id": app_ids,
+            "score_record_id": record_ids,
+            "decided_by": maker,
+            "outcome": outcome,
+            "overrides_recommendation": overrides,
+            "reason_code": _text_where(~approved, DECLINE_REASON),
+            "reason_text": _text_where(overrides, "historic decision (bulk-loaded)"),
+            "approved_amount": pl.Series(np.where(approved, principal_of, 0)).scatter(
+                np.flatnonzero(~approved), None
+            ),
+            "approved_tenor": pl.Series(np.where(approved, tenor_of, 0)).scatter(
+                np.flatnonzero(~approved), None
+            ),
+            "decided_on": decided,
+            "created_at": pl.Series([now] * n),
+            "recommendation": recommendation,
+            "model_version": np.asarray(records["model_version"]),
+            "override_reason_code": _text_where(overrides, OVERRIDE_REASON),
+        },
+    )
 
     # Loans and their histories.
     closed_by = day_number(as_of) - 31
-    h = closed_history(lo_, pop.loan_payments, pop.defaulted[lo_.app], closed_by,
-                       write_off_after_dpd=WRITE_OFF_AFTER_DPD)  # fmt: skip
+    h = closed_history(
+        lo_,
+        pop.loan_payments,
+        pop.defaulted[lo_.app],
+        closed_by,
+        write_off_after_dpd=WRITE_OFF_AFTER_DPD,
+    )
     m = lo_.loan_id.size
     loan_ids = _reserve_ids(conn, _table(Loan), m)
     app_row = lo_.app.astype(np.int64)
@@ -339,73 +394,136 @@ def load_historic_book(
     code = np.asarray(lo_.program).astype(str)
     prog = [programs[c] for c in code.tolist()]
     access = np.asarray(pop.raw.profiles.kur_access_count, dtype=np.int64)[app_row]
-    subsidy = [p.subsidy_rate_by_access[min(int(k), len(p.subsidy_rate_by_access) - 1)]
-               for p, k in zip(prog, access.tolist(), strict=True)]  # fmt: skip
+    subsidy = [
+        p.subsidy_rate_by_access[min(int(k), len(p.subsidy_rate_by_access) - 1)]
+        for p, k in zip(prog, access.tolist(), strict=True)
+    ]
     inst_first = np.searchsorted(h.inst_loan, np.arange(m), "left")
     inst_last = np.searchsorted(h.inst_loan, np.arange(m), "right") - 1
     last_status = np.searchsorted(h.st_loan, np.arange(m), "right") - 1
     wo = h.written_off
-    counts["loans"] = _frame(conn, Loan, {
-        "id": loan_ids, "lender_id": loan_lender, "application_id": app_ids[app_row],
-        "enterprise_id": ent_ids[app_row], "program_id": [p.id for p in prog],
-        "principal": h.principal, "annual_rate": [Decimal(str(r)) for r in lo_.annual_rate],
-        "subsidy_rate": [Decimal(str(s)) for s in subsidy],
-        "guarantee_coverage": [Decimal(p.guarantee_coverage) for p in prog],
-        "penalty_daily_rate": [Decimal(p.penalty_daily_rate) for p in prog],
-        "interest_method": [p.interest_method for p in prog], "frequency": ["monthly"] * m,
-        "tenor": h.tenor, "grace_principal": np.zeros(m, np.int64),
-        "prepayment_mode": [p.prepayment_mode for p in prog],
-        "allocation_order": [",".join(p.allocation_order) for p in prog],
-        "purpose": np.asarray(a.purpose)[app_row], "approved_on": _days(a.applied[app_row]),
-        "first_due_on": _days(h.inst_due[inst_first]), "maturity_on": _days(h.inst_due[inst_last]),
-        "status": np.where(wo, "written_off", "closed"), "schedule_version": np.ones(m, np.int64),
-        "disbursed_amount": h.principal, "outstanding_principal": np.zeros(m, np.int64),
-        "dpd": h.final_dpd, "collectibility": np.where(wo, 5, 1),
-        "last_aged_on": _days(np.where(last_status >= 0, h.st_day[np.maximum(last_status, 0)], -1)),
-        "closed_on": _days(np.where(wo, -1, h.closed_day)),
-        "written_off_on": _days(np.where(wo, h.closed_day, -1)),
-        "created_at": pl.Series([now] * m), "restructured": np.zeros(m, bool),
-        "restructure_count": np.zeros(m, np.int64), "on_time_streak": np.zeros(m, np.int64),
-        "credit_balance": np.zeros(m, np.int64), "day_count": ["30/360"] * m,
-        "kur_access_count": access, "kur_access_mismatch": np.zeros(m, bool),
-    })  # fmt: skip
+    counts["loans"] = _frame(
+        conn,
+        Loan,
+        {
+            "id": loan_ids,
+            "lender_id": loan_lender,
+            "application_id": app_ids[app_row],
+            "enterprise_id": ent_ids[app_row],
+            "program_id": [p.id for p in prog],
+            "principal": h.principal,
+            "annual_rate": [Decimal(str(r)) for r in lo_.annual_rate],
+            "subsidy_rate": [Decimal(str(s)) for s in subsidy],
+            "guarantee_coverage": [Decimal(p.guarantee_coverage) for p in prog],
+            "penalty_daily_rate": [Decimal(p.penalty_daily_rate) for p in prog],
+            "interest_method": [p.interest_method for p in prog],
+            "frequency": ["monthly"] * m,
+            "tenor": h.tenor,
+            "grace_principal": np.zeros(m, np.int64),
+            "prepayment_mode": [p.prepayment_mode for p in prog],
+            "allocation_order": [",".join(p.allocation_order) for p in prog],
+            "purpose": np.asarray(a.purpose)[app_row],
+            "approved_on": _days(a.applied[app_row]),
+            "first_due_on": _days(h.inst_due[inst_first]),
+            "maturity_on": _days(h.inst_due[inst_last]),
+            "status": np.where(wo, "written_off", "closed"),
+            "schedule_version": np.ones(m, np.int64),
+            "disbursed_amount": h.principal,
+            "outstanding_principal": np.zeros(m, np.int64),
+            "dpd": h.final_dpd,
+            "collectibility": np.where(wo, 5, 1),
+            "last_aged_on": _days(
+                np.where(last_status >= 0, h.st_day[np.maximum(last_status, 0)], -1)
+            ),
+            "closed_on": _days(np.where(wo, -1, h.closed_day)),
+            "written_off_on": _days(np.where(wo, h.closed_day, -1)),
+            "created_at": pl.Series([now] * m),
+            "restructured": np.zeros(m, bool),
+            "restructure_count": np.zeros(m, np.int64),
+            "on_time_streak": np.zeros(m, np.int64),
+            "credit_balance": np.zeros(m, np.int64),
+            "day_count": ["30/360"] * m,
+            "kur_access_count": access,
+            "kur_access_mismatch": np.zeros(m, bool),
+        },
+    )
     inst_ids = _reserve_ids(conn, _table(Installment), h.inst_loan.size)
     k = h.inst_loan.size
-    counts["installments"] = _frame(conn, Installment, {
-        "id": inst_ids, "loan_id": loan_ids[h.inst_loan], "schedule_version": np.ones(k, np.int64),
-        "number": h.inst_no, "due_on": _days(h.inst_due), "principal_due": h.inst_principal,
-        "interest_due": h.inst_interest, "penalty_due": np.zeros(k, np.int64),
-        "principal_paid": h.inst_principal_paid, "interest_paid": h.inst_interest_paid,
-        "penalty_paid": np.zeros(k, np.int64), "deferred_interest": np.zeros(k, np.int64),
-        "settled_on": _days(h.inst_settled), "superseded": np.zeros(k, bool),
-    })  # fmt: skip
+    counts["installments"] = _frame(
+        conn,
+        Installment,
+        {
+            "id": inst_ids,
+            "loan_id": loan_ids[h.inst_loan],
+            "schedule_version": np.ones(k, np.int64),
+            "number": h.inst_no,
+            "due_on": _days(h.inst_due),
+            "principal_due": h.inst_principal,
+            "interest_due": h.inst_interest,
+            "penalty_due": np.zeros(k, np.int64),
+            "principal_paid": h.inst_principal_paid,
+            "interest_paid": h.inst_interest_paid,
+            "penalty_paid": np.zeros(k, np.int64),
+            "deferred_interest": np.zeros(k, np.int64),
+            "settled_on": _days(h.inst_settled),
+            "superseded": np.zeros(k, bool),
+        },
+    )
     disb_ids = _reserve_ids(conn, _table(Disbursement), m)
     disbursed = _days(lo_.disbursed)
-    counts["disbursements"] = _frame(conn, Disbursement, {
-        "id": disb_ids, "loan_id": loan_ids, "amount": h.principal, "disbursed_on": disbursed,
-        "status": ["confirmed"] * m,
-        "idempotency_key": np.char.add("hist-", loan_ids.astype(str)),
-        "requested_by": maker[app_row], "confirmed_by": checker[app_row],
-        "created_at": pl.Series([now] * m), "confirmed_at": pl.Series([now] * m),
-    })  # fmt: skip
+    counts["disbursements"] = _frame(
+        conn,
+        Disbursement,
+        {
+            "id": disb_ids,
+            "loan_id": loan_ids,
+            "amount": h.principal,
+            "disbursed_on": disbursed,
+            "status": ["confirmed"] * m,
+            "idempotency_key": np.char.add("hist-", loan_ids.astype(str)),
+            "requested_by": maker[app_row],
+            "confirmed_by": checker[app_row],
+            "created_at": pl.Series([now] * m),
+            "confirmed_at": pl.Series([now] * m),
+        },
+    )
     paying = (h.pay_principal + h.pay_interest) > 0
     p_loan, p_inst = h.pay_loan[paying], h.pay_inst[paying]
     p_prin, p_int, p_day = h.pay_principal[paying], h.pay_interest[paying], h.pay_day[paying]
     r = p_loan.size
     rep_ids = _reserve_ids(conn, _table(Repayment), r)
-    counts["repayments"] = _frame(conn, Repayment, {
-        "id": rep_ids, "loan_id": loan_ids[p_loan], "lender_id": loan_lender[p_loan],
-        "idempotency_key": np.char.add("hist-", rep_ids.astype(str)),
-        "amount": p_prin + p_int, "paid_on": _days(p_day), "channel": ["bank_transfer"] * r,
-        "principal_part": p_prin, "interest_part": p_int, "penalty_part": np.zeros(r, np.int64),
-        "excess_part": np.zeros(r, np.int64), "created_at": pl.Series([now] * r),
-        "apply_as": ["auto"] * r, "credit_part": np.zeros(r, np.int64),
-        "schedule_version_before": np.ones(r, np.int64),
-    })  # fmt: skip
-    counts["repayment_allocations"] = _frame(conn, RepaymentAllocation, {
-        "repayment_id": rep_ids, "installment_id": inst_ids[p_inst], "principal": p_prin,
-        "interest": p_int, "penalty": np.zeros(r, np.int64),
-    })  # fmt: skip
+    counts["repayments"] = _frame(
+        conn,
+        Repayment,
+        {
+            "id": rep_ids,
+            "loan_id": loan_ids[p_loan],
+            "lender_id": loan_lender[p_loan],
+            "idempotency_key": np.char.add("hist-", rep_ids.astype(str)),
+            "amount": p_prin + p_int,
+            "paid_on": _days(p_day),
+            "channel": ["bank_transfer"] * r,
+            "principal_part": p_prin,
+            "interest_part": p_int,
+            "penalty_part": np.zeros(r, np.int64),
+            "excess_part": np.zeros(r, np.int64),
+            "created_at": pl.Series([now] * r),
+            "apply_as": ["auto"] * r,
+            "credit_part": np.zeros(r, np.int64),
+            "schedule_version_before": np.ones(r, np.int64),
+        },
+    )
+    counts["repayment_allocations"] = _frame(
+        conn,
+        RepaymentAllocation,
+        {
+            "repayment_id": rep_ids,
+            "installment_id": inst_ids[p_inst],
+            "principal": p_prin,
+            "interest": p_int,
+            "penalty": np.zeros(r, np.int64),
+        },
+    )
 
     # The ledger: every cached balance rebuilds from these.
     wo_rows = np.flatnonzero(wo)
@@ -426,42 +544,74 @@ def load_historic_book(
     for kind, lid, amount, delta, posted, disb, rep, inst in parts:
         size = len(lid)
         none = pl.Series([None] * size, dtype=pl.Int64)
-        frames.append(pl.DataFrame({
-            "loan_id": lid, "kind": [kind] * size, "amount": amount, "principal_delta": delta,
-            "posted_on": posted,
-            "repayment_id": none if rep is None else pl.Series(rep, dtype=pl.Int64),
-            "disbursement_id": none if disb is None else pl.Series(disb, dtype=pl.Int64),
-            "installment_id": none if inst is None else pl.Series(inst, dtype=pl.Int64),
-            "created_at": pl.Series([now] * size),
-        }))  # fmt: skip
+        frames.append(
+            pl.DataFrame(
+                {
+                    "loan_id": lid,
+                    "kind": [kind] * size,
+                    "amount": amount,
+                    "principal_delta": delta,
+                    "posted_on": posted,
+                    "repayment_id": none if rep is None else pl.Series(rep, dtype=pl.Int64),
+                    "disbursement_id": none if disb is None else pl.Series(disb, dtype=pl.Int64),
+                    "installment_id": none if inst is None else pl.Series(inst, dtype=pl.Int64),
+                    "created_at": pl.Series([now] * size),
+                }
+            )
+        )
     counts["loan_movements"] = _fast_write(conn, _table(LoanMovement), pl.concat(frames))
     s = h.st_loan.size
-    counts["loan_status_history"] = _frame(conn, LoanStatus, {
-        "loan_id": loan_ids[h.st_loan], "as_of": _days(h.st_day), "dpd": h.st_dpd,
-        "collectibility": h.st_grade, "outstanding_principal": h.st_outstanding,
-        "arrears": h.st_arrears, "status": ["active"] * s, "restructured": np.zeros(s, bool),
-        "restructure_count": np.zeros(s, np.int64),
-    })  # fmt: skip
-    counts["write_offs"] = _frame(conn, WriteOff, {
-        "loan_id": loan_ids[wo_rows], "amount": h.write_off_amount[wo_rows],
-        "requested_on": _days(h.closed_day[wo_rows]), "requested_by": maker[app_row[wo_rows]],
-        "approved_by": checker[app_row[wo_rows]], "approved_on": _days(h.closed_day[wo_rows]),
-        "status": ["approved"] * wo_rows.size,
-        "reason": [POLICY_REASON] * wo_rows.size,
-        "interest_amount": h.write_off_interest[wo_rows], "grade": np.full(wo_rows.size, 5),
-    })  # fmt: skip
+    counts["loan_status_history"] = _frame(
+        conn,
+        LoanStatus,
+        {
+            "loan_id": loan_ids[h.st_loan],
+            "as_of": _days(h.st_day),
+            "dpd": h.st_dpd,
+            "collectibility": h.st_grade,
+            "outstanding_principal": h.st_outstanding,
+            "arrears": h.st_arrears,
+            "status": ["active"] * s,
+            "restructured": np.zeros(s, bool),
+            "restructure_count": np.zeros(s, np.int64),
+        },
+    )
+    counts["write_offs"] = _frame(
+        conn,
+        WriteOff,
+        {
+            "loan_id": loan_ids[wo_rows],
+            "amount": h.write_off_amount[wo_rows],
+            "requested_on": _days(h.closed_day[wo_rows]),
+            "requested_by": maker[app_row[wo_rows]],
+            "approved_by": checker[app_row[wo_rows]],
+            "approved_on": _days(h.closed_day[wo_rows]),
+            "status": ["approved"] * wo_rows.size,
+            "reason": [POLICY_REASON] * wo_rows.size,
+            "interest_amount": h.write_off_interest[wo_rows],
+            "grade": np.full(wo_rows.size, 5),
+        },
+    )
     cl = h.claim_loan
     coverage = np.array([float(prog[i].guarantee_coverage) for i in cl.tolist()])
     amount = np.floor(h.claim_outstanding * coverage).astype(np.int64)
     paid_day = h.claim_day + CLAIM_PAID_AFTER_DAYS
     paid = paid_day <= day_number(as_of)
-    counts["guarantee_claims"] = _frame(conn, GuaranteeClaim, {
-        "loan_id": loan_ids[cl], "trigger": ["collectibility_4"] * cl.size,
-        "claimed_on": _days(h.claim_day), "outstanding_principal": h.claim_outstanding,
-        "coverage": [prog[i].guarantee_coverage for i in cl.tolist()], "amount": amount,
-        "status": np.where(paid, "paid", "submitted"), "paid_amount": np.where(paid, amount, 0),
-        "paid_on": _days(np.where(paid, paid_day, -1)),
-    })  # fmt: skip
+    counts["guarantee_claims"] = _frame(
+        conn,
+        GuaranteeClaim,
+        {
+            "loan_id": loan_ids[cl],
+            "trigger": ["collectibility_4"] * cl.size,
+            "claimed_on": _days(h.claim_day),
+            "outstanding_principal": h.claim_outstanding,
+            "coverage": [prog[i].guarantee_coverage for i in cl.tolist()],
+            "amount": amount,
+            "status": np.where(paid, "paid", "submitted"),
+            "paid_amount": np.where(paid, amount, 0),
+            "paid_on": _days(np.where(paid, paid_day, -1)),
+        },
+    )
     counts["recoveries"] = _recoveries(
         conn, h, loan_ids, day_number(as_of), cl, h.claim_outstanding, np.where(paid, amount, 0)
     )
@@ -485,9 +635,12 @@ def _recoveries(
     from fixtures.calendar import month_of_day, month_start
 
     rows = np.flatnonzero(h.written_off)
-    share = np.array([recovery_share(int(i), int(w)) for i, w in
-                      zip(loan_ids[rows].tolist(), h.write_off_amount[rows].tolist(),
-                          strict=True)])  # fmt: skip
+    share = np.array(
+        [
+            recovery_share(int(i), int(w))
+            for i, w in zip(loan_ids[rows].tolist(), h.write_off_amount[rows].tolist(), strict=True)
+        ]
+    )
     day = month_start(month_of_day(h.closed_day[rows]) + RECOVERY_AFTER_MONTHS + 1) - 1
     keep = (share > 0) & (day <= as_of_day)
     rows, share, day = rows[keep], share[keep], day[keep].astype(np.int64)
@@ -497,17 +650,32 @@ def _recoveries(
     base[claim_loan] = np.maximum(claimed, 1)
     guarantor = np.minimum(share * paid[rows] // base[rows], paid[rows])
     k = rows.size
-    written = _frame(conn, Recovery, {
-        "loan_id": loan_ids[rows], "amount": share, "recovered_on": _days(day),
-        "created_at": pl.Series([datetime.now(UTC)] * k), "principal_part": share,
-        "interest_part": np.zeros(k, np.int64), "cost_part": np.zeros(k, np.int64),
-        "guarantor_share": guarantor,
-    })  # fmt: skip
-    _frame(conn, LoanMovement, {
-        "loan_id": loan_ids[rows], "kind": ["recovery"] * k, "amount": share,
-        "principal_delta": np.zeros(k, np.int64), "posted_on": _days(day),
-        "created_at": pl.Series([datetime.now(UTC)] * k),
-    })  # fmt: skip
+    written = _frame(
+        conn,
+        Recovery,
+        {
+            "loan_id": loan_ids[rows],
+            "amount": share,
+            "recovered_on": _days(day),
+            "created_at": pl.Series([datetime.now(UTC)] * k),
+            "principal_part": share,
+            "interest_part": np.zeros(k, np.int64),
+            "cost_part": np.zeros(k, np.int64),
+            "guarantor_share": guarantor,
+        },
+    )
+    _frame(
+        conn,
+        LoanMovement,
+        {
+            "loan_id": loan_ids[rows],
+            "kind": ["recovery"] * k,
+            "amount": share,
+            "principal_delta": np.zeros(k, np.int64),
+            "posted_on": _days(day),
+            "created_at": pl.Series([datetime.now(UTC)] * k),
+        },
+    )
     return written
 
 
@@ -518,7 +686,12 @@ def _ageing_runs(session: Session, st_loan: NDArray[np.int64], st_day: NDArray[n
     new = [(int(d), int(c)) for d, c in zip(days, aged, strict=True) if int(d) not in have]
     if not new:
         return 0
-    return _frame(session.connection(), AgeingRun, {
-        "as_of": _days(np.array([d for d, _ in new])), "loans_aged": [c for _, c in new],
-        "created_at": pl.Series([datetime.now(UTC)] * len(new)),
-    })  # fmt: skip
+    return _frame(
+        session.connection(),
+        AgeingRun,
+        {
+            "as_of": _days(np.array([d for d, _ in new])),
+            "loans_aged": [c for _, c in new],
+            "created_at": pl.Series([datetime.now(UTC)] * len(new)),
+        },
+    )

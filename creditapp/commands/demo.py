@@ -135,9 +135,16 @@ def ensure_users(
             password = secrets.token_urlsafe(12)  # only its hash is stored
             lender = None if lender_index is None else lenders[lender_index]
             user = access.create_user(
-                session, actor, email=email, name=name, role=role, password=password,
-                lender=lender, locale="id", senior=local in DEMO_SENIORS,
-            )  # fmt: skip
+                session,
+                actor,
+                email=email,
+                name=name,
+                role=role,
+                password=password,
+                lender=lender,
+                locale="id",
+                senior=local in DEMO_SENIORS,
+            )
             where = f" {lender.code}" if lender else ""
             where += " senior" if local in DEMO_SENIORS else ""
             created.append(f"{email}\t{password}\t{role}{where}")
@@ -201,9 +208,11 @@ def load_loans(
     rows = pick_loans(pop.loans.outcome, max_loans, pop.loans.disbursed)
     plans = build_plans(pop, application_ids, lender_of, users, rows)
     report = DemoLoanLoader(session, actor, pop, pop.as_of).run(plans)
-    click.echo(f"loans: {report.loans} loans, {report.repayments} repayments posted, "
-               f"{report.written_off_by_policy} written off by policy, {report.claims_paid} "
-               f"guarantee claims paid, {report.recoveries} recoveries")  # fmt: skip
+    click.echo(
+        f"loans: {report.loans} loans, {report.repayments} repayments posted, "
+        f"{report.written_off_by_policy} written off by policy, {report.claims_paid} "
+        f"guarantee claims paid, {report.recoveries} recoveries"
+    )
     click.echo(f"loans: {sum(report.refused.values())} service refusals")
     for reason, count in sorted(report.refused.items()):
         click.echo(f"  refused {count} x {reason}")

@@ -282,13 +282,20 @@ class DemoLoanLoader:
             try:
                 with self.session.begin_nested():
                     w = svc.request_write_off(
-                        self.session, self.actor, loan_id, requested_by=plan.maker,
-                        requested_on=month_end, reason=POLICY_REASON,
-                    )  # fmt: skip
+                        self.session,
+                        self.actor,
+                        loan_id,
+                        requested_by=plan.maker,
+                        requested_on=month_end,
+                        reason=POLICY_REASON,
+                    )
                     svc.approve_write_off(
-                        self.session, self.actor, w.id, approved_by=plan.checker,
+                        self.session,
+                        self.actor,
+                        w.id,
+                        approved_by=plan.checker,
                         approved_on=month_end,
-                    )  # fmt: skip
+                    )
             except DomainError as exc:
                 self.report.refused[f"policy write-off: {exc.message}"] += 1
                 continue
@@ -332,9 +339,12 @@ class DemoLoanLoader:
             try:
                 with self.session.begin_nested():
                     svc.record_claim_payment(
-                        self.session, self.actor, claim.id, paid_amount=claim.amount,
+                        self.session,
+                        self.actor,
+                        claim.id,
+                        paid_amount=claim.amount,
                         paid_on=month_end,
-                    )  # fmt: skip
+                    )
             except DomainError as exc:
                 self.report.refused[f"claim payment: {exc.message}"] += 1
                 continue
@@ -363,17 +373,27 @@ class DemoLoanLoader:
         s, a, lo = self.session, self.actor, self.pop.loans
         if ev.kind == APPROVE:
             made = svc.approve_application(
-                s, a, plan.application_id, amount=int(lo.principal[plan.fx]),
-                tenor=int(lo.tenor_months[plan.fx]), decided_by=plan.maker, decided_on=ev.day,
+                s,
+                a,
+                plan.application_id,
+                amount=int(lo.principal[plan.fx]),
+                tenor=int(lo.tenor_months[plan.fx]),
+                decided_by=plan.maker,
+                decided_on=ev.day,
                 reason="demo: approved as in the synthetic history",
-            )  # fmt: skip
+            )
             plan.loan_id = made.id
             self.report.loans += 1
         elif ev.kind == DISBURSE:
             d = svc.request_disbursement(
-                s, a, plan.loan_id, int(lo.principal[plan.fx]), ev.day,
-                idempotency_key=f"demo-{plan.loan_id}-d", requested_by=plan.maker,
-            )  # fmt: skip
+                s,
+                a,
+                plan.loan_id,
+                int(lo.principal[plan.fx]),
+                ev.day,
+                idempotency_key=f"demo-{plan.loan_id}-d",
+                requested_by=plan.maker,
+            )
             svc.confirm_disbursement(s, a, d.id, plan.checker, ev.day)
         elif ev.kind == RESTRUCTURE:
             self._restructure(plan)
@@ -388,9 +408,13 @@ class DemoLoanLoader:
                 self.report.skipped["write-off: not yet Kol 5 (left to the policy)"] += 1
                 return
             w = svc.request_write_off(
-                s, a, plan.loan_id, requested_by=plan.maker, requested_on=ev.day,
+                s,
+                a,
+                plan.loan_id,
+                requested_by=plan.maker,
+                requested_on=ev.day,
                 reason="demo: uncollectible",
-            )  # fmt: skip
+            )
             svc.approve_write_off(s, a, w.id, approved_by=plan.checker, approved_on=ev.day)
             self._plan_recovery(plan.loan_id, w.amount, ev.day)
 
@@ -420,9 +444,13 @@ class DemoLoanLoader:
 
         def unpaid(r: Installment) -> int:
             return (
-                r.principal_due - r.principal_paid + r.interest_due - r.interest_paid
-                + r.penalty_due - r.penalty_paid
-            )  # fmt: skip
+                r.principal_due
+                - r.principal_paid
+                + r.interest_due
+                - r.interest_paid
+                + r.penalty_due
+                - r.penalty_paid
+            )
 
         upto = paid_on if ev.payoff else target.due_on
         owed = sum(unpaid(r) for r in rows if r.due_on <= upto)
@@ -437,9 +465,15 @@ class DemoLoanLoader:
             self.report.skipped["payment: nothing owed"] += 1
             return True
         svc.post_repayment(
-            s, self.actor, plan.loan_id, lender_id=plan.lender_id, amount=amount,
-            paid_on=paid_on, idempotency_key=ev.key, channel="bank_transfer",
-        )  # fmt: skip
+            s,
+            self.actor,
+            plan.loan_id,
+            lender_id=plan.lender_id,
+            amount=amount,
+            paid_on=paid_on,
+            idempotency_key=ev.key,
+            channel="bank_transfer",
+        )
         plan.last_paid = paid_on
         self.report.repayments += 1
         return True
@@ -465,16 +499,20 @@ class DemoLoanLoader:
         # The day before installment r falls due, so it is the new schedule's first due date.
         effective = rows[min(r, len(rows)) - 1].due_on - timedelta(days=1)
         svc.restructure_loan(
-            s, self.actor, plan.loan_id, effective_on=effective, grace_months=plan.grace,
+            s,
+            self.actor,
+            plan.loan_id,
+            effective_on=effective,
+            grace_months=plan.grace,
             extension_months=plan.extension + plan.grace,
-            reason="demo: restructuring relief", approved_by=plan.checker,
-        )  # fmt: skip
+            reason="demo: restructuring relief",
+            approved_by=plan.checker,
+        )
         version = s.scalar(select(Loan.schedule_version).where(Loan.id == plan.loan_id))
         plan.restructured_version = version
         new = [
-            row for row in current_installments(s, plan.loan_id)
-            if row.schedule_version == version
-        ]  # fmt: skip
+            row for row in current_installments(s, plan.loan_id) if row.schedule_version == version
+        ]
         grace_pays = [
             Event(row.due_on, PAY, j=k, synthetic=True, key=f"demo-{plan.loan_id}-g{k}")
             for k, row in enumerate(new[: plan.grace], start=1)

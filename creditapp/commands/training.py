@@ -91,9 +91,11 @@ def build_dataset(as_of: datetime, out: Path, bad_dpd: int, window_months: int) 
                 parts.append(compute_features(raw).values)
                 profiles.append(raw.profiles)
                 bar.update(raw.n)
-    click.echo(f"loans disbursed by {day}: {counts.disbursed}; observed {window_months} months "
-               f"(labelled): {counts.observed}; excluded (disbursed too recently): "
-               f"{counts.excluded}")  # fmt: skip
+    click.echo(
+        f"loans disbursed by {day}: {counts.disbursed}; observed {window_months} months "
+        f"(labelled): {counts.observed}; excluded (disbursed too recently): "
+        f"{counts.excluded}"
+    )
     if not ids:
         raise click.ClickException(
             f"no loan has a fully observed {window_months}-month outcome window by {day}"
@@ -117,13 +119,22 @@ def build_dataset(as_of: datetime, out: Path, bad_dpd: int, window_months: int) 
     os.replace(tmp, out)  # never a half-written dataset under the real name
     bad_rate = float(labels.bad.mean())
     click.echo(f"dataset: {len(ids)} rows, {int(labels.bad.sum())} bad ({bad_rate:.1%}) -> {out}")
-    _emit({"out": str(out), "rows": len(ids), "bad": int(labels.bad.sum()),
-           "bad_rate": round(bad_rate, 6), "disbursed": counts.disbursed,
-           "excluded": counts.excluded, "as_of": day.isoformat()})  # fmt: skip
+    _emit(
+        {
+            "out": str(out),
+            "rows": len(ids),
+            "bad": int(labels.bad.sum()),
+            "bad_rate": round(bad_rate, 6),
+            "disbursed": counts.disbursed,
+            "excluded": counts.excluded,
+            "as_of": day.isoformat(),
+        }
+    )
 
 
-def _fit(data: Dataset, name: str, version: str, seed: int, threads: int,
-         time_budget: float = 600.0) -> tuple[Any, ...]:  # fmt: skip
+def _fit(
+    data: Dataset, name: str, version: str, seed: int, threads: int, time_budget: float = 600.0
+) -> tuple[Any, ...]:
     """Train and evaluate; returns (model, report, manifest fields)."""
     from training.population import bundle_manifest, numeric_encoder
     from training.report import build_report
@@ -132,20 +143,35 @@ def _fit(data: Dataset, name: str, version: str, seed: int, threads: int,
     train, test, how = data.split(seed)
     monotone = dict(zip(FEATURE_NAMES, MONOTONE_CONSTRAINTS, strict=True))
     model = train_matrix(
-        data.x[train], data.y[train], numeric_encoder(FEATURE_NAMES), dates=data.days[train],
-        seed=seed, num_threads=threads, monotone=monotone, time_budget=time_budget,
-    )  # fmt: skip
+        data.x[train],
+        data.y[train],
+        numeric_encoder(FEATURE_NAMES),
+        dates=data.days[train],
+        seed=seed,
+        num_threads=threads,
+        monotone=monotone,
+        time_budget=time_budget,
+    )
     description = {"source": data.path.name, "as_of": data.as_of.isoformat(),
                    "rows": len(data.y), "train_rows": len(train), "holdout_rows": len(test),
                    "split": how, "bad_rate": round(float(data.y.mean()), 6),
                    "features": len(FEATURE_NAMES), "feature_spec_version": FEATURE_SPEC_VERSION,
                    **{k: v for k, v in data.meta.items() if k.startswith("imk.")}}  # fmt: skip
     groups = {"owner_gender": data.gender[test], "province": data.province[test]}
-    report = build_report(model, data.x[train], data.y[train], data.x[test], data.y[test],
-                          description, groups=groups, seed=seed)  # fmt: skip
+    report = build_report(
+        model,
+        data.x[train],
+        data.y[train],
+        data.x[test],
+        data.y[test],
+        description,
+        groups=groups,
+        seed=seed,
+    )
     holdout_pd = report["_arrays"]["pd"]
-    manifest = bundle_manifest(model, data.x, data.y, holdout_pd, data.y[test], report,
-                               data.as_of, seed, len(data.y))  # fmt: skip
+    manifest = bundle_manifest(
+        model, data.x, data.y, holdout_pd, data.y[test], report, data.as_of, seed, len(data.y)
+    )
     manifest.update(name=name, version=version, created=data.as_of.isoformat())
     manifest["training"].update(dataset=data.path.name, split=how, holdout_rows=len(test))
     # The registry lists each version's AUC with its interval and its holdout's bad count.
@@ -162,16 +188,31 @@ def _fit(data: Dataset, name: str, version: str, seed: int, threads: int,
 @click.option("--version", required=True)
 @click.option("--seed", default=42, show_default=True)
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1))
-@click.option("--time-budget", default=600.0, show_default=True,
-              type=click.FloatRange(0, min_open=True),
-              help="Seconds for the settings search.")  # fmt: skip
+@click.option(
+    "--time-budget",
+    default=600.0,
+    show_default=True,
+    type=click.FloatRange(0, min_open=True),
+    help="Seconds for the settings search.",
+)
 @click.option("--promote", is_flag=True, help="Make the new version the champion.")
-@click.option("--force", is_flag=True,
-              help=f"Register even when the holdout has fewer than {MIN_HOLDOUT_BADS} bad "
-              "outcomes (the card then says so at the top).")  # fmt: skip
+@click.option(
+    "--force",
+    is_flag=True,
+    help=f"Register even when the holdout has fewer than {MIN_HOLDOUT_BADS} bad "
+    "outcomes (the card then says so at the top).",
+)
 @training_errors
-def train(dataset: Path, name: str, version: str, seed: int, threads: int, time_budget: float,
-          promote: bool, force: bool) -> None:  # fmt: skip
+def train(
+    dataset: Path,
+    name: str,
+    version: str,
+    seed: int,
+    threads: int,
+    time_budget: float,
+    promote: bool,
+    force: bool,
+) -> None:
     """Train on a dataset; write bundle, card and baseline; register (and promote)."""
     from scoring.bundle import write_bundle
     from training.card import write_card
@@ -183,8 +224,11 @@ def train(dataset: Path, name: str, version: str, seed: int, threads: int, time_
     home = Path(current_app.config["MODEL_DIR"]) / name
     bundle_dir, card_dir = home / version, home / f"{version}.card"
     with command_session() as session:
-        known = session.scalar(select(ModelVersion.id).where(
-            ModelVersion.name == name, ModelVersion.version == version))  # fmt: skip
+        known = session.scalar(
+            select(ModelVersion.id).where(
+                ModelVersion.name == name, ModelVersion.version == version
+            )
+        )
     if known is not None or bundle_dir.exists() or card_dir.exists():
         raise click.ClickException(f"{name} {version} already exists; versions are immutable")
     from training.monotone import MonotoneViolation
@@ -203,8 +247,9 @@ def train(dataset: Path, name: str, version: str, seed: int, threads: int, time_
                     "be too wide). Build the dataset over a longer period, or pass --force to "
                     "register it anyway with a warning on its card."
                 )
-            report["warnings"].insert(0, f"Registered with --force although the holdout has "
-                                      f"only {bads} bad outcomes.")  # fmt: skip
+            report["warnings"].insert(
+                0, f"Registered with --force although the holdout has only {bads} bad outcomes."
+            )
         bar.update()
         home.mkdir(parents=True, exist_ok=True)
         card_tmp = Path(tempfile.mkdtemp(prefix=f".{version}.card.", dir=home))
@@ -230,21 +275,36 @@ def train(dataset: Path, name: str, version: str, seed: int, threads: int, time_
     metrics = report["metrics"]
     ci = report["auc_interval"] or {"ci_low": None, "ci_high": None}
     interval = "" if ci["ci_low"] is None else f" (95% {ci['ci_low']:.4f}-{ci['ci_high']:.4f})"
-    click.echo(f"registered {name} {version}{' (champion)' if promote else ''}: "
-               f"AUC {metrics['auc']:.4f}{interval} on {report['data']['holdout_rows']} holdout "
-               f"rows with {report['holdout_bads']} bads ({report['data']['split']})")  # fmt: skip
-    _emit({"name": name, "version": version, "path": registered_path, "card": str(card_dir),
-           "promoted": promote, "split": report["data"]["split"],
-           "dataset_rows": len(data.y), "holdout_bads": report["holdout_bads"],
-           "auc_ci_low": ci["ci_low"], "auc_ci_high": ci["ci_high"],
-           "forced": bool(force and report["holdout_bads"] < MIN_HOLDOUT_BADS),
-           **metrics})  # fmt: skip
+    click.echo(
+        f"registered {name} {version}{' (champion)' if promote else ''}: "
+        f"AUC {metrics['auc']:.4f}{interval} on {report['data']['holdout_rows']} holdout "
+        f"rows with {report['holdout_bads']} bads ({report['data']['split']})"
+    )
+    _emit(
+        {
+            "name": name,
+            "version": version,
+            "path": registered_path,
+            "card": str(card_dir),
+            "promoted": promote,
+            "split": report["data"]["split"],
+            "dataset_rows": len(data.y),
+            "holdout_bads": report["holdout_bads"],
+            "auc_ci_low": ci["ci_low"],
+            "auc_ci_high": ci["ci_high"],
+            "forced": bool(force and report["holdout_bads"] < MIN_HOLDOUT_BADS),
+            **metrics,
+        }
+    )
 
 
 def _registered(name: str, version: str) -> Path:
     with command_session() as session:
-        path = session.scalar(select(ModelVersion.path).where(
-            ModelVersion.name == name, ModelVersion.version == version))  # fmt: skip
+        path = session.scalar(
+            select(ModelVersion.path).where(
+                ModelVersion.name == name, ModelVersion.version == version
+            )
+        )
     if path is None:
         raise click.ClickException(f"{name} {version} is not registered")
     return Path(path)
@@ -255,13 +315,19 @@ def _registered(name: str, version: str) -> Path:
 @click.argument("version_a")
 @click.argument("version_b")
 @click.option("--dataset", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--rows", type=click.Choice(["holdout", "all"]), default="holdout",
-              show_default=True, help="holdout: the rows `train --seed` held out.")  # fmt: skip
+@click.option(
+    "--rows",
+    type=click.Choice(["holdout", "all"]),
+    default="holdout",
+    show_default=True,
+    help="holdout: the rows `train --seed` held out.",
+)
 @click.option("--seed", default=42, show_default=True)
 @click.option("--cutoff-band", default="C", show_default=True, help="Approve at or better.")
 @training_errors
-def compare(name: str, version_a: str, version_b: str, dataset: Path, rows: str, seed: int,
-            cutoff_band: str) -> None:  # fmt: skip
+def compare(
+    name: str, version_a: str, version_b: str, dataset: Path, rows: str, seed: int, cutoff_band: str
+) -> None:
     """Score two versions on the same rows: metrics side by side and the swap set."""
     from scoring.model import load_bundle
     from training.compare import METRIC_KEYS, compare_on_dataset
@@ -278,12 +344,15 @@ def compare(name: str, version_a: str, version_b: str, dataset: Path, rows: str,
         click.echo(f"{k:20}{va:>24.4f}{vb:>24.4f}")
     test = cmp.test
     verdict = "significant" if test.significant else "not significant"
-    click.echo(f"AUC {version_b} - {version_a}: {test.difference:+.4f} (95% {test.low:+.4f} to "
-               f"{test.high:+.4f}, DeLong paired p = {test.p_value:.3f}: {verdict})")  # fmt: skip
+    click.echo(
+        f"AUC {version_b} - {version_a}: {test.difference:+.4f} (95% {test.low:+.4f} to "
+        f"{test.high:+.4f}, DeLong paired p = {test.p_value:.3f}: {verdict})"
+    )
     for label, group in (("swap-in (B only)", cmp.swap_in), ("swap-out (A only)", cmp.swap_out)):
         rate = group.bad_rate
-        click.echo(f"{label:20}{group.count:>10} rows, bad rate "
-                   f"{'-' if rate is None else f'{rate:.1%}'}")  # fmt: skip
+        click.echo(
+            f"{label:20}{group.count:>10} rows, bad rate {'-' if rate is None else f'{rate:.1%}'}"
+        )
     _emit(result)
 
 
@@ -291,9 +360,10 @@ def _records(champion: ModelVersion, since: date | None, until: date | None) -> 
     stmt = (
         select(ScoreRecord.score, ScoreRecord.features)
         .join(Application, Application.id == ScoreRecord.application_id)
-        .where(ScoreRecord.model_name == champion.name,
-               ScoreRecord.model_version == champion.version)
-    )  # fmt: skip
+        .where(
+            ScoreRecord.model_name == champion.name, ScoreRecord.model_version == champion.version
+        )
+    )
     if since:
         stmt = stmt.where(Application.applied_on >= since)
     if until:
@@ -309,8 +379,10 @@ def _as_stored(baseline: Any) -> Any:
     down into the bin below and shows as drift that is not there."""
     from training.psi import Baseline
 
-    edges = {k: [float(round(e)) if k == "score" else round(e, 6) for e in v]
-             for k, v in baseline.edges.items()}  # fmt: skip
+    edges = {
+        k: [float(round(e)) if k == "score" else round(e, 6) for e in v]
+        for k, v in baseline.edges.items()
+    }
     return Baseline(edges=edges, shares=baseline.shares)
 
 
@@ -325,8 +397,9 @@ def _as_stored(baseline: Any) -> Any:
     help="Build the baseline from this dataset when none is stored.",
 )
 @training_errors
-def drift(name: str | None, since: datetime | None, until: datetime | None,
-          baseline_dataset: Path | None) -> None:  # fmt: skip
+def drift(
+    name: str | None, since: datetime | None, until: datetime | None, baseline_dataset: Path | None
+) -> None:
     """PSI of the champion's recent scores and features against its training baseline."""
     from scoring.model import load_bundle
     from training.psi import Baseline
@@ -364,6 +437,15 @@ def drift(name: str | None, since: datetime | None, until: datetime | None,
     for k, v in sorted(psi.items(), key=lambda kv: -kv[1]):
         flag = "ACT" if v >= PSI_ACT else ("watch" if v >= PSI_WATCH else "")
         click.echo(f"{k:36}{v:10.4f}  {flag}")
-    _emit({"model": champion.name, "version": champion.version, "records": len(rows),
-           "baseline": source, "psi": psi, "watch": watch, "act": act,
-           "max_psi": max(psi.values(), default=0.0)})  # fmt: skip
+    _emit(
+        {
+            "model": champion.name,
+            "version": champion.version,
+            "records": len(rows),
+            "baseline": source,
+            "psi": psi,
+            "watch": watch,
+            "act": act,
+            "max_psi": max(psi.values(), default=0.0),
+        }
+    )

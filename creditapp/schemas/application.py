@@ -70,8 +70,9 @@ def _field(c: InputColumn) -> fields.Field[Any]:
         return fields.String(validate=validate.OneOf(c.codes), **common)
     if c.kind == "ratio":
         return fields.Float(validate=validate.Range(c.minimum, c.maximum), **common)
-    return fields.Integer(strict=True, validate=validate.Range(int(c.minimum), int(c.maximum)),
-                          **common)  # fmt: skip
+    return fields.Integer(
+        strict=True, validate=validate.Range(int(c.minimum), int(c.maximum)), **common
+    )
 
 
 def _text(t: TextColumn) -> fields.Field[Any]:
@@ -92,8 +93,11 @@ RECORD_SCHEMAS = {t.name: _record_schema(t) for t in EVENT_TABLES}
 
 
 def _records(table: InputTable) -> RecordList:
-    return RecordList(fields.Nested(RECORD_SCHEMAS[table.name]), load_default=list,
-                      metadata={"description": f"At most {table.max_records} records"})  # fmt: skip
+    return RecordList(
+        fields.Nested(RECORD_SCHEMAS[table.name]),
+        load_default=list,
+        metadata={"description": f"At most {table.max_records} records"},
+    )
 
 
 class EnterpriseSchema(Schema):
@@ -103,9 +107,12 @@ class EnterpriseSchema(Schema):
     owner_nik = fields.String(
         required=True,
         validate=validate_nik,
-        metadata={"description": "NIK: 16 digits, a real province code and birth date; "
-                  "stored encrypted, returned masked", "example": "3273014107900011"},
-    )  # fmt: skip
+        metadata={
+            "description": "NIK: 16 digits, a real province code and birth date; "
+            "stored encrypted, returned masked",
+            "example": "3273014107900011",
+        },
+    )
     owner_gender = fields.String(
         required=True,
         validate=validate.OneOf(["F", "M"]),
@@ -242,8 +249,11 @@ class ApplicationOutSchema(Schema):
 class ApplicationListArgsSchema(Schema):
     cursor = fields.String(load_default=None)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    status = fields.String(validate=validate.OneOf(
-        ["submitted", "scored", "approved", "declined", "referred", "withdrawn"]))  # fmt: skip
+    status = fields.String(
+        validate=validate.OneOf(
+            ["submitted", "scored", "approved", "declined", "referred", "withdrawn"]
+        )
+    )
     band = fields.String(validate=validate.OneOf(["A", "B", "C", "D", "E"]))
     program = fields.String()
     applied_from = fields.Date()

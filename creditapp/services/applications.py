@@ -210,9 +210,13 @@ def _check_owner_identity(session: Session, lender_id: int, data: dict[str, Any]
     if not _same_person(name, data["owner_name"]) or gender != data["owner_gender"]:
         raise DomainError(
             "national ID number of another owner",
-            {"enterprise.owner_nik": ["this NIK is already held for an owner of another name "
-                                      "or gender; one NIK is one person"]},
-        )  # fmt: skip
+            {
+                "enterprise.owner_nik": [
+                    "this NIK is already held for an owner of another name "
+                    "or gender; one NIK is one person"
+                ]
+            },
+        )
 
 
 def _upsert_enterprise(session: Session, lender_id: int, data: dict[str, Any]) -> Enterprise:

@@ -149,7 +149,7 @@ def _profiles(session: Session, ids: list[int], position: dict[int, int]) -> Pro
             e.entrepreneurship_training,
             e.kur_access_count,
             *_SNAPSHOT,
-        )  # fmt: skip
+        )
         .join(e, e.id == a.enterprise_id)
         .outerjoin(m, m.application_id == a.id)
     )
@@ -220,11 +220,12 @@ def _apply_size_observations(
     so = SizeObservation
     obs = _fetch(
         session,
-        select(so.enterprise_id, so.observed_on, so.id, so.workers, so.assets, so.annual_sales)
-        .where(so.source == "application"),
+        select(
+            so.enterprise_id, so.observed_on, so.id, so.workers, so.assets, so.annual_sales
+        ).where(so.source == "application"),
         so.enterprise_id,
         enterprise_ids,
-    )  # fmt: skip
+    )
     by_slot: dict[tuple[int, date, int], Any] = {}
     rank: dict[tuple[int, date], int] = {}
     for o in sorted(obs, key=lambda r: r[2]):

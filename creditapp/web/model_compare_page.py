@@ -105,8 +105,9 @@ def compare() -> Any:
     model_dir = Path(current_app.config["MODEL_DIR"])
     files = dataset_files(model_dir)
     form = CompareForm(request.args)
-    form.challenger.choices = [SelectChoice(str(mv.id), f"{mv.name} {mv.version}")
-                               for mv in candidates]  # fmt: skip
+    form.challenger.choices = [
+        SelectChoice(str(mv.id), f"{mv.name} {mv.version}") for mv in candidates
+    ]
     context: dict[str, Any] = {"form": form, "files": files, "result": None,
                                "candidates": candidates}  # fmt: skip
     if not candidates:
@@ -130,8 +131,9 @@ def compare() -> Any:
     else:
         try:
             dataset = dataset_path(model_dir, form.dataset.data)
-            cmp = model_compare.run(champion, challenger, dataset, form.rows.data,
-                                    form.seed.data, form.cutoff_band.data)  # fmt: skip
+            cmp = model_compare.run(
+                champion, challenger, dataset, form.rows.data, form.seed.data, form.cutoff_band.data
+            )
         except DomainError as exc:
             status = exc.status_code
             for field, messages in (exc.errors or {"": [exc.message]}).items():
@@ -145,8 +147,10 @@ def compare() -> Any:
             context["chart"] = auc_intervals(
                 [(_("Champion"), cmp.a.auc), (_("Challenger"), cmp.b.auc)],
                 title=_("Holdout AUC with its 95% interval"),
-                desc=_("Each bar spans the 95% DeLong interval of one model's AUC on the same "
-                       "rows; the dot is the AUC."),
+                desc=_(
+                    "Each bar spans the 95% DeLong interval of one model's AUC on the same "
+                    "rows; the dot is the AUC."
+                ),
                 key="auc",
-            )  # fmt: skip
+            )
     return render_template("web/models/compare.html", **context), status

@@ -67,10 +67,14 @@ def summarize(mv: ModelVersion, registered_by: str = "–") -> VersionSummary:
         bads = round(float(rows) * float(bad_rate))  # older bundles: the rate times the rows
     low, high = m.get("auc_ci_low"), m.get("auc_ci_high")
     return VersionSummary(
-        mv, None if auc is None else float(auc), None if low is None else float(low),
-        None if high is None else float(high), None if rows is None else int(rows),
-        None if bads is None else int(bads), registered_by,
-    )  # fmt: skip
+        mv,
+        None if auc is None else float(auc),
+        None if low is None else float(low),
+        None if high is None else float(high),
+        None if rows is None else int(rows),
+        None if bads is None else int(bads),
+        registered_by,
+    )
 
 
 def registrars(session: Session, ids: list[int]) -> dict[int, str]:
@@ -132,8 +136,9 @@ def versions() -> Any:
     rollback_names = sorted(
         mv.name for mv in rows if mv.is_champion and models.previous_champion(session, mv)
     )
-    return render_template("web/models/versions.html", summaries=summaries,
-                           rollback_names=rollback_names)  # fmt: skip
+    return render_template(
+        "web/models/versions.html", summaries=summaries, rollback_names=rollback_names
+    )
 
 
 @bp.get("/versions/<name>/<version>")
@@ -148,13 +153,20 @@ def version_view(name: str, version: str) -> Any:
         .order_by(AuditEvent.id)
     ).all()
     who = registrars(session, [mv.id])
-    users = {u.id: u.name for u in session.scalars(select(User).where(
-        User.id.in_({e.actor_id for e in history if e.actor_type == "user"})))}  # fmt: skip
+    users = {
+        u.id: u.name
+        for u in session.scalars(
+            select(User).where(User.id.in_({e.actor_id for e in history if e.actor_type == "user"}))
+        )
+    }
     return render_template(
-        "web/models/version.html", s=summarize(mv, who.get(mv.id, "–")), history=history,
-        users=users, has_card=card_path(mv).is_file(),
+        "web/models/version.html",
+        s=summarize(mv, who.get(mv.id, "–")),
+        history=history,
+        users=users,
+        has_card=card_path(mv).is_file(),
         previous=models.previous_champion(session, mv) if mv.is_champion else None,
-    )  # fmt: skip
+    )
 
 
 @bp.get("/versions/<name>/<version>/card")
@@ -221,9 +233,17 @@ def _confirm(
                 return redirect(url_for("model_registry.versions"))
     form.expected.data = current.version if current else ""
     summaries = {k: summarize(v) for k, v in (("before", current), ("after", target)) if v}
-    page = render_template("web/models/confirm.html", action=action, name=name, before=current,
-                           after=target, s=summaries, form=form, back=back,
-                           problem=problem)  # fmt: skip
+    page = render_template(
+        "web/models/confirm.html",
+        action=action,
+        name=name,
+        before=current,
+        after=target,
+        s=summaries,
+        form=form,
+        back=back,
+        problem=problem,
+    )
     return page, status
 
 
@@ -238,8 +258,14 @@ def promote(name: str, version: str) -> Any:
     if current is not None and current.id == target.id:
         flash(_("%(v)s is already the champion of %(name)s.", v=version, name=name))
         return redirect(back)
-    return _confirm("promote", name, current, target, back,
-                    lambda: models.promote(session, current_user.actor, name, version))  # fmt: skip
+    return _confirm(
+        "promote",
+        name,
+        current,
+        target,
+        back,
+        lambda: models.promote(session, current_user.actor, name, version),
+    )
 
 
 @bp.route("/rollback/<name>", methods=["GET", "POST"])
@@ -251,5 +277,11 @@ def rollback(name: str) -> Any:
         abort(404)
     current = models.champion(session, name)
     target = models.previous_champion(session, current) if current else None
-    return _confirm("rollback", name, current, target, url_for("model_registry.versions"),
-                    lambda: models.rollback(session, current_user.actor, name))  # fmt: skip
+    return _confirm(
+        "rollback",
+        name,
+        current,
+        target,
+        url_for("model_registry.versions"),
+        lambda: models.rollback(session, current_user.actor, name),
+    )

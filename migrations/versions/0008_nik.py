@@ -50,10 +50,13 @@ def upgrade() -> None:
             .values(owner_nik_enc=sa.bindparam("enc"), owner_nik_hash=sa.bindparam("hash"))
         )
         for start in range(0, len(rows), BATCH):
-            conn.execute(update, [
-                {"row_id": r.id, "enc": c.encrypt(r.owner_nik), "hash": c.hash(r.owner_nik)}
-                for r in rows[start : start + BATCH]
-            ])  # fmt: skip
+            conn.execute(
+                update,
+                [
+                    {"row_id": r.id, "enc": c.encrypt(r.owner_nik), "hash": c.hash(r.owner_nik)}
+                    for r in rows[start : start + BATCH]
+                ],
+            )
     with op.batch_alter_table("enterprises") as batch_op:
         batch_op.drop_index("ix_enterprises_lender_nik")
         batch_op.alter_column("owner_nik_enc", existing_type=sa.String(length=80), nullable=False)
@@ -84,10 +87,13 @@ def downgrade() -> None:
             .values(owner_nik=sa.bindparam("nik"))
         )
         for start in range(0, len(rows), BATCH):
-            conn.execute(update, [
-                {"row_id": r.id, "nik": c.decrypt(r.owner_nik_enc)}
-                for r in rows[start : start + BATCH]
-            ])  # fmt: skip
+            conn.execute(
+                update,
+                [
+                    {"row_id": r.id, "nik": c.decrypt(r.owner_nik_enc)}
+                    for r in rows[start : start + BATCH]
+                ],
+            )
     with op.batch_alter_table("enterprises") as batch_op:
         batch_op.drop_index("ix_enterprises_owner_nik_hash")
         batch_op.drop_index("ix_enterprises_lender_nik_hash")

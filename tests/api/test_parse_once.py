@@ -16,8 +16,7 @@ from scoring.canonical import input_hash
 from .conftest import ApiEnv
 
 
-@pytest.mark.parametrize(("url", "status"), [("/api/v1/applications", 201),
-                                             ("/api/v1/score", 200)])  # fmt: skip
+@pytest.mark.parametrize(("url", "status"), [("/api/v1/applications", 201), ("/api/v1/score", 200)])
 def test_the_body_is_parsed_once_per_request(
     api: FlaskClient,
     env: ApiEnv,
@@ -48,7 +47,8 @@ def test_what_was_stored_is_what_was_hashed(
     record = session.scalars(select(ScoreRecord).where(ScoreRecord.application_id == app_id)).one()
     assert record.input_hash == input_hash(payload)
     stored = session.scalars(
-        select(Transaction.amount).where(Transaction.application_id == app_id)
+        select(Transaction.amount)
+        .where(Transaction.application_id == app_id)
         .order_by(Transaction.id)
-    ).all()  # fmt: skip
+    ).all()
     assert stored == [t["amount"] for t in payload["transactions"]]

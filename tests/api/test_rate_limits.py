@@ -60,8 +60,9 @@ def test_random_keys_are_cut_off_without_a_database_lookup(
     app: Flask, env: ApiEnv, statements: list[str]
 ) -> None:
     app.extensions["api_limits"].configure(auth_failures_per_minute=20)
-    codes = [_programs(app, {"Authorization": f"Bearer {_junk_key()}"}).status_code
-             for _ in range(200)]  # fmt: skip
+    codes = [
+        _programs(app, {"Authorization": f"Bearer {_junk_key()}"}).status_code for _ in range(200)
+    ]
     assert codes[:20] == [401] * 20
     assert set(codes[20:]) == {429}
     lookups = [s for s in statements if "api_keys" in s]
@@ -99,8 +100,9 @@ def redis_url() -> str:
     if not _redis_answers():
         if os.environ.get("REQUIRE_REDIS"):  # .ci/run starts Redis: a skip there hides a fault
             pytest.fail(f"REQUIRE_REDIS is set but no Redis answers at {REDIS_URL}")
-        pytest.skip(f"no Redis server at {REDIS_URL}: the shared-storage test needs one "
-                    "(.ci/run starts it)")  # fmt: skip
+        pytest.skip(
+            f"no Redis server at {REDIS_URL}: the shared-storage test needs one (.ci/run starts it)"
+        )
     return REDIS_URL
 
 
@@ -111,8 +113,9 @@ def test_workers_share_one_allowance_through_redis(
     prefix = f"test-{uuid.uuid4().hex}"
     workers = []
     for _ in range(2):
-        worker = create_app({**app.config, "RATELIMIT_STORAGE_URI": redis_url,
-                             "RATELIMIT_KEY_PREFIX": prefix})  # fmt: skip
+        worker = create_app(
+            {**app.config, "RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": prefix}
+        )
         worker.extensions["db"] = app.extensions["db"]  # the test's transaction
         worker.extensions["api_limits"].configure(per_minute=3)
         workers.append(worker)

@@ -30,16 +30,18 @@ def _nothing_stored(session: Session) -> None:
 def _with_records(p: dict[str, Any]) -> dict[str, Any]:
     """The payload with one record in every nested list (the sample lacks some of them)."""
     month = p["as_of"][:7]
-    p["marketplace"] = [{"month": month, "gmv": 1_000_000, "orders": 10, "rating": 4.5,
-                         "return_rate": 0.01}]  # fmt: skip
+    p["marketplace"] = [
+        {"month": month, "gmv": 1_000_000, "orders": 10, "rating": 4.5, "return_rate": 0.01}
+    ]
     p["cooperative"] = {
         "member_since": "2020-01-01",
         "savings": [{"month": month, "status": "on_time"}],
         "loans": [{"disbursed_on": "2024-01-02", "amount": 2_000_000,
                    "status": "repaid_on_time", "max_dpd": 0}],
     }  # fmt: skip
-    p["enterprise"]["partnerships"] = [{"partner_size": "large", "since": "2024-01-01",
-                                        "until": None, "annual_value": 50_000_000}]  # fmt: skip
+    p["enterprise"]["partnerships"] = [
+        {"partner_size": "large", "since": "2024-01-01", "until": None, "annual_value": 50_000_000}
+    ]
     return p
 
 
@@ -121,8 +123,9 @@ def test_an_amount_at_its_cap_is_accepted(
 
 
 def _post_text(api: FlaskClient, env: ApiEnv, url: str, body: str) -> Any:
-    return api.post(url, data=body.encode(), headers={**env.a.headers,
-                    "Content-Type": "application/json"})  # fmt: skip
+    return api.post(
+        url, data=body.encode(), headers={**env.a.headers, "Content-Type": "application/json"}
+    )
 
 
 @pytest.mark.parametrize("url", ["/api/v1/applications", "/api/v1/score"])

@@ -46,11 +46,28 @@ def challenger(live_server: LiveServer) -> Iterator[tuple[str, str]]:
     model_dir = Path(demo.path).parent.parent
     dataset = model_dir / "datasets" / "browser.parquet"
     write_dataset(dataset)
-    app = create_app({"DATABASE_URL": live_server.database_url, "MODEL_DIR": str(model_dir),
-                      "SECRET_KEY": "browser-test-secret"})  # fmt: skip
-    trained = app.test_cli_runner().invoke(args=[
-        "training", "train", "--dataset", str(dataset), "--name", name, "--version",
-        CHALLENGER, "--seed", "7", "--force"])  # fmt: skip
+    app = create_app(
+        {
+            "DATABASE_URL": live_server.database_url,
+            "MODEL_DIR": str(model_dir),
+            "SECRET_KEY": "browser-test-secret",
+        }
+    )
+    trained = app.test_cli_runner().invoke(
+        args=[
+            "training",
+            "train",
+            "--dataset",
+            str(dataset),
+            "--name",
+            name,
+            "--version",
+            CHALLENGER,
+            "--seed",
+            "7",
+            "--force",
+        ]
+    )
     assert trained.exit_code == 0, trained.output
     try:
         yield name, demo_version
@@ -82,8 +99,9 @@ def champion_version(live_server: LiveServer, name: str) -> str:
     engine = make_engine(live_server.database_url)
     try:
         with Session(engine) as session:
-            mv = session.scalar(select(ModelVersion).where(ModelVersion.name == name,
-                                                           ModelVersion.is_champion))  # fmt: skip
+            mv = session.scalar(
+                select(ModelVersion).where(ModelVersion.name == name, ModelVersion.is_champion)
+            )
             assert mv is not None
             return mv.version
     finally:

@@ -33,8 +33,11 @@ def _world_with_repayments(url: str, tmp_path: Path, population: Population) -> 
     world = build_world(url, tmp_path, population, loans=2)
     client = world.client
     for loan_id in world.loan_ids:
-        resp = client.post(f"/api/v1/loans/{loan_id}/repayments", json=world.repay_body(loan_id),
-                           headers=world.repayment_headers(f"bk-{loan_id}"))  # fmt: skip
+        resp = client.post(
+            f"/api/v1/loans/{loan_id}/repayments",
+            json=world.repay_body(loan_id),
+            headers=world.repayment_headers(f"bk-{loan_id}"),
+        )
         assert resp.status_code == 201, resp.json
     world.app.extensions["db"].engine.dispose()
 
@@ -50,8 +53,9 @@ def test_sqlite_backup_restores_the_same_balances(tmp_path: Path, population: Po
     done = subprocess.run(
         [".venv/bin/creditapp", "backup", "--out", str(out)],
         env={"DATABASE_URL": url, "CREDITAPP_INSTANCE": str(tmp_path / "inst"), "PATH": "/usr/bin"},
-        capture_output=True, text=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert out.stat().st_mode & 0o077 == 0  # personal data: owner only
     restored = _balances(f"sqlite:///{out}")
@@ -67,9 +71,14 @@ def test_postgres_dump_restores_into_a_fresh_database(
     out = tmp_path / "dump.pgc"
     done = subprocess.run(
         [".venv/bin/creditapp", "backup", "--out", str(out)],
-        env={"DATABASE_URL": fresh_postgres_url, "CREDITAPP_INSTANCE": str(tmp_path / "inst"),
-             "PATH": "/usr/bin"}, capture_output=True, text=True,
-    )  # fmt: skip
+        env={
+            "DATABASE_URL": fresh_postgres_url,
+            "CREDITAPP_INSTANCE": str(tmp_path / "inst"),
+            "PATH": "/usr/bin",
+        },
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     u = make_url(fresh_postgres_url)
     name = f"restore_{uuid.uuid4().hex[:10]}"
@@ -78,10 +87,23 @@ def test_postgres_dump_restores_into_a_fresh_database(
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
         subprocess.run(
-            ["pg_restore", "--no-owner", "--exit-on-error", "-h", u.host or "127.0.0.1",
-             "-p", str(u.port or 5432), "-U", u.username or "postgres", "-d", name, str(out)],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                "pg_restore",
+                "--no-owner",
+                "--exit-on-error",
+                "-h",
+                u.host or "127.0.0.1",
+                "-p",
+                str(u.port or 5432),
+                "-U",
+                u.username or "postgres",
+                "-d",
+                name,
+                str(out),
+            ],
+            check=True,
+            capture_output=True,
+        )
         restored_url = u.set(database=name).render_as_string(hide_password=False)
         assert _balances(restored_url) == before
         assert len(before) == 2 and all(b == c for _, b, c in before)

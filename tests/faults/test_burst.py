@@ -39,10 +39,14 @@ def test_killed_connections_during_a_repayment_burst(
             if stop.is_set():
                 break
             with admin.connect() as conn:
-                killed[0] += int(conn.execute(text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )).scalar_one())  # fmt: skip
+                killed[0] += int(
+                    conn.execute(
+                        text(
+                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        )
+                    ).scalar_one()
+                )
                 conn.commit()
             time.sleep(0.2)
         admin.dispose()
@@ -50,9 +54,11 @@ def test_killed_connections_during_a_repayment_burst(
     def pay(key: str, loan_id: int) -> int:
         client = world.app.test_client()
         for _ in range(40):  # a real client retries on 409/503 with the same key
-            resp = client.post(f"/api/v1/loans/{loan_id}/repayments",
-                               json=world.repay_body(loan_id, PAYMENT),
-                               headers=world.repayment_headers(key))  # fmt: skip
+            resp = client.post(
+                f"/api/v1/loans/{loan_id}/repayments",
+                json=world.repay_body(loan_id, PAYMENT),
+                headers=world.repayment_headers(key),
+            )
             with lock:
                 statuses.append(resp.status_code)
             if resp.status_code in (409, 503):
@@ -79,12 +85,15 @@ def test_killed_connections_during_a_repayment_burst(
     assert finals == [201] * KEYS, counts
     engine = make_engine(fresh_postgres_url)
     with engine.connect() as conn:
-        repayments = conn.execute(text("SELECT count(*), coalesce(sum(amount), 0) "
-                                       "FROM repayments")).one()  # fmt: skip
-        balances = conn.execute(text(
-            "SELECT l.outstanding_principal, (SELECT coalesce(sum(m.principal_delta), 0) "
-            "FROM loan_movements m WHERE m.loan_id = l.id) FROM loans l"
-        )).all()  # fmt: skip
+        repayments = conn.execute(
+            text("SELECT count(*), coalesce(sum(amount), 0) FROM repayments")
+        ).one()
+        balances = conn.execute(
+            text(
+                "SELECT l.outstanding_principal, (SELECT coalesce(sum(m.principal_delta), 0) "
+                "FROM loan_movements m WHERE m.loan_id = l.id) FROM loans l"
+            )
+        ).all()
     engine.dispose()
     assert (repayments[0], repayments[1]) == (KEYS, KEYS * PAYMENT)  # each key exactly once
     assert all(int(a) == int(b) for a, b in balances), balances

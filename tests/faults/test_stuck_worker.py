@@ -40,15 +40,25 @@ def test_a_held_loan_lock_fails_fast_and_other_loans_go_on(
     try:
         stuck.execute("SELECT id FROM loans WHERE id = %s FOR UPDATE", (locked,))
 
-        ok = _in_thread(lambda: client.post(f"/api/v1/loans/{free}/repayments",
-                        json=world.repay_body(free), headers=world.repayment_headers("free-1")),
-                        timeout=10)  # fmt: skip
+        ok = _in_thread(
+            lambda: client.post(
+                f"/api/v1/loans/{free}/repayments",
+                json=world.repay_body(free),
+                headers=world.repayment_headers("free-1"),
+            ),
+            timeout=10,
+        )
         assert ok is not None and ok.status_code == 201, ok and ok.json
 
         started = time.monotonic()
-        busy = _in_thread(lambda: client.post(f"/api/v1/loans/{locked}/repayments",
-                          json=world.repay_body(locked), headers=world.repayment_headers("lk-1")),
-                          timeout=10)  # fmt: skip
+        busy = _in_thread(
+            lambda: client.post(
+                f"/api/v1/loans/{locked}/repayments",
+                json=world.repay_body(locked),
+                headers=world.repayment_headers("lk-1"),
+            ),
+            timeout=10,
+        )
         assert busy is not None, "the request waited on the lock instead of failing fast"
         assert time.monotonic() - started < 5
         assert busy.status_code in (409, 503)
@@ -58,8 +68,11 @@ def test_a_held_loan_lock_fails_fast_and_other_loans_go_on(
         stuck.rollback()
         stuck.close()
     # Once the lock is gone the same request (same key) goes through, exactly once.
-    again = client.post(f"/api/v1/loans/{locked}/repayments", json=world.repay_body(locked),
-                        headers=world.repayment_headers("lk-1"))  # fmt: skip
+    again = client.post(
+        f"/api/v1/loans/{locked}/repayments",
+        json=world.repay_body(locked),
+        headers=world.repayment_headers("lk-1"),
+    )
     assert again.status_code == 201, again.json
     world.app.extensions["db"].engine.dispose()
 
@@ -67,9 +80,12 @@ def test_a_held_loan_lock_fails_fast_and_other_loans_go_on(
 def test_postgres_sessions_carry_the_configured_timeouts(fresh_postgres_url: str) -> None:
     engine = make_engine(
         fresh_postgres_url,
-        timeouts={"lock_timeout": 1500, "statement_timeout": 20000,
-                  "idle_in_transaction_session_timeout": 25000},
-    )  # fmt: skip
+        timeouts={
+            "lock_timeout": 1500,
+            "statement_timeout": 20000,
+            "idle_in_transaction_session_timeout": 25000,
+        },
+    )
     with engine.connect() as conn:
         got = {
             name: conn.exec_driver_sql(f"SHOW {name}").scalar_one()

@@ -77,9 +77,14 @@ def build_world(
             assert resp.status_code == 201, resp.json
             decided = date.fromisoformat(payload["as_of"])
             loan = loan_services.approve_application(
-                s, Actor("user", approver.id), resp.json["id"], amount=50_000_000, tenor=24,
-                decided_by=approver.id, decided_on=decided,
-            )  # fmt: skip
+                s,
+                Actor("user", approver.id),
+                resp.json["id"],
+                amount=50_000_000,
+                tenor=24,
+                decided_by=approver.id,
+                decided_on=decided,
+            )
             s.commit()
             disb = client.post(
                 f"/api/v1/loans/{loan.id}/disbursements",

@@ -41,9 +41,12 @@ def test_existing_niks_are_encrypted_and_hashed(empty_database_url: str) -> None
     now = datetime(2026, 12, 1, tzinfo=UTC)
     with engine.begin() as conn:
         conn.execute(
-            text("INSERT INTO lenders (id, code, name, kind, active, created_at) "
-                 "VALUES (1, 'BANK-M', 'Bank M', 'bank', true, :now)"), {"now": now},
-        )  # fmt: skip
+            text(
+                "INSERT INTO lenders (id, code, name, kind, active, created_at) "
+                "VALUES (1, 'BANK-M', 'Bank M', 'bank', true, :now)"
+            ),
+            {"now": now},
+        )
         for i, nik in enumerate(NIKS, start=1):
             conn.execute(
                 text(

@@ -48,8 +48,16 @@ def _payloads(population: Population) -> list[dict[str, Any]]:
 
 def _assert_same_batch(got: RawBatch, want: RawBatch) -> None:
     assert got.n == want.n
-    for part in ("profiles", "transactions", "marketplace", "savings", "coop_loans",
-                 "certifications", "partnerships", "exports"):  # fmt: skip
+    for part in (
+        "profiles",
+        "transactions",
+        "marketplace",
+        "savings",
+        "coop_loans",
+        "certifications",
+        "partnerships",
+        "exports",
+    ):
         g, w = getattr(got, part), getattr(want, part)
         for f in fields(w):
             a, b = getattr(g, f.name), getattr(w, f.name)
@@ -99,9 +107,12 @@ def test_raw_batch_for_rebuilds_what_the_api_scored(
 
 
 def test_chunked_queries_give_the_same_batch(
-    client: FlaskClient, env: ApiEnv, session: Session, population: Population,
+    client: FlaskClient,
+    env: ApiEnv,
+    session: Session,
+    population: Population,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     ids = [submit(client, env, p) for p in _payloads(population)[:5]]
     whole = raw_batch_for(session, ids)
     monkeypatch.setattr(rawdata, "CHUNK", 2)
@@ -130,26 +141,49 @@ def _loan(session: Session, disbursed: date | None, *, confirmed: bool = True) -
     loan = core.loan(session, core.application(session, lender, program))
     if disbursed is not None:
         status = "confirmed" if confirmed else "pending"
-        session.add(Disbursement(loan_id=loan.id, amount=loan.principal, disbursed_on=disbursed,
-                                 status=status))  # fmt: skip
+        session.add(
+            Disbursement(
+                loan_id=loan.id, amount=loan.principal, disbursed_on=disbursed, status=status
+            )
+        )
         # a later tranche must not move the window's start
-        session.add(Disbursement(loan_id=loan.id, amount=1, disbursed_on=add_months(disbursed, 2),
-                                 status=status))  # fmt: skip
+        session.add(
+            Disbursement(
+                loan_id=loan.id, amount=1, disbursed_on=add_months(disbursed, 2), status=status
+            )
+        )
     session.flush()
     return loan.id, loan.application_id
 
 
 def _status(session: Session, loan_id: int, on: date, dpd: int) -> None:
-    session.add(LoanStatus(loan_id=loan_id, as_of=on, dpd=dpd, collectibility=1,
-                           outstanding_principal=1, arrears=0, status="active"))  # fmt: skip
+    session.add(
+        LoanStatus(
+            loan_id=loan_id,
+            as_of=on,
+            dpd=dpd,
+            collectibility=1,
+            outstanding_principal=1,
+            arrears=0,
+            status="active",
+        )
+    )
 
 
 def _write_off(session: Session, loan_id: int, on: date, status: str = "approved") -> None:
     maker, checker = user(session), user(session)
-    session.add(WriteOff(loan_id=loan_id, amount=1, requested_on=on, requested_by=maker.id,
-                         approved_by=checker.id if status == "approved" else None,
-                         approved_on=on if status == "approved" else None, status=status,
-                         reason="test"))  # fmt: skip
+    session.add(
+        WriteOff(
+            loan_id=loan_id,
+            amount=1,
+            requested_on=on,
+            requested_by=maker.id,
+            approved_by=checker.id if status == "approved" else None,
+            approved_on=on if status == "approved" else None,
+            status=status,
+            reason="test",
+        )
+    )
 
 
 def test_outcome_labels_at_the_window_boundaries(session: Session) -> None:

@@ -64,10 +64,9 @@ def _recomputed(session: Session, ids: list[int]) -> list[dict[str, float | None
     """The features of ``ids`` from the database, rounded as score records store them."""
     fm = compute_features(raw_batch_for(session, ids))
     return [
-        {n: None if np.isnan(v) else round(float(v), 6)
-         for n, v in zip(fm.names, row, strict=True)}
+        {n: None if np.isnan(v) else round(float(v), 6) for n, v in zip(fm.names, row, strict=True)}
         for row in fm.values.tolist()
-    ]  # fmt: skip
+    ]
 
 
 def _assert_same_profiles(got: Profiles, want: Profiles) -> None:
@@ -142,10 +141,8 @@ def test_rows_without_a_snapshot_fall_back_to_the_enterprise_and_its_size_observ
     # Rows stored before migration 0004 carry no snapshot.
     old = [ids[0], ids[2]]
     session.execute(
-        update(Application)
-        .where(Application.id.in_(old))
-        .values(dict.fromkeys(SNAPSHOT_COLUMNS))
-    )  # fmt: skip
+        update(Application).where(Application.id.in_(old)).values(dict.fromkeys(SNAPSHOT_COLUMNS))
+    )
     session.flush()
 
     # The old reading: size from the application's own observation, the rest from the
@@ -179,9 +176,9 @@ def test_rows_without_a_snapshot_fall_back_to_the_enterprise_and_its_size_observ
 
 
 @pytest.mark.parametrize(
-    "column", ["profile_workers", "profile_assets", "profile_annual_sales",
-               "profile_kur_access_count"],
-)  # fmt: skip
+    "column",
+    ["profile_workers", "profile_assets", "profile_annual_sales", "profile_kur_access_count"],
+)
 def test_snapshot_sizes_and_counts_cannot_be_negative(session: Session, column: str) -> None:
     application = core.application(session, core.lender(session), core.program(session))
     with pytest.raises(IntegrityError), session.begin_nested():

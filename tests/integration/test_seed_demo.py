@@ -255,8 +255,9 @@ def test_historic_book_labels_match_the_fixture(runner: FlaskCliRunner, session:
 
     result = runner.invoke(args=ARGS)
     assert result.exit_code == 0, result.output
-    pop = generate_population(HISTORIC, SEED + HISTORIC_SEED_OFFSET, AS_OF,
-                              applied_months=HISTORIC_APPLIED_MONTHS)  # fmt: skip
+    pop = generate_population(
+        HISTORIC, SEED + HISTORIC_SEED_OFFSET, AS_OF, applied_months=HISTORIC_APPLIED_MONTHS
+    )
     loans, bads = _expected_labels(pop)
     assert bads >= 3
     labels = outcome_labels(session, AS_OF)

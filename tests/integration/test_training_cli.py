@@ -76,8 +76,14 @@ def _expected_outcomes(session: Session, as_of: date) -> tuple[dict[int, int], i
     """The label rule, walked loan by loan in Python: {application id: bad}, excluded count."""
     labels, excluded = {}, 0
     for loan in session.scalars(select(Loan)):
-        days = [d.disbursed_on for d in session.scalars(select(Disbursement).where(
-            Disbursement.loan_id == loan.id, Disbursement.status == "confirmed"))]  # fmt: skip
+        days = [
+            d.disbursed_on
+            for d in session.scalars(
+                select(Disbursement).where(
+                    Disbursement.loan_id == loan.id, Disbursement.status == "confirmed"
+                )
+            )
+        ]
         if not days or min(days) > as_of:
             continue
         end = add_months(min(days), 12)
@@ -99,14 +105,20 @@ def test_build_dataset_on_the_demo_database(
     assert seeded.exit_code == 0, seeded.output
     for as_of in (date(2026, 10, 31), date(2025, 9, 30)):
         out = tmp_path / f"{as_of}.parquet"
-        result = runner.invoke(args=["training", "build-dataset", "--as-of", str(as_of),
-                                     "--out", str(out)])  # fmt: skip
+        result = runner.invoke(
+            args=["training", "build-dataset", "--as-of", str(as_of), "--out", str(out)]
+        )
         assert result.exit_code == 0, result.output
         summary = _last_json(result.output)
         labels, excluded = _expected_outcomes(session, as_of)
         table = pq.read_table(out)
-        got = dict(zip(table.column("application_id").to_pylist(),
-                       table.column("bad").to_pylist(), strict=True))  # fmt: skip
+        got = dict(
+            zip(
+                table.column("application_id").to_pylist(),
+                table.column("bad").to_pylist(),
+                strict=True,
+            )
+        )
         assert got == labels
         assert summary["rows"] == len(labels) and summary["excluded"] == excluded
         assert summary["disbursed"] == len(labels) + excluded
@@ -123,8 +135,9 @@ def test_build_dataset_on_the_demo_database(
 
 
 def _versions(session: Session, name: str) -> dict[str, bool]:
-    rows = session.execute(select(ModelVersion.version, ModelVersion.is_champion)
-                           .where(ModelVersion.name == name))  # fmt: skip
+    rows = session.execute(
+        select(ModelVersion.version, ModelVersion.is_champion).where(ModelVersion.name == name)
+    )
     return {v: bool(c) for v, c in rows.all()}
 
 
@@ -133,9 +146,22 @@ def test_train_register_promote_rollback_and_compare(
 ) -> None:
     for version, seed in (("v1", "42"), ("v2", "7")):
         # 900 rows hold too few bads for the 50-bad minimum: --force, and the card says so
-        result = runner.invoke(args=["training", "train", "--dataset", str(dataset), "--name",
-                                     "imk-test", "--version", version, "--seed", seed,
-                                     "--promote", "--force"])  # fmt: skip
+        result = runner.invoke(
+            args=[
+                "training",
+                "train",
+                "--dataset",
+                str(dataset),
+                "--name",
+                "imk-test",
+                "--version",
+                version,
+                "--seed",
+                seed,
+                "--promote",
+                "--force",
+            ]
+        )
         assert result.exit_code == 0, result.output
         summary = _last_json(result.output)
         assert summary["split"] == "out-of-time" and summary["auc"] > 0.6
@@ -164,12 +190,33 @@ def test_train_register_promote_rollback_and_compare(
     assert promoted.exit_code == 0, promoted.output
     assert _versions(session, "imk-test") == {"v1": False, "v2": True}
 
-    again = runner.invoke(args=["training", "train", "--dataset", str(dataset), "--name",
-                                "imk-test", "--version", "v1"])  # fmt: skip
+    again = runner.invoke(
+        args=[
+            "training",
+            "train",
+            "--dataset",
+            str(dataset),
+            "--name",
+            "imk-test",
+            "--version",
+            "v1",
+        ]
+    )
     assert again.exit_code != 0 and "already exists" in again.output
 
-    compared = runner.invoke(args=["training", "compare", "imk-test", "v1", "v2", "--dataset",
-                                   str(dataset), "--cutoff-band", "C"])  # fmt: skip
+    compared = runner.invoke(
+        args=[
+            "training",
+            "compare",
+            "imk-test",
+            "v1",
+            "v2",
+            "--dataset",
+            str(dataset),
+            "--cutoff-band",
+            "C",
+        ]
+    )
     assert compared.exit_code == 0, compared.output
     report = _last_json(compared.output)
     assert set(report["versions"]) == {"v1", "v2"}
@@ -178,8 +225,12 @@ def test_train_register_promote_rollback_and_compare(
     assert diff["difference"] == pytest.approx(aucs["v2"] - aucs["v1"], abs=1e-5)
     assert diff["significant"] == (diff["p_value"] < 0.05) and "DeLong paired" in compared.output
     swap = report["swap"]
-    total = (swap["both_approve"] + swap["both_decline"] + swap["a_approves_b_declines"]["count"]
-             + swap["b_approves_a_declines"]["count"])  # fmt: skip
+    total = (
+        swap["both_approve"]
+        + swap["both_decline"]
+        + swap["a_approves_b_declines"]["count"]
+        + swap["b_approves_a_declines"]["count"]
+    )
     assert total == report["rows"] == round(900 * 0.2)
     rates = {v: report["versions"][v]["approval_rate"] for v in ("v1", "v2")}
     moved = swap["b_approves_a_declines"]["count"] - swap["a_approves_b_declines"]["count"]
@@ -196,35 +247,78 @@ def _store_records(session: Session, bundle_dir: Path, raw: RawBatch, year_shift
     score = bundle.score(pd)
     for i in range(raw.n):
         applied = date.fromordinal(int(raw.profiles.as_of[i]) + date(1970, 1, 1).toordinal())
-        app_id = session.scalar(insert(Application).returning(Application.id).values(
-            lender_id=lender.id, enterprise_id=enterprise.id, program_id=program.id,
-            applied_on=applied.replace(year=applied.year + year_shift, day=1),
-            requested_amount=10_000_000, tenor_months=12, purpose="working_capital"))  # fmt: skip
-        features = {n: None if v != v else round(v, 6)
-                    for n, v in zip(fm.names, fm.values[i].tolist(), strict=True)}  # fmt: skip
-        session.add(ScoreRecord(
-            application_id=app_id, model_name=bundle.name, model_version=bundle.version,
-            feature_spec_version="imk-features-1", input_hash="-", features=features, quality={},
-            margin=0.0, pd=float(pd[i]), score=int(round(score[i])), band="C", reasons=[],
-            recourse=None, policy={}, recommendation="refer", recommended_amount=0,
-            recommended_tenor=12, result_json="{}"))  # fmt: skip
+        app_id = session.scalar(
+            insert(Application)
+            .returning(Application.id)
+            .values(
+                lender_id=lender.id,
+                enterprise_id=enterprise.id,
+                program_id=program.id,
+                applied_on=applied.replace(year=applied.year + year_shift, day=1),
+                requested_amount=10_000_000,
+                tenor_months=12,
+                purpose="working_capital",
+            )
+        )
+        features = {
+            n: None if v != v else round(v, 6)
+            for n, v in zip(fm.names, fm.values[i].tolist(), strict=True)
+        }
+        session.add(
+            ScoreRecord(
+                application_id=app_id,
+                model_name=bundle.name,
+                model_version=bundle.version,
+                feature_spec_version="imk-features-1",
+                input_hash="-",
+                features=features,
+                quality={},
+                margin=0.0,
+                pd=float(pd[i]),
+                score=int(round(score[i])),
+                band="C",
+                reasons=[],
+                recourse=None,
+                policy={},
+                recommendation="refer",
+                recommended_amount=0,
+                recommended_tenor=12,
+                result_json="{}",
+            )
+        )
     session.commit()
 
 
 def test_drift_flags_shifted_records_and_not_stable_ones(
     runner: FlaskCliRunner, session: Session, app: Flask, dataset: Path
 ) -> None:
-    trained = runner.invoke(args=["training", "train", "--dataset", str(dataset), "--name",
-                                  "imk-drift", "--version", "v1", "--promote",
-                                  "--force"])  # fmt: skip
+    trained = runner.invoke(
+        args=[
+            "training",
+            "train",
+            "--dataset",
+            str(dataset),
+            "--name",
+            "imk-drift",
+            "--version",
+            "v1",
+            "--promote",
+            "--force",
+        ]
+    )
     assert trained.exit_code == 0, trained.output
     bundle_dir = Path(app.config["MODEL_DIR"]) / "imk-drift" / "v1"
     fresh = generate_population(900, seed=22).raw  # same population law, other enterprises
     _store_records(session, bundle_dir, fresh, year_shift=0)
     t = fresh.transactions
     # Sales collapse to a third while costs stay: inflows, margins and the score all move.
-    poorer = Transactions(t.app, t.day, np.where(t.inflow, np.maximum(t.amount // 3, 1), t.amount),
-                          t.inflow, t.channel)  # fmt: skip
+    poorer = Transactions(
+        t.app,
+        t.day,
+        np.where(t.inflow, np.maximum(t.amount // 3, 1), t.amount),
+        t.inflow,
+        t.channel,
+    )
     shifted = RawBatch(**{**fresh.__dict__, "transactions": poorer})
     _store_records(session, bundle_dir, shifted, year_shift=10)
 
@@ -264,24 +358,30 @@ def test_drift_without_a_stored_baseline(
 
 @pytest.mark.parametrize("problem", ["missing target", "constant target", "too few rows"])
 def test_a_bad_dataset_registers_nothing(
-    runner: FlaskCliRunner, session: Session, app: Flask, tmp_path: Path, pop: Population,
+    runner: FlaskCliRunner,
+    session: Session,
+    app: Flask,
+    tmp_path: Path,
+    pop: Population,
     problem: str,
-) -> None:  # fmt: skip
+) -> None:
     path = _write_dataset(tmp_path / "bad.parquet", pop)
     table = pq.read_table(path)
     if problem == "missing target":
         table = table.drop_columns(["bad"])
         message = "no target column 'bad'"
     elif problem == "constant target":
-        table = table.set_column(table.schema.get_field_index("bad"), "bad",
-                                 pa.array(np.zeros(pop.n, np.int8)))  # fmt: skip
+        table = table.set_column(
+            table.schema.get_field_index("bad"), "bad", pa.array(np.zeros(pop.n, np.int8))
+        )
         message = "is constant"
     else:
         table = table.slice(0, 12)
         message = "training needs at least"
     pq.write_table(table, path)
-    result = runner.invoke(args=["training", "train", "--dataset", str(path), "--name", "imk-bad",
-                                 "--version", "v1"])  # fmt: skip
+    result = runner.invoke(
+        args=["training", "train", "--dataset", str(path), "--name", "imk-bad", "--version", "v1"]
+    )
     assert result.exit_code != 0
     assert message in result.output
     count = session.scalar(select(func.count()).where(ModelVersion.name == "imk-bad"))
@@ -295,8 +395,9 @@ def test_an_existing_bundle_folder_is_never_overwritten(
     leftover = Path(app.config["MODEL_DIR"]) / "imk-x" / "v1"
     leftover.mkdir(parents=True)
     (leftover / "note.txt").write_text("someone else's")
-    result = runner.invoke(args=["training", "train", "--dataset", str(dataset), "--name",
-                                 "imk-x", "--version", "v1"])  # fmt: skip
+    result = runner.invoke(
+        args=["training", "train", "--dataset", str(dataset), "--name", "imk-x", "--version", "v1"]
+    )
     assert result.exit_code != 0 and "already exists" in result.output
     assert (leftover / "note.txt").read_text() == "someone else's"
     assert not (leftover.parent / "v1.card").exists()
@@ -306,8 +407,18 @@ def test_an_existing_bundle_folder_is_never_overwritten(
 def test_too_few_bads_in_the_holdout_is_refused_unless_forced(
     runner: FlaskCliRunner, session: Session, app: Flask, dataset: Path
 ) -> None:
-    result = runner.invoke(args=["training", "train", "--dataset", str(dataset), "--name",
-                                 "imk-few", "--version", "v1"])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "training",
+            "train",
+            "--dataset",
+            str(dataset),
+            "--name",
+            "imk-few",
+            "--version",
+            "v1",
+        ]
+    )
     assert result.exit_code != 0
     table = pq.read_table(dataset)
     assert "at least 50 are needed" in result.output

@@ -82,8 +82,12 @@ def write_goldens() -> None:
     for i in APPLICANTS:
         payload = application_payload(pop, i)
         result = score_application(bundle, payload, kur_defaults()).to_dict()
-        text = json.dumps({"payload": payload, "expected": _summary(result)}, indent=1,
-                          ensure_ascii=False, sort_keys=True)  # fmt: skip
+        text = json.dumps(
+            {"payload": payload, "expected": _summary(result)},
+            indent=1,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         (GOLDEN / f"applicant_{i:03d}.json").write_text(text + "\n", encoding="utf-8")
 
 

@@ -49,7 +49,7 @@ def _apply(payload: dict[str, Any], action: dict[str, Any]) -> dict[str, Any] | 
         }
     else:
         return None  # verified by the recourse search itself
-    return p  # fmt: skip
+    return p
 
 
 @pytest.mark.parametrize("i", [0, 2, 9, 31, 47, 120, 240])
@@ -75,16 +75,19 @@ def test_actions_move_to_a_better_band_and_hold_up(
 
 
 def test_some_applicant_gets_recourse(bundle: ModelBundle, population: Population) -> None:
-    found = [recourse(bundle, parse_application(application_payload(population, i)))
-             for i in range(0, 60, 3)]  # fmt: skip
+    found = [
+        recourse(bundle, parse_application(application_payload(population, i)))
+        for i in range(0, 60, 3)
+    ]
     assert any(found)
 
 
 def test_best_band_needs_no_recourse(bundle: ModelBundle, population: Population) -> None:
     best = []
     for i in range(60):
-        result = score_application(bundle, application_payload(population, i), kur_defaults(),
-                                   with_recourse=True)  # fmt: skip
+        result = score_application(
+            bundle, application_payload(population, i), kur_defaults(), with_recourse=True
+        )
         if result.band == "A":
             best.append(result)
     # the fixed population (seed 11) holds band-A applicants among its first 60; if a model

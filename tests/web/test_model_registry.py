@@ -48,8 +48,13 @@ class Registry:
     model_dir: Path
 
 
-def write_version(model_dir: Path, version: str, trees: int | None, metrics: dict[str, Any],
-                  training: dict[str, Any] | None = None) -> Path:  # fmt: skip
+def write_version(
+    model_dir: Path,
+    version: str,
+    trees: int | None,
+    metrics: dict[str, Any],
+    training: dict[str, Any] | None = None,
+) -> Path:
     """A bundle of the demo booster (cut to ``trees``) with the given manifest metrics."""
     manifest: dict[str, Any] = json.loads((DEMO_MODEL / "manifest.json").read_text())
     for key in ("files", "format"):
@@ -64,20 +69,48 @@ def write_version(model_dir: Path, version: str, trees: int | None, metrics: dic
 @pytest.fixture
 def registry(app: Flask, session: Session, people: People) -> Registry:
     model_dir = Path(app.config["MODEL_DIR"])
-    v1 = write_version(model_dir, "v1", None, {"auc": 0.7761, "auc_ci_low": 0.75,
-                                               "auc_ci_high": 0.8, "rows": 2000.0,
-                                               "bad_rate": 0.1, "holdout_bads": 200})  # fmt: skip
+    v1 = write_version(
+        model_dir,
+        "v1",
+        None,
+        {
+            "auc": 0.7761,
+            "auc_ci_low": 0.75,
+            "auc_ci_high": 0.8,
+            "rows": 2000.0,
+            "bad_rate": 0.1,
+            "holdout_bads": 200,
+        },
+    )
     # an older bundle: no interval, no bad count (40 = 1000 x 4%), trained on pop.parquet
-    v2 = write_version(model_dir, "v2", 15, {"auc": 0.7012, "rows": 1000.0, "bad_rate": 0.04},
-                       {"dataset": "pop.parquet", "seed": 7})  # fmt: skip
+    v2 = write_version(
+        model_dir,
+        "v2",
+        15,
+        {"auc": 0.7012, "rows": 1000.0, "bad_rate": 0.04},
+        {"dataset": "pop.parquet", "seed": 7},
+    )
     actor = Actor.system()
     first = models.register(session, actor, v1)
     second = models.register(session, actor, v2)
     models.promote(session, actor, NAME, "v1")
-    scientist = access.create_user(session, actor, email="ds@p.test", name="Dewi Sains",
-                                   role="data_scientist", password=PASSWORD)  # fmt: skip
-    english = access.create_user(session, actor, email="ds-en@p.test", name="Dana",
-                                 role="data_scientist", password=PASSWORD, locale="en")  # fmt: skip
+    scientist = access.create_user(
+        session,
+        actor,
+        email="ds@p.test",
+        name="Dewi Sains",
+        role="data_scientist",
+        password=PASSWORD,
+    )
+    english = access.create_user(
+        session,
+        actor,
+        email="ds-en@p.test",
+        name="Dana",
+        role="data_scientist",
+        password=PASSWORD,
+        locale="en",
+    )
     session.commit()
     return Registry(scientist, english, first, second, model_dir)
 
@@ -90,9 +123,13 @@ def champion(session: Session) -> str:
 
 
 def audit_rows(session: Session, action: str) -> list[AuditEvent]:
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action,
-                                                         AuditEvent.entity == "model_version")
-                                .order_by(AuditEvent.id)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == action, AuditEvent.entity == "model_version")
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 def words(html: str) -> str:
@@ -154,13 +191,19 @@ def test_unknown_versions_and_missing_cards_are_404(
     client: FlaskClient, registry: Registry
 ) -> None:
     sign_in(client, registry.scientist.email)
-    for path in (f"/models/versions/{NAME}/v9", "/models/versions/other/v1",
-                 f"/models/versions/{NAME}/v9/promote", "/models/rollback/other",
-                 f"/models/versions/{NAME}/v1/card"):  # fmt: skip
+    for path in (
+        f"/models/versions/{NAME}/v9",
+        "/models/versions/other/v1",
+        f"/models/versions/{NAME}/v9/promote",
+        "/models/rollback/other",
+        f"/models/versions/{NAME}/v1/card",
+    ):
         assert client.get(path).status_code == 404, path
     token = csrf_token(client, "/account/password")
-    assert client.post(f"/models/versions/{NAME}/v9/promote",
-                       data={"csrf_token": token}).status_code == 404  # fmt: skip
+    assert (
+        client.post(f"/models/versions/{NAME}/v9/promote", data={"csrf_token": token}).status_code
+        == 404
+    )
 
 
 def test_promotion_is_confirmed_csrf_checked_and_audited(
@@ -224,9 +267,12 @@ def test_the_card_is_served_under_its_own_no_script_policy(
     card = registry.model_dir / NAME / "v1.card" / "model_card.html"
     card.parent.mkdir(parents=True)
     style = "body{color:#222}h1{font-size:1.6rem}"
-    card.write_text(f"<!DOCTYPE html><html><head><style>{style}</style></head><body><h1>Card</h1>"
-                    '<img alt="roc" src="data:image/png;base64,iVBORw0KGgo="><script>alert(1)'
-                    "</script></body></html>", encoding="utf-8")  # fmt: skip
+    card.write_text(
+        f"<!DOCTYPE html><html><head><style>{style}</style></head><body><h1>Card</h1>"
+        '<img alt="roc" src="data:image/png;base64,iVBORw0KGgo="><script>alert(1)'
+        "</script></body></html>",
+        encoding="utf-8",
+    )
     sign_in(client, registry.scientist.email)
     assert 'href="/models/versions/imk-web/v1/card"' in client.get(
         f"/models/versions/{NAME}/v1"
@@ -286,9 +332,16 @@ def test_compare_opens_with_the_challengers_data_and_shows_the_result(
     assert 'id="dataset" list="dataset-files"' in form and 'value="datasets/pop.parquet"' in form
     assert re.search(r'<input[^>]*id="seed"[^>]*value="7"', form)
     assert '<option value="datasets/pop.parquet">' in form  # offered in the datalist
-    resp = client.get("/models/compare", query_string={
-        "challenger": registry.v2.id, "dataset": "datasets/pop.parquet", "rows": "all",
-        "seed": "7", "cutoff_band": "C"})  # fmt: skip
+    resp = client.get(
+        "/models/compare",
+        query_string={
+            "challenger": registry.v2.id,
+            "dataset": "datasets/pop.parquet",
+            "rows": "all",
+            "seed": "7",
+            "cutoff_band": "C",
+        },
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200, html
     a, b = load_bundle(registry.v1.path), load_bundle(registry.v2.path)
@@ -323,9 +376,16 @@ def test_compare_names_a_bad_dataset_beside_its_field(
     (registry.model_dir / "datasets").mkdir()
     (registry.model_dir / "datasets" / "broken.parquet").write_text("not parquet")
     sign_in(client, registry.english.email)
-    resp = client.get("/models/compare", query_string={
-        "challenger": registry.v2.id, "dataset": given, "rows": "all", "seed": "7",
-        "cutoff_band": "C"})  # fmt: skip
+    resp = client.get(
+        "/models/compare",
+        query_string={
+            "challenger": registry.v2.id,
+            "dataset": given,
+            "rows": "all",
+            "seed": "7",
+            "cutoff_band": "C",
+        },
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422, html
     assert reason in html and 'href="#dataset"' in html and 'aria-invalid="true"' in html
@@ -340,9 +400,16 @@ def test_compare_refuses_a_symlink_that_leads_out_of_the_model_folder(
     (registry.model_dir / "datasets").mkdir()
     (registry.model_dir / "datasets" / "link.parquet").symlink_to(outside)
     sign_in(client, registry.english.email)
-    resp = client.get("/models/compare", query_string={
-        "challenger": registry.v2.id, "dataset": "datasets/link.parquet", "rows": "all",
-        "seed": "7", "cutoff_band": "C"})  # fmt: skip
+    resp = client.get(
+        "/models/compare",
+        query_string={
+            "challenger": registry.v2.id,
+            "dataset": "datasets/link.parquet",
+            "rows": "all",
+            "seed": "7",
+            "cutoff_band": "C",
+        },
+    )
     assert resp.status_code == 422
     assert "must lie inside the model folder" in resp.get_data(as_text=True)
 
@@ -368,8 +435,19 @@ def test_a_version_trained_by_the_cli_shows_its_interval_and_its_card(
 ) -> None:
     data = registry.model_dir / "datasets" / "train.parquet"
     write_dataset(data, n=900, seed=21)
-    result = runner.invoke(args=["training", "train", "--dataset", str(data), "--name", NAME,
-                                 "--version", "v3", "--force"])  # fmt: skip
+    result = runner.invoke(
+        args=[
+            "training",
+            "train",
+            "--dataset",
+            str(data),
+            "--name",
+            NAME,
+            "--version",
+            "v3",
+            "--force",
+        ]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output.strip().splitlines()[-1])
     mv = session.scalar(select(ModelVersion).where(ModelVersion.version == "v3"))

@@ -98,8 +98,11 @@ def test_hash_follows_the_documented_definition() -> None:
     txs = p["transactions"]
     channels = ("bank_transfer", "qris", "ewallet", "cash_deposit")
     rest = {k: v for k, v in p.items() if k not in ("transactions", "marketplace")}
-    rest["enterprise"] = {k: v for k, v in p["enterprise"].items()
-                          if k not in ("certifications", "partnerships", "exports")}  # fmt: skip
+    rest["enterprise"] = {
+        k: v
+        for k, v in p["enterprise"].items()
+        if k not in ("certifications", "partnerships", "exports")
+    }
     names = ["tx_day:<i8", "tx_amount:<i8", "tx_inflow:|b1", "tx_channel:|i1", "mp_month:<i8",
              "mp_gmv:<i8", "mp_orders:<i8", "mp_rating:<f8", "mp_return_rate:<f8",
              "sav_month:<i8", "sav_status:|i1", "loan_day:<i8", "loan_amount:<i8",

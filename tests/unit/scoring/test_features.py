@@ -52,10 +52,13 @@ def test_every_row_alone_equals_the_batch(population: Population) -> None:
 def test_protected_attributes_are_never_read(population: Population) -> None:
     raw = population.raw
     p = raw.profiles
-    changed = replace(raw, profiles=replace(p, owner_female=~p.owner_female,
-                                            province=np.full_like(p.province, 91)))  # fmt: skip
-    assert np.array_equal(compute_features(raw).values, compute_features(changed).values,
-                          equal_nan=True)  # fmt: skip
+    changed = replace(
+        raw,
+        profiles=replace(p, owner_female=~p.owner_female, province=np.full_like(p.province, 91)),
+    )
+    assert np.array_equal(
+        compute_features(raw).values, compute_features(changed).values, equal_nan=True
+    )
 
 
 def test_hand_computed_transaction_features() -> None:
@@ -99,9 +102,14 @@ def test_trend_is_the_log_slope_of_monthly_inflow() -> None:
     p["as_of"] = "2026-11-15"
     p["enterprise"]["founded_on"] = "2020-01-01"
     p["transactions"] = [
-        {"date": f"2026-{m:02d}-10", "amount": int(1000 * 1.1 ** m), "direction": "in",
-         "channel": "qris"} for m in range(1, 11)
-    ]  # fmt: skip
+        {
+            "date": f"2026-{m:02d}-10",
+            "amount": int(1000 * 1.1**m),
+            "direction": "in",
+            "channel": "qris",
+        }
+        for m in range(1, 11)
+    ]
     v = compute_features(parse_application(p)).values[0]
     expected = np.polyfit(np.arange(1, 11), np.log([int(1000 * 1.1**m) for m in range(1, 11)]), 1)
     assert np.isclose(v[FEATURE_INDEX["tx_inflow_trend"]], expected[0], rtol=1e-9)

@@ -39,14 +39,21 @@ def test_stored_columns_are_the_declared_ones_and_nothing_else() -> None:
             if c.kind == "code":
                 assert col.type.length >= max(map(len, c.codes)), (t.name, c.key)
     membership = altdata.CooperativeMembership.__table__
-    assert set(membership.columns.keys()) == {"id", "application_id", MEMBERSHIP.since.stored_as,
-                                              MEMBERSHIP.texts[0].stored_as}  # fmt: skip
+    assert set(membership.columns.keys()) == {
+        "id",
+        "application_id",
+        MEMBERSHIP.since.stored_as,
+        MEMBERSHIP.texts[0].stored_as,
+    }
 
 
 def test_code_checks_name_every_declared_code() -> None:
     for t in EVENT_TABLES:
-        checks = {c.name: str(c.sqltext) for c in altdata.MODELS[t.name].__table__.constraints
-                  if c.__class__.__name__ == "CheckConstraint"}  # fmt: skip
+        checks = {
+            c.name: str(c.sqltext)
+            for c in altdata.MODELS[t.name].__table__.constraints
+            if c.__class__.__name__ == "CheckConstraint"
+        }
         for c in t.columns:
             if c.kind == "code":
                 (text,) = [v for k, v in checks.items() if k.endswith(f"{c.stored_as}_allowed")]

@@ -222,13 +222,30 @@ def test_empty_tables_of_a_batch_of_one_are_shared_and_read_only() -> None:
     [
         (lambda p: p["transactions"][3].update(colour="red"), "transactions[3].colour"),
         # a record missing a key and carrying another: both named
-        (lambda p: (p["transactions"][2].pop("channel"),
-                    p["transactions"][2].update(chanel="qris")), "transactions[2].chanel"),
-        (lambda p: p["enterprise"].update(partnerships=[{"partner_size": "large",
-         "since": "2024-01-01", "until": None, "annual_value": 1, "partner_name": "PT X",
-         "note": "x"}]), "enterprise.partnerships[0].note"),
+        (
+            lambda p: (
+                p["transactions"][2].pop("channel"),
+                p["transactions"][2].update(chanel="qris"),
+            ),
+            "transactions[2].chanel",
+        ),
+        (
+            lambda p: p["enterprise"].update(
+                partnerships=[
+                    {
+                        "partner_size": "large",
+                        "since": "2024-01-01",
+                        "until": None,
+                        "annual_value": 1,
+                        "partner_name": "PT X",
+                        "note": "x",
+                    }
+                ]
+            ),
+            "enterprise.partnerships[0].note",
+        ),
     ],
-)  # fmt: skip
+)
 def test_an_undeclared_key_in_a_record_is_named(mutate: Any, field: str) -> None:
     errors = _errors(mutate)
     assert errors.get(field) == ["is not a field of this record"], errors

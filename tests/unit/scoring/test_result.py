@@ -19,8 +19,9 @@ from scoring.result import score_application, score_batch
 def test_same_input_same_bytes(bundle: ModelBundle, population: Population) -> None:
     payload = application_payload(population, 8)
     first = score_application(bundle, payload, kur_defaults(), with_recourse=True).to_json()
-    again = score_application(bundle, json.loads(json.dumps(payload)), kur_defaults(),
-                              with_recourse=True).to_json()  # fmt: skip
+    again = score_application(
+        bundle, json.loads(json.dumps(payload)), kur_defaults(), with_recourse=True
+    ).to_json()
     assert first == again
     assert json.loads(first)["model_version"] == bundle.version
 
@@ -56,8 +57,9 @@ def test_result_has_reasons_policy_and_quality(bundle: ModelBundle, population: 
         assert reason["text_id"] and reason["text_en"]
 
 
-def test_unknown_program_is_an_invalid_application(bundle: ModelBundle,
-                                                    population: Population) -> None:  # fmt: skip
+def test_unknown_program_is_an_invalid_application(
+    bundle: ModelBundle, population: Population
+) -> None:
     payload = application_payload(population, 2)
     payload["request"]["program"] = "KUR-NONE"
     with pytest.raises(InvalidApplication) as info:

@@ -85,9 +85,12 @@ def test_metrics_and_swap_set_match_a_row_by_row_count(
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), band=st.sampled_from("ABCDE"))
 def test_the_swap_set_accounts_for_every_row(
-    champion: ModelBundle, challenger: ModelBundle, rows: tuple[np.ndarray, np.ndarray],
-    seed: int, band: str,
-) -> None:  # fmt: skip
+    champion: ModelBundle,
+    challenger: ModelBundle,
+    rows: tuple[np.ndarray, np.ndarray],
+    seed: int,
+    band: str,
+) -> None:
     x, y = rows
     pick = np.random.default_rng(seed).choice(len(y), 400, replace=False)
     cmp = compare_bundles(champion, challenger, x[pick], y[pick], cutoff_band=band)
@@ -120,9 +123,16 @@ def test_on_a_dataset_the_holdout_is_the_split_of_that_seed(
 ) -> None:
     x, y = rows
     days = np.arange(len(y), dtype=np.float64) + 20_000.0  # 1,500 days: out-of-time split
-    data = Dataset(path=Path("d.parquet"), meta={}, x=x, y=y, ids=np.arange(len(y)), days=days,
-                   gender=np.array(["F"] * len(y), dtype=object),
-                   province=np.array(["Bali"] * len(y), dtype=object))  # fmt: skip
+    data = Dataset(
+        path=Path("d.parquet"),
+        meta={},
+        x=x,
+        y=y,
+        ids=np.arange(len(y)),
+        days=days,
+        gender=np.array(["F"] * len(y), dtype=object),
+        province=np.array(["Bali"] * len(y), dtype=object),
+    )
     cmp = compare_on_dataset(champion, challenger, data, rows="holdout", seed=3)
     assert cmp.rows == 300 and cmp.row_set == "holdout"  # the latest fifth
     expected = roc_auc_score(y[1200:], champion.pd(x[1200:]))

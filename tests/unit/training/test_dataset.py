@@ -58,8 +58,9 @@ def test_a_good_table_reads_as_arrays() -> None:
     assert data.days[0] == (START - date(1970, 1, 1)).days
     data.check_trainable()
     assert data.as_of == START + timedelta(days=365)  # no metadata: the latest application
-    dated = Dataset.from_table(table(outcomes(50, 10), meta={"imk.as_of": "2026-10-31"}),
-                               Path("d.parquet"))  # fmt: skip
+    dated = Dataset.from_table(
+        table(outcomes(50, 10), meta={"imk.as_of": "2026-10-31"}), Path("d.parquet")
+    )
     assert dated.as_of == date(2026, 10, 31)
 
 
