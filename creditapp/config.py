@@ -31,8 +31,16 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
+def _flag(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def default_config(instance_path: Path) -> dict[str, Any]:
-    """Return the configuration read from the environment."""
+    """Return the configuration read from the environment: the one place that reads it.
+
+    (The NIK key is the exception: ``creditapp.pii`` reads ``NIK_KEY`` itself because
+    migrations and scripts need it without an app.)
+    """
     env = os.environ
     return {
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'creditapp.db'}",
@@ -41,6 +49,13 @@ def default_config(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)),
         "DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "id"),
         "JSON_SORT_KEYS": False,
+        # Behind a TLS proxy: the session cookie only over HTTPS, and HSTS on every answer.
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE")),
+        "HSTS_MAX_AGE": int(env.get("HSTS_MAX_AGE") or 0),
+        "API_RATE_LIMIT_PER_MINUTE": int(env.get("API_RATE_LIMIT_PER_MINUTE") or 600),
+        "API_AUTH_FAILURES_PER_MINUTE": int(env.get("API_AUTH_FAILURES_PER_MINUTE") or 30),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "imk",
         # Retry-After (seconds) when the database is unreachable, and when it is busy (a
         # row lock not granted in time, a statement timeout).
         "DB_RETRY_AFTER_SECONDS": int(env.get("DB_RETRY_AFTER_SECONDS", 5)),

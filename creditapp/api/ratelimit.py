@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 
 from flask import Flask, request
@@ -95,15 +94,13 @@ def retry_after_seconds(wait: float) -> int:
 
 
 def _setting(app: Flask, name: str, default: int) -> int:
-    return int(app.config.get(name) or os.environ.get(name) or default)
+    return int(app.config.get(name) or default)
 
 
 def init_app(app: Flask) -> ApiLimits:
     """Bind Flask-Limiter to ``app`` (storage from ``RATELIMIT_STORAGE_URI``)."""
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
-    )
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", os.environ.get("RATELIMIT_KEY_PREFIX", "imk"))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "imk")
     # A sliding window: no double burst at a window's edge, two counters per key in Redis.
     app.config.setdefault("RATELIMIT_STRATEGY", "sliding-window-counter")
     app.config.setdefault(

@@ -7,7 +7,6 @@ its own, looser policy; everything else, the API's JSON included, gets the stric
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from flask import Flask, Response, current_app, request
@@ -22,11 +21,6 @@ DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
 )
-
-
-def _env_flag(name: str) -> bool | None:
-    value = os.environ.get(name)
-    return None if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def add_security_headers(response: Response) -> Response:
@@ -66,9 +60,8 @@ def init_app(app: Flask) -> None:
     ``SESSION_COOKIE_SECURE`` (environment) defaults to off because ``make run`` serves plain
     HTTP on the loopback; set it to 1 behind a TLS proxy.
     """
-    secure = _env_flag("SESSION_COOKIE_SECURE")
-    app.config.setdefault("SESSION_COOKIE_SECURE", bool(secure))
-    app.config.setdefault("HSTS_MAX_AGE", int(os.environ.get("HSTS_MAX_AGE") or 0))
+    app.config.setdefault("SESSION_COOKIE_SECURE", False)
+    app.config.setdefault("HSTS_MAX_AGE", 0)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config.setdefault("SESSION_COOKIE_NAME", "imk_session")
