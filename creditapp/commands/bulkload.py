@@ -102,7 +102,7 @@ def _write(conn: Connection, table: Table, frame: pl.DataFrame) -> int:
     if frame.height == 0:
         return 0
     if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]  # psycopg here, never None
         cols = ", ".join(frame.columns)
         with cursor.copy(f"COPY {table.name} ({cols}) FROM STDIN (FORMAT csv)") as copy:
             for chunk in frame.iter_slices(COPY_CHUNK):

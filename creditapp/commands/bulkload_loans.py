@@ -220,8 +220,9 @@ def _score_records(
                 )
                 cols["policy"].append(policy)
                 cols["recommendation"].append(str(policy["recommendation"]))
+                # policy dict values are typed object (ints here, as in services.applications)
                 cols["recommended_amount"].append(int(policy["recommended_amount"]))  # type: ignore[call-overload]
-                cols["recommended_tenor"].append(int(policy["recommended_tenor_months"]))  # type: ignore[call-overload]
+                cols["recommended_tenor"].append(int(policy["recommended_tenor_months"]))  # type: ignore[call-overload]  # as above
                 cols["result_json"].append(result.to_json().decode())
                 cols["input_hash"].append(result.input_hash)
             bar.update(rows.size)

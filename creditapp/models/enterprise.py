@@ -70,8 +70,9 @@ class Enterprise(Base):
 class NikComparator(Comparator[str]):
     """``Enterprise.owner_nik == nik`` in a query compares keyed hashes, never clear NIKs."""
 
+    # SQLAlchemy's comparator __eq__ returns a SQL expression, not bool (as object.__eq__ does)
     def __eq__(self, other: object) -> ColumnElement[bool]:  # type: ignore[override]
-        column: ColumnElement[str] = self.__clause_element__()  # type: ignore[assignment]
+        column: ColumnElement[str] = self.__clause_element__()  # type: ignore[assignment]  # stubs say a generic clause
         if isinstance(other, str):
             return column == cipher().hash(other)
         return column == other  # another hash column (a join on the same person)

@@ -150,8 +150,8 @@ def submit(
         recourse=result.recourse,
         policy=policy,
         recommendation=str(policy["recommendation"]),
-        recommended_amount=int(policy["recommended_amount"]),  # type: ignore[call-overload]
-        recommended_tenor=int(policy["recommended_tenor_months"]),  # type: ignore[call-overload]
+        recommended_amount=int(policy["recommended_amount"]),  # type: ignore[call-overload]  # policy dict values are typed object
+        recommended_tenor=int(policy["recommended_tenor_months"]),  # type: ignore[call-overload]  # as above
         result_json=result.to_json().decode(),
     )
     session.add(score_record)

@@ -78,7 +78,8 @@ def _charts(
     shares: list[dict[str, Any]],
 ) -> dict[str, Any]:
     names = {g: str(GROUPS[g]) for g in GROUP_ORDER}
-    categories, values = [], {names[g]: [] for g in GROUP_ORDER}  # type: ignore[var-annotated]
+    categories: list[str] = []
+    values: dict[str, list[float]] = {names[g]: [] for g in GROUP_ORDER}
     for months in WINDOWS:
         for basis in BASES:
             word = _("sales") if basis == "sales" else _("workers")
