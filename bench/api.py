@@ -79,17 +79,30 @@ def _client(args: tuple[int, bytes, dict[str, str], float, int]) -> list[tuple[f
     return out
 
 
+def _ready(barrier: Any) -> None:
+    """Wait at ``barrier`` until every client process (and the driver) has arrived."""
+    barrier.wait(timeout=120)
+
+
 def load(
     port: int, body: bytes, headers: dict[str, str], seconds: float, budget: int = 100_000
 ) -> dict[str, float]:
     """Drive ``port`` at concurrency 8 from separate processes for ``seconds`` (or until each
     client has sent ``budget`` requests)."""
-    deadline = time.monotonic() + seconds
-    jobs = [(port, body, headers, deadline, budget)] * CONCURRENCY
-    t0 = time.perf_counter()
-    with mp.get_context("spawn").Pool(CONCURRENCY) as pool:
-        results = pool.map(_client, jobs)
-    wall = time.perf_counter() - t0
+    ctx = mp.get_context("spawn")
+    with ctx.Manager() as manager, ctx.Pool(CONCURRENCY) as pool:
+        # The clock starts once every client process is up: spawning 8 interpreters takes
+        # seconds on a loaded box and would otherwise eat into one server's window only.
+        # Each of the 8 waits at a barrier of 9, so each runs in a process of its own.
+        barrier = manager.Barrier(CONCURRENCY + 1)
+        waiting = pool.map_async(_ready, [barrier] * CONCURRENCY, chunksize=1)
+        barrier.wait(timeout=120)
+        waiting.get(timeout=30)
+        deadline = time.monotonic() + seconds
+        jobs = [(port, body, headers, deadline, budget)] * CONCURRENCY
+        t0 = time.perf_counter()
+        results = pool.map(_client, jobs, chunksize=1)
+        wall = time.perf_counter() - t0
     lat = sorted(x for r in results for x, _ in r)
     statuses = [s for r in results for _, s in r]
     return {

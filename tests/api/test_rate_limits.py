@@ -129,3 +129,42 @@ def test_a_dead_limit_store_does_not_take_the_api_down(app: Flask, env: ApiEnv) 
     worker.extensions["db"] = app.extensions["db"]
     assert _programs(worker, env.a.headers).status_code == 200
     assert _programs(worker, {"Authorization": f"Bearer {_junk_key()}"}).status_code == 401
+
+
+def test_memory_storage_counts_without_a_thread_per_request(monkeypatch: Any) -> None:
+    """The stock memory storage starts a timer thread whenever its last one (10 ms) has
+    ended; ours starts none after its first and sweeps expired counters inline."""
+    import threading
+    import time
+
+    import limits.storage.memory as memory
+    from limits.storage import MemoryStorage
+
+    from creditapp.api.ratelimit import SweptMemoryStorage
+
+    timers: list[object] = []
+
+    class CountingTimer(threading.Timer):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            timers.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(memory.threading, "Timer", CountingTimer)
+
+    def count_for(storage: MemoryStorage) -> int:
+        timers.clear()
+        for i in range(40):
+            storage.incr(f"k{i % 3}", expiry=60)
+            time.sleep(0.003)
+        return len(timers)
+
+    assert count_for(MemoryStorage()) > 3  # the behaviour this storage exists to avoid
+    assert count_for(SweptMemoryStorage()) == 0  # none while counting
+
+    storage = SweptMemoryStorage()
+    storage.incr("short", expiry=0.01)
+    storage.incr("long", expiry=60)
+    time.sleep(0.03)
+    storage._next_sweep = 0.0  # as if a second had passed
+    storage.incr("other", expiry=60)
+    assert "short" not in storage.storage and storage.storage["long"] == 1
