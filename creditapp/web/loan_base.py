@@ -5,12 +5,14 @@ small page helpers. The routes are in ``loans``, ``loan_requests`` and ``collect
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from loanmath.ageing import COLLECTIBILITY
@@ -21,7 +23,7 @@ from ..services.loan_page import LoanPage, loan_page
 from ..services.loans.value_dates import business_date
 from .authz import my_lender_id
 from .i18n import lang
-from .loan_forms import explain
+from .loan_forms import ConfirmForm, explain, put_errors
 
 bp = Blueprint("loan_pages", __name__, url_prefix="/loans")  # "loans" is the API's
 OFFICER = "loan_officer"
@@ -105,3 +107,46 @@ def after_decision(loan_id: int, exc: DomainError | None, done: str) -> Any:
         for reason in reasons:
             flash(_("Not done: %(reason)s", reason=explain(reason)))
     return redirect(url_for("loan_pages.show", loan_id=loan_id))
+
+
+def submit_action(
+    page: LoanPage,
+    form: Any,
+    title: str,
+    action: str,
+    post: Callable[[Session], str],
+    field_of: dict[str, str] | None = None,
+) -> Any:
+    """The POST half of an action form: ``post`` calls the service in one unit of work and
+    returns what to flash; then commit and go back to the loan page, or roll back and show
+    the form again with the service's errors on their fields (422)."""
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            message = post(db)
+        except DomainError as exc:
+            db.rollback()
+            put_errors(form, exc, field_of)
+        else:
+            db.commit()
+            flash(message)
+            return redirect(url_for("loan_pages.show", loan_id=page.loan.id))
+    return action_page(page, form, title, action, 422)
+
+
+def checker_button(
+    loan_id: int, model: type[Any], item_id: int, decide: Callable[[Session], None], done: str
+) -> Any:
+    """A checker's one-button decision on a pending request (``model``) of the loan in the
+    URL: 404 for another lender's loan or another loan's request, then ``decide``."""
+    owned_page(loan_id)
+    item_of(model, item_id, loan_id)
+    if not ConfirmForm().validate_on_submit():
+        return after_decision(loan_id, DomainError(_("The form expired: please reload.")), "")
+    try:
+        decide(get_session())
+    except NotFound:
+        raise HttpNotFound() from None
+    except DomainError as exc:
+        return after_decision(loan_id, exc, "")
+    return after_decision(loan_id, None, done)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from ..db import get_session
@@ -32,8 +33,10 @@ from .loan_base import (
     action_page,
     after_decision,
     bp,
+    checker_button,
     item_of,
     owned_page,
+    submit_action,
     today,
 )
 from .loan_forms import ConfirmForm, RejectForm, RestructuringForm, WriteOffForm, put_errors
@@ -52,30 +55,24 @@ def restructuring(loan_id: int) -> Any:
     if request.method == "GET":
         form.effective_on.data = today()
         return action_page(page, form, title, action)
-    if form.validate_on_submit():
-        db = get_session()
-        try:
-            request_restructuring(
-                db,
-                current_user.actor,
-                loan_id,
-                lender_id=my_lender_id(),
-                requested_by=current_user.id,
-                requested_on=today(),
-                effective_on=form.effective_on.data,
-                grace_months=form.grace_months.data,
-                extension_months=form.extension_months.data,
-                new_rate=form.new_rate.rate,
-                reason=form.reason.data,
-            )
-        except DomainError as exc:
-            db.rollback()
-            put_errors(form, exc)
-        else:
-            db.commit()
-            flash(_("Restructuring requested: another officer must approve it."))
-            return redirect(url_for("loan_pages.show", loan_id=loan_id))
-    return action_page(page, form, title, action, 422)
+
+    def post(db: Session) -> str:
+        request_restructuring(
+            db,
+            current_user.actor,
+            loan_id,
+            lender_id=my_lender_id(),
+            requested_by=current_user.id,
+            requested_on=today(),
+            effective_on=form.effective_on.data,
+            grace_months=form.grace_months.data,
+            extension_months=form.extension_months.data,
+            new_rate=form.new_rate.rate,
+            reason=form.reason.data,
+        )
+        return str(_("Restructuring requested: another officer must approve it."))
+
+    return submit_action(page, form, title, action, post)
 
 
 @bp.route(f"/{LOAN_ID}/restructurings/{ITEM_ID}", methods=["GET", "POST"])
@@ -141,48 +138,36 @@ def write_off(loan_id: int) -> Any:
     action = url_for("loan_pages.write_off", loan_id=loan_id)
     if request.method == "GET":
         return action_page(page, form, title, action)
-    if form.validate_on_submit():
-        db = get_session()
-        try:
-            request_lender_write_off(
-                db,
-                current_user.actor,
-                loan_id,
-                lender_id=my_lender_id(),
-                requested_by=current_user.id,
-                requested_on=today(),
-                reason=form.reason.data,
-                override_reason=form.override_reason.data,
-            )
-        except DomainError as exc:
-            db.rollback()
-            put_errors(form, exc)
-        else:
-            db.commit()
-            flash(_("Write-off requested: another officer must approve it."))
-            return redirect(url_for("loan_pages.show", loan_id=loan_id))
-    return action_page(page, form, title, action, 422)
+
+    def post(db: Session) -> str:
+        request_lender_write_off(
+            db,
+            current_user.actor,
+            loan_id,
+            lender_id=my_lender_id(),
+            requested_by=current_user.id,
+            requested_on=today(),
+            reason=form.reason.data,
+            override_reason=form.override_reason.data,
+        )
+        return str(_("Write-off requested: another officer must approve it."))
+
+    return submit_action(page, form, title, action, post)
 
 
 @bp.post(f"/{LOAN_ID}/write-offs/{ITEM_ID}/approve")
 @role_required(OFFICER)
 def approve_write_off(loan_id: int, item_id: int) -> Any:
     """Approve a pending write-off (the checker: not the officer who asked)."""
-    owned_page(loan_id)
-    item_of(WriteOff, item_id, loan_id)
-    if not ConfirmForm().validate_on_submit():
-        return after_decision(loan_id, DomainError(_("The form expired: please reload.")), "")
-    try:
+
+    def decide(db: Session) -> None:
         approve_lender_write_off(
-            get_session(),
+            db,
             current_user.actor,
             item_id,
             lender_id=my_lender_id(),
             approved_by=current_user.id,
             approved_on=today(),
         )
-    except NotFound:
-        raise HttpNotFound() from None
-    except DomainError as exc:
-        return after_decision(loan_id, exc, "")
-    return after_decision(loan_id, None, _("Write-off approved."))
+
+    return checker_button(loan_id, WriteOff, item_id, decide, _("Write-off approved."))

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import NotFound as HttpNotFound
+from sqlalchemy.orm import Session
 
 from ..charts_loans import ChartText, HistoryPoint, loan_history_svg
 from ..db import get_session
-from ..errors import DomainError, NotFound
 from ..models import Disbursement
 from ..services.loan_page import LOAN_LIST_STATUSES, LoanPage, loan_list
 from ..services.loans.repayment import post_repayment
@@ -34,14 +33,14 @@ from .loan_base import (
     STATE_NAMES,
     STATUS_NAMES,
     action_page,
-    after_decision,
     bp,
+    checker_button,
     grade_name,
-    item_of,
     owned_page,
+    submit_action,
     today,
 )
-from .loan_forms import ConfirmForm, DisbursementForm, RepaymentForm, new_token, put_errors
+from .loan_forms import ConfirmForm, DisbursementForm, RepaymentForm, new_token
 
 
 def history_chart(page: LoanPage) -> str:
@@ -114,36 +113,30 @@ def repayment(loan_id: int) -> Any:
     page = owned_page(loan_id)
     form = RepaymentForm()
     title = _("Post a repayment")
+    action = url_for("loan_pages.repayment", loan_id=loan_id)
     if request.method == "GET":
         form.paid_on.data = today()
         form.token.data = new_token()
-        return action_page(page, form, title, url_for("loan_pages.repayment", loan_id=loan_id))
-    if form.validate_on_submit():
-        db = get_session()
-        try:
-            done = post_repayment(
-                db,
-                current_user.actor,
-                loan_id,
-                lender_id=my_lender_id(),
-                amount=form.amount.amount,
-                paid_on=form.paid_on.data,
-                idempotency_key=f"web:{form.token.data}",
-                channel=form.channel.data,
-                apply_as=form.apply_as.data,
-                business_date=today(),
-            )
-        except DomainError as exc:
-            db.rollback()
-            put_errors(form, exc, {"Idempotency-Key": "token"})
-        else:
-            db.commit()
-            if done.replayed:
-                flash(_("This repayment was already posted; it was not posted again."))
-            else:
-                flash(_("Repayment posted."))
-            return redirect(url_for("loan_pages.show", loan_id=loan_id))
-    return action_page(page, form, title, url_for("loan_pages.repayment", loan_id=loan_id), 422)
+        return action_page(page, form, title, action)
+
+    def post(db: Session) -> str:
+        done = post_repayment(
+            db,
+            current_user.actor,
+            loan_id,
+            lender_id=my_lender_id(),
+            amount=form.amount.amount,
+            paid_on=form.paid_on.data,
+            idempotency_key=f"web:{form.token.data}",
+            channel=form.channel.data,
+            apply_as=form.apply_as.data,
+            business_date=today(),
+        )
+        if done.replayed:
+            return str(_("This repayment was already posted; it was not posted again."))
+        return str(_("Repayment posted."))
+
+    return submit_action(page, form, title, action, post, {"Idempotency-Key": "token"})
 
 
 @bp.route(f"/{LOAN_ID}/disbursement", methods=["GET", "POST"])
@@ -160,48 +153,37 @@ def disbursement(loan_id: int) -> Any:
         left = page.loan.principal - page.loan.disbursed_amount
         form.amount.data = str(left) if left > 0 else ""
         return action_page(page, form, title, action)
-    if form.validate_on_submit():
-        db = get_session()
-        try:
-            request_lender_disbursement(
-                db,
-                current_user.actor,
-                loan_id,
-                lender_id=my_lender_id(),
-                requested_by=current_user.id,
-                amount=form.amount.amount,
-                disbursed_on=form.disbursed_on.data,
-                idempotency_key=f"web:{form.token.data}",
-            )
-        except DomainError as exc:
-            db.rollback()
-            put_errors(form, exc, {"Idempotency-Key": "token"})
-        else:
-            db.commit()
-            flash(_("Disbursement requested: another officer must confirm it."))
-            return redirect(url_for("loan_pages.show", loan_id=loan_id))
-    return action_page(page, form, title, action, 422)
+
+    def post(db: Session) -> str:
+        request_lender_disbursement(
+            db,
+            current_user.actor,
+            loan_id,
+            lender_id=my_lender_id(),
+            requested_by=current_user.id,
+            amount=form.amount.amount,
+            disbursed_on=form.disbursed_on.data,
+            idempotency_key=f"web:{form.token.data}",
+        )
+        return str(_("Disbursement requested: another officer must confirm it."))
+
+    return submit_action(page, form, title, action, post, {"Idempotency-Key": "token"})
 
 
 @bp.post(f"/{LOAN_ID}/disbursements/<int(max=2147483647):item_id>/confirm")
 @role_required(OFFICER)
 def confirm_disbursement(loan_id: int, item_id: int) -> Any:
     """Confirm a pending disbursement (the checker: not the officer who asked)."""
-    owned_page(loan_id)
-    item_of(Disbursement, item_id, loan_id)
-    if not ConfirmForm().validate_on_submit():
-        return after_decision(loan_id, DomainError(_("The form expired: please reload.")), "")
-    try:
+
+    def decide(db: Session) -> None:
         confirm_lender_disbursement(
-            get_session(),
+            db,
             current_user.actor,
             item_id,
             lender_id=my_lender_id(),
             confirmed_by=current_user.id,
             confirmed_on=today(),
         )
-    except NotFound:
-        raise HttpNotFound() from None
-    except DomainError as exc:
-        return after_decision(loan_id, exc, "")
-    return after_decision(loan_id, None, _("Disbursement confirmed: the money is paid out."))
+
+    done = _("Disbursement confirmed: the money is paid out.")
+    return checker_button(loan_id, Disbursement, item_id, decide, done)
