@@ -131,7 +131,8 @@ def test_versions_card_compare_promote_and_roll_back(
     assert size == "25.6px"
     widths = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
     assert len(widths) >= 4 and min(widths) > 0 and refused == []
-    page.screenshot(path=str(Path(__file__).parent / "screenshots" / "models-card-1280.png"))
+    shot = Path(__file__).parent / "screenshots" / "models-card-1280.png"
+    page.screenshot(path=str(shot), full_page=True)
     page.go_back()
 
     page.click("a[href*='/models/compare?challenger=']")
