@@ -247,9 +247,12 @@ def train(
                     "be too wide). Build the dataset over a longer period, or pass --force to "
                     "register it anyway with a warning on its card."
                 )
-            report["warnings"].insert(
-                0, f"Registered with --force although the holdout has only {bads} bad outcomes."
-            )
+            # One warning, not two: the report's own says why few bads matter.
+            report["warnings"] = [
+                f"Registered with --force although the holdout has only {bads} bad outcomes "
+                f"(fewer than {MIN_HOLDOUT_BADS}): its AUC and calibration are too uncertain "
+                "to judge this model."
+            ] + [w for w in report["warnings"] if not w.startswith("The holdout holds only")]
         bar.update()
         home.mkdir(parents=True, exist_ok=True)
         card_tmp = Path(tempfile.mkdtemp(prefix=f".{version}.card.", dir=home))

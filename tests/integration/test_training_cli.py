@@ -178,7 +178,8 @@ def test_train_register_promote_rollback_and_compare(
     # the product's features carry declared directions: the card plots them
     html = (card / "model_card.html").read_text()
     assert "Declared directions hold (partial dependence)" in html
-    assert "Registered with --force" in html.split("<h2>")[0]
+    top = html.split("<h2>")[0]
+    assert "Registered with --force" in top and top.count("Warning") == 1
     assert 'alt="partial dependence curves"' in html and 'alt="SHAP beeswarm"' in html
     baseline = Baseline.from_json((card / "baseline.json").read_text())
     assert set(baseline.edges) == {"score", *FEATURE_NAMES}
