@@ -98,13 +98,24 @@ def check_quota_at_approval(
 
 def quotas_of(session: Session, program_id: int) -> list[dict[str, Any]]:
     """Every quota of a program with its use, in one aggregate query per program."""
-    year = func.extract("year", Loan.approved_on)
+    # Grouped over a subquery: PostgreSQL cannot match a CASE with bound thresholds in the
+    # select list to the same CASE in GROUP BY (each carries its own parameters).
+    banded = (
+        select(
+            Loan.lender_id,
+            segment_of(Loan.principal).label("segment"),
+            func.extract("year", Loan.approved_on).label("year"),
+            Loan.principal,
+        )
+        .where(Loan.program_id == program_id)
+        .subquery()
+    )
     used = {
         (int(lid), str(seg), int(y)): int(total)
         for lid, seg, y, total in session.execute(
-            select(Loan.lender_id, segment_of(Loan.principal), year, func.sum(Loan.principal))
-            .where(Loan.program_id == program_id)
-            .group_by(Loan.lender_id, segment_of(Loan.principal), year)
+            select(
+                banded.c.lender_id, banded.c.segment, banded.c.year, func.sum(banded.c.principal)
+            ).group_by(banded.c.lender_id, banded.c.segment, banded.c.year)
         )
     }
     rows = session.execute(
