@@ -15,7 +15,7 @@ from scoring.policy import ProgramRules, kur_defaults
 from ..errors import NotFound
 from ..models import CreditProgram, Loan, ProgramLenderQuota, ProgramTerms
 from .audit import Actor, record
-from .program_terms import terms_of_program
+from .program_terms import terms_in_force, terms_of_program
 
 DEFAULT_ALLOCATION_ORDER = ["penalty", "interest", "principal"]
 # The national KUR target for 2025 was about Rp 300 trillion; demo quotas are far smaller.
@@ -124,17 +124,22 @@ def is_active(program: CreditProgram, as_of: date) -> bool:
 
 @dataclass(frozen=True)
 class ProgramStanding:
-    """A program with what is left of its quotas."""
+    """A program with the terms in force on the date and what is left of its quotas."""
 
     program: CreditProgram
+    terms: CreditProgram | ProgramTerms  # the version in force (the program's columns if none)
     used_total: int
     remaining_total: int | None
-    lender_quota: int | None
+    lender_quota: int | None  # the lender's quotas of the as-of year, all segments
     remaining_for_lender: int | None
 
 
 def active_programs(session: Session, as_of: date, lender_id: int) -> list[ProgramStanding]:
-    """Return the programs active on ``as_of`` with remaining quota, in two aggregate queries."""
+    """Return the programs active on ``as_of`` with the terms in force and remaining quota.
+
+    The lender's quota is that of the as-of year (``program_quotas``: approved principal in
+    the calendar year), all segments together; the program total stays a lifetime figure.
+    """
     programs = [
         p
         for p in session.scalars(select(CreditProgram).order_by(CreditProgram.plafond_min))
@@ -145,27 +150,33 @@ def active_programs(session: Session, as_of: date, lender_id: int) -> list[Progr
             select(Loan.program_id, func.sum(Loan.principal)).group_by(Loan.program_id)
         ).all()
     )
+    year = min(as_of.year, 2100)
     used_by_lender = dict(
         session.execute(
             select(Loan.program_id, func.sum(Loan.principal))
-            .where(Loan.lender_id == lender_id)
+            .where(
+                Loan.lender_id == lender_id,
+                Loan.approved_on >= date(year, 1, 1),
+                Loan.approved_on <= date(year, 12, 31),
+            )
             .group_by(Loan.program_id)
         ).all()
     )
     quotas = dict(
         session.execute(
-            select(ProgramLenderQuota.program_id, ProgramLenderQuota.quota).where(
-                ProgramLenderQuota.lender_id == lender_id
-            )
+            select(ProgramLenderQuota.program_id, func.sum(ProgramLenderQuota.quota))
+            .where(ProgramLenderQuota.lender_id == lender_id, ProgramLenderQuota.year == year)
+            .group_by(ProgramLenderQuota.program_id)
         ).all()
     )
     out = []
     for p in programs:
         used_total = int(used.get(p.id) or 0)
-        lender_quota = quotas.get(p.id)
+        lender_quota = None if quotas.get(p.id) is None else int(quotas[p.id])
         out.append(
             ProgramStanding(
                 program=p,
+                terms=terms_in_force(session, p.id, as_of) or p,
                 used_total=used_total,
                 remaining_total=None
                 if p.quota_total is None
