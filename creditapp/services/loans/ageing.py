@@ -14,7 +14,10 @@ of every active loan. Penalties accrue per day since the later of the due date a
 previous run, so skipped days are charged once and no day twice.
 The status rows and the loans' facts both come from one aggregate over the installments
 (not from the freshly inserted history rows, whose planner statistics are stale).
-Thresholds come from ``loanmath.ageing`` (``COLLECTIBILITY``, ``GUARANTEE_CLAIM_GRADE``).
+Grades come from ``loanmath.ageing`` (``COLLECTIBILITY``); the guarantee claim trigger is the
+loan's own program version (``ProgramTerms.claim_grade``, ``claim_on_arrears_at_maturity``),
+``GUARANTEE_CLAIM_GRADE`` only for loans without one. A claim by grade keeps the trigger name
+``collectibility_4`` (the claims table's vocabulary) whatever the version's grade.
 """
 
 from __future__ import annotations
