@@ -26,26 +26,28 @@ down_revision: str | None = "0008_nik"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TERM_COLUMNS = (
-    "plafond_min",
-    "plafond_max",
-    "rate_by_access",
-    "subsidy_rate_by_access",
-    "max_tenor_working_capital",
-    "max_tenor_investment",
-    "max_grace_months",
-    "min_business_age_months",
-    "min_business_age_months_trained",
-    "allow_other_productive_credit",
-    "eligible_kbli_divisions",
-    "collateral_threshold",
-    "max_installment_share",
-    "guarantee_coverage",
-    "interest_method",
-    "allocation_order",
-    "prepayment_mode",
-    "penalty_daily_rate",
-)
+# Term columns and their types (as 0001 created them on credit_programs).
+TERM_TYPES: dict[str, sa.types.TypeEngine[object]] = {
+    "plafond_min": sa.BigInteger(),
+    "plafond_max": sa.BigInteger(),
+    "rate_by_access": sa.JSON(),
+    "subsidy_rate_by_access": sa.JSON(),
+    "max_tenor_working_capital": sa.Integer(),
+    "max_tenor_investment": sa.Integer(),
+    "max_grace_months": sa.Integer(),
+    "min_business_age_months": sa.Integer(),
+    "min_business_age_months_trained": sa.Integer(),
+    "allow_other_productive_credit": sa.Boolean(),
+    "eligible_kbli_divisions": sa.JSON(),
+    "collateral_threshold": sa.BigInteger(),
+    "max_installment_share": sa.Numeric(9, 6),
+    "guarantee_coverage": sa.Numeric(9, 6),
+    "interest_method": sa.String(),
+    "allocation_order": sa.JSON(),
+    "prepayment_mode": sa.String(),
+    "penalty_daily_rate": sa.Numeric(9, 6),
+}
+TERM_COLUMNS = tuple(TERM_TYPES)
 
 
 def upgrade() -> None:
@@ -173,15 +175,7 @@ def _versions_from_programs() -> None:
         "credit_programs",
         sa.column("id", sa.Integer),
         sa.column("active_from", sa.Date),
-        *(
-            sa.column(
-                c,
-                sa.JSON
-                if "access" in c or c in ("eligible_kbli_divisions", "allocation_order")
-                else sa.String,
-            )
-            for c in TERM_COLUMNS
-        ),
+        *(sa.column(c, t) for c, t in TERM_TYPES.items()),
     )
     servicing = sa.table(
         "program_servicing",
@@ -195,7 +189,7 @@ def _versions_from_programs() -> None:
         sa.column("program_id", sa.Integer),
         sa.column("effective_from", sa.Date),
         sa.column("created_at", sa.DateTime(timezone=True)),
-        *(sa.column(c) for c in TERM_COLUMNS),
+        *(sa.column(c, t) for c, t in TERM_TYPES.items()),
         sa.column("day_count", sa.String),
         sa.column("subsidy_max_grade", sa.SmallInteger),
         sa.column("subsidy_after_maturity", sa.Boolean),
