@@ -12,6 +12,7 @@ from ..errors import NotFound
 from ..schemas.common import ErrorSchema
 from ..schemas.program import ChampionSchema, ProgramArgsSchema, ProgramSchema
 from ..services import models, programs
+from ..services.program_terms import PROGRAM_TERM_FIELDS
 from .auth import current_lender_id, protect
 from .parsing import ApiBlueprint
 
@@ -25,15 +26,21 @@ class Programs(MethodView):
     @blp.response(200, ProgramSchema(many=True))
     @blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid API key")
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
-        """List the programs active today, with their rules and remaining quota."""
+        """List the programs active today, with the terms in force and this year's quota left."""
         as_of = args["as_of"] or date.today()
         standings = programs.active_programs(get_session(), as_of, current_lender_id())
         return [
             {
                 **{c.key: getattr(s.program, c.key) for c in s.program.__table__.columns},
-                "rate_by_access": list(s.program.rate_by_access),
-                "max_installment_share": str(s.program.max_installment_share),
-                "guarantee_coverage": str(s.program.guarantee_coverage),
+                # The terms in force on as_of (a version), over the program's own columns.
+                **{
+                    c.key: getattr(s.terms, c.key)
+                    for c in s.terms.__table__.columns
+                    if c.key in PROGRAM_TERM_FIELDS
+                },
+                "rate_by_access": list(s.terms.rate_by_access),
+                "max_installment_share": str(s.terms.max_installment_share),
+                "guarantee_coverage": str(s.terms.guarantee_coverage),
                 "remaining_total": s.remaining_total,
                 "lender_quota": s.lender_quota,
                 "remaining_for_lender": s.remaining_for_lender,

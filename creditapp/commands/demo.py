@@ -77,7 +77,7 @@ DEMO_EMAIL_DOMAIN = "demo.imk.id"
 
 
 def ensure_lenders(session: Session, actor: Actor) -> list[Lender]:
-    """Create the demo lenders and their quotas unless they exist."""
+    """Create the demo lenders and their annual quotas unless they exist."""
     lenders = []
     for code, name, kind in DEMO_LENDERS:
         lender = session.scalar(select(Lender).where(Lender.code == code))
@@ -86,22 +86,30 @@ def ensure_lenders(session: Session, actor: Actor) -> list[Lender]:
             lender.four_eyes_amount = DEMO_FOUR_EYES_AMOUNT
             lender.contact = DEMO_CONTACTS[code]
         lenders.append(lender)
+    # Annual quotas for the live book's years (and the next), each a quarter of the
+    # program's total, in the program's own segment.
+    years = range(DEFAULT_AS_OF.year - 2, DEFAULT_AS_OF.year + 2)
     for program in programs.active_programs(session, date.max, lenders[0].id):
         for lender in lenders:
-            exists = session.scalar(
-                select(ProgramLenderQuota).where(
-                    ProgramLenderQuota.program_id == program.program.id,
-                    ProgramLenderQuota.lender_id == lender.id,
-                )
-            )
-            if exists is None and program.program.quota_total:
-                session.add(
-                    ProgramLenderQuota(
-                        program_id=program.program.id,
-                        lender_id=lender.id,
-                        quota=program.program.quota_total // 4,
+            for year in years:
+                exists = session.scalar(
+                    select(ProgramLenderQuota).where(
+                        ProgramLenderQuota.program_id == program.program.id,
+                        ProgramLenderQuota.lender_id == lender.id,
+                        ProgramLenderQuota.segment == program.program.segment,
+                        ProgramLenderQuota.year == year,
                     )
                 )
+                if exists is None and program.program.quota_total:
+                    session.add(
+                        ProgramLenderQuota(
+                            program_id=program.program.id,
+                            lender_id=lender.id,
+                            segment=program.program.segment,
+                            year=year,
+                            quota=program.program.quota_total // 4,
+                        )
+                    )
     session.flush()
     return lenders
 

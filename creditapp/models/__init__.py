@@ -25,7 +25,7 @@ from .loan import (
     RepaymentAllocation,
 )
 from .loan_requests import RestructuringRequest
-from .program import CreditProgram, ProgramLenderQuota
+from .program import CreditProgram, ProgramLenderQuota, ProgramTerms
 from .registry import AuditEvent, ModelVersion
 from .servicing import (
     GuaranteeClaim,
@@ -66,6 +66,7 @@ __all__ = [
     "Partnership",
     "ProgramLenderQuota",
     "ProgramServicing",
+    "ProgramTerms",
     "Recovery",
     "Repayment",
     "RepaymentAllocation",

@@ -95,6 +95,9 @@ class Loan(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("credit_programs.id"))
+    # The program's terms version in force on the approval date (None: made before versions,
+    # or outside approval; such loans read the program's servicing defaults).
+    program_terms_id: Mapped[int | None] = mapped_column(ForeignKey("program_terms.id"))
     principal: Mapped[int] = money()
     annual_rate: Mapped[Decimal] = mapped_column(RATE)
     subsidy_rate: Mapped[Decimal] = mapped_column(RATE)

@@ -152,10 +152,12 @@ def quota(session: Session, scope: Scope) -> list[dict[str, Any]]:
         select(PROGRAMS.c.id, PROGRAMS.c.code, PROGRAMS.c.quota_total).order_by(PROGRAMS.c.code)
     ).all()
     lenders = dict(session.execute(select(LENDERS.c.id, LENDERS.c.code)).all())
-    allotments = {
+    allotments = {  # the as-of year's quotas, all segments together
         (int(p), int(lid)): int(q)
         for p, lid, q in session.execute(
-            select(QUOTAS.c.program_id, QUOTAS.c.lender_id, QUOTAS.c.quota)
+            select(QUOTAS.c.program_id, QUOTAS.c.lender_id, func.sum(QUOTAS.c.quota))
+            .where(QUOTAS.c.year == scope.as_of.year)
+            .group_by(QUOTAS.c.program_id, QUOTAS.c.lender_id)
         )
     }
     rows = []

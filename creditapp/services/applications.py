@@ -82,7 +82,9 @@ def score_payload(
     program = _program_for(session, lookup, parsed.request.program, parsed.as_of)
     _champion, bundle = lookup.champion_bundle(session)
     try:
-        result = score_parsed(bundle, parsed, program.rules, with_recourse=with_recourse)
+        result = score_parsed(
+            bundle, parsed, program.rules_on(parsed.as_of), with_recourse=with_recourse
+        )
     except InvalidApplication as exc:
         raise DomainError("invalid application", exc.errors) from None
     return result, program

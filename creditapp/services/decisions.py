@@ -40,11 +40,13 @@ from ..models import (
     Enterprise,
     Lender,
     Loan,
+    ProgramTerms,
     ScoreRecord,
     User,
 )
 from . import loans
 from .audit import Actor, record
+from .program_terms import terms_in_force
 
 OUTCOMES = ("approve", "decline", "refer")
 # Codes shown as choices; their texts live in the web's message catalog.
@@ -421,25 +423,31 @@ class Terms:
     method: Method
 
 
-def terms_for(session: Session, application: Application) -> Terms:
-    """The limits and the rate an approval of ``application`` would get."""
+def terms_for(session: Session, application: Application, on: date | None = None) -> Terms:
+    """The limits and the rate an approval of ``application`` on ``on`` would get.
+
+    The program's version in force on ``on`` (default: the application's date) sets them;
+    approval checks against the version of its own decision date.
+    """
     program = session.get(CreditProgram, application.program_id)
     enterprise = session.get(Enterprise, application.enterprise_id)
     assert program is not None and enterprise is not None  # foreign keys
+    version = terms_in_force(session, program.id, on or application.applied_on)
+    t: CreditProgram | ProgramTerms = version or program
     max_tenor = (
-        program.max_tenor_investment
+        t.max_tenor_investment
         if application.purpose == "investment"
-        else program.max_tenor_working_capital
+        else t.max_tenor_working_capital
     )
-    rates = program.rate_by_access
+    rates = t.rate_by_access
     rate = Decimal(rates[min(max(enterprise.kur_access_count, 0), len(rates) - 1)])
     return Terms(
-        program.plafond_min,
-        program.plafond_max,
+        t.plafond_min,
+        t.plafond_max,
         max_tenor,
-        program.max_grace_months,
+        t.max_grace_months,
         rate,
-        program.interest_method,
+        t.interest_method,
     )
 
 

@@ -29,9 +29,15 @@ class ProgramInfo:
 
     id: int
     code: str
-    rules: ProgramRules
+    rules: ProgramRules  # the program's own columns (no version yet)
     active_from: date
     active_to: date | None
+    versions: tuple[tuple[date, ProgramRules], ...] = ()  # (effective_from, rules), oldest first
+
+    def rules_on(self, as_of: date) -> ProgramRules:
+        """The rules of the version in force on ``as_of`` (the application's date)."""
+        in_force = [rules for start, rules in self.versions if start <= as_of]
+        return in_force[-1] if in_force else self.rules
 
     def is_active(self, as_of: date) -> bool:
         return self.active_from <= as_of and (self.active_to is None or as_of <= self.active_to)
@@ -50,7 +56,14 @@ class Lookup:
 
     def program(self, session: Session, code: str) -> ProgramInfo:
         p = programs.program_by_code(session, code)
-        return ProgramInfo(p.id, p.code, programs.rules_for(p), p.active_from, p.active_to)
+        return ProgramInfo(
+            p.id,
+            p.code,
+            programs.rules_for(p),
+            p.active_from,
+            p.active_to,
+            programs.rules_by_version(session, p),
+        )
 
     def champion(self, session: Session) -> ChampionRef:
         mv = session.execute(

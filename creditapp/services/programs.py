@@ -13,33 +13,47 @@ from loanmath.subsidy import KUR_SUBSIDY_RATES
 from scoring.policy import ProgramRules, kur_defaults
 
 from ..errors import NotFound
-from ..models import CreditProgram, Loan, ProgramLenderQuota
+from ..models import CreditProgram, Loan, ProgramLenderQuota, ProgramTerms
 from .audit import Actor, record
+from .program_terms import terms_in_force, terms_of_program
 
 DEFAULT_ALLOCATION_ORDER = ["penalty", "interest", "principal"]
 # The national KUR target for 2025 was about Rp 300 trillion; demo quotas are far smaller.
 DEMO_QUOTA = {"super_mikro": 50_000_000_000, "mikro": 500_000_000_000, "kecil": 500_000_000_000}
 
 
-def rules_for(program: CreditProgram) -> ProgramRules:
-    """Return the scoring policy's view of a program's configuration."""
+def rules_for(program: CreditProgram, terms: ProgramTerms | None = None) -> ProgramRules:
+    """Return the scoring policy's view of a program: ``terms`` (a version) or its columns."""
+    t: CreditProgram | ProgramTerms = terms or program
     return ProgramRules(
         code=program.code,
         name=program.name,
         segment=program.segment,
-        plafond_min=program.plafond_min,
-        plafond_max=program.plafond_max,
-        rate_by_access=tuple(Decimal(r) for r in program.rate_by_access),
-        max_tenor_working_capital=program.max_tenor_working_capital,
-        max_tenor_investment=program.max_tenor_investment,
-        min_business_age_months=program.min_business_age_months,
-        min_business_age_months_trained=program.min_business_age_months_trained,
-        allow_other_productive_credit=program.allow_other_productive_credit,
-        eligible_kbli_divisions=tuple(program.eligible_kbli_divisions or ()),
-        collateral_threshold=program.collateral_threshold,
-        max_installment_share=Decimal(program.max_installment_share),
-        guarantee_coverage=Decimal(program.guarantee_coverage),
+        plafond_min=t.plafond_min,
+        plafond_max=t.plafond_max,
+        rate_by_access=tuple(Decimal(r) for r in t.rate_by_access),
+        max_tenor_working_capital=t.max_tenor_working_capital,
+        max_tenor_investment=t.max_tenor_investment,
+        min_business_age_months=t.min_business_age_months,
+        min_business_age_months_trained=t.min_business_age_months_trained,
+        allow_other_productive_credit=t.allow_other_productive_credit,
+        eligible_kbli_divisions=tuple(t.eligible_kbli_divisions or ()),
+        collateral_threshold=t.collateral_threshold,
+        max_installment_share=Decimal(t.max_installment_share),
+        guarantee_coverage=Decimal(t.guarantee_coverage),
     )
+
+
+def rules_by_version(
+    session: Session, program: CreditProgram
+) -> tuple[tuple[date, ProgramRules], ...]:
+    """Every version's rules with its effective date, oldest first (scoring picks by date)."""
+    versions = session.scalars(
+        select(ProgramTerms)
+        .where(ProgramTerms.program_id == program.id)
+        .order_by(ProgramTerms.effective_from)
+    )
+    return tuple((v.effective_from, rules_for(program, v)) for v in versions)
 
 
 def seed_kur_programs(session: Session, actor: Actor, active_from: date) -> list[CreditProgram]:
@@ -74,13 +88,21 @@ def seed_kur_programs(session: Session, actor: Actor, active_from: date) -> list
         )
         session.add(program)
         session.flush()
+        # One version of terms, effective from the start: the program's columns and the
+        # servicing defaults (they were code constants before programs kept versions).
+        session.add(
+            ProgramTerms(
+                program_id=program.id, effective_from=active_from, **terms_of_program(program)
+            )
+        )
+        session.flush()
         record(
             session,
             actor,
             "program.create",
             "credit_program",
             program.id,
-            after={"code": program.code},
+            after={"code": program.code, "terms_from": active_from.isoformat()},
         )
         created.append(program)
     return created
@@ -102,17 +124,22 @@ def is_active(program: CreditProgram, as_of: date) -> bool:
 
 @dataclass(frozen=True)
 class ProgramStanding:
-    """A program with what is left of its quotas."""
+    """A program with the terms in force on the date and what is left of its quotas."""
 
     program: CreditProgram
+    terms: CreditProgram | ProgramTerms  # the version in force (the program's columns if none)
     used_total: int
     remaining_total: int | None
-    lender_quota: int | None
+    lender_quota: int | None  # the lender's quotas of the as-of year, all segments
     remaining_for_lender: int | None
 
 
 def active_programs(session: Session, as_of: date, lender_id: int) -> list[ProgramStanding]:
-    """Return the programs active on ``as_of`` with remaining quota, in two aggregate queries."""
+    """Return the programs active on ``as_of`` with the terms in force and remaining quota.
+
+    The lender's quota is that of the as-of year (``program_quotas``: approved principal in
+    the calendar year), all segments together; the program total stays a lifetime figure.
+    """
     programs = [
         p
         for p in session.scalars(select(CreditProgram).order_by(CreditProgram.plafond_min))
@@ -123,27 +150,33 @@ def active_programs(session: Session, as_of: date, lender_id: int) -> list[Progr
             select(Loan.program_id, func.sum(Loan.principal)).group_by(Loan.program_id)
         ).all()
     )
+    year = min(as_of.year, 2100)
     used_by_lender = dict(
         session.execute(
             select(Loan.program_id, func.sum(Loan.principal))
-            .where(Loan.lender_id == lender_id)
+            .where(
+                Loan.lender_id == lender_id,
+                Loan.approved_on >= date(year, 1, 1),
+                Loan.approved_on <= date(year, 12, 31),
+            )
             .group_by(Loan.program_id)
         ).all()
     )
     quotas = dict(
         session.execute(
-            select(ProgramLenderQuota.program_id, ProgramLenderQuota.quota).where(
-                ProgramLenderQuota.lender_id == lender_id
-            )
+            select(ProgramLenderQuota.program_id, func.sum(ProgramLenderQuota.quota))
+            .where(ProgramLenderQuota.lender_id == lender_id, ProgramLenderQuota.year == year)
+            .group_by(ProgramLenderQuota.program_id)
         ).all()
     )
     out = []
     for p in programs:
         used_total = int(used.get(p.id) or 0)
-        lender_quota = quotas.get(p.id)
+        lender_quota = None if quotas.get(p.id) is None else int(quotas[p.id])
         out.append(
             ProgramStanding(
                 program=p,
+                terms=terms_in_force(session, p.id, as_of) or p,
                 used_total=used_total,
                 remaining_total=None
                 if p.quota_total is None

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     """Register sessions, languages, headers and the web blueprints."""
     from . import (  # noqa: F401  (routes on loan_base.bp, model_registry.bp)
         account,
+        admin_programs,
         assets,
         auth,
         collection,
@@ -49,3 +50,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reports.bp)  # with monthly_pdf's route
     app.register_blueprint(models_pages.bp)
     app.register_blueprint(model_registry.bp)  # with model_compare_page's route
+    app.register_blueprint(admin_programs.bp)

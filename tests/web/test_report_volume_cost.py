@@ -34,7 +34,13 @@ def book(session: Session, people: People) -> dict[str, Loan]:
     book.program.code = P1
     book.program.quota_total = 100 * M
     session.add(
-        ProgramLenderQuota(program_id=book.program.id, lender_id=book.lender.id, quota=50 * M)
+        ProgramLenderQuota(
+            program_id=book.program.id,
+            lender_id=book.lender.id,
+            segment="mikro",
+            year=2026,
+            quota=50 * M,
+        )
     )
     a = book.loan(10 * M, gender="F", province="32", disbursed_on=date(2026, 1, 5))
     b = book.loan(30 * M, gender="F", province="35", disbursed_on=date(2026, 3, 5), access_count=1)

@@ -14,7 +14,10 @@ of every active loan. Penalties accrue per day since the later of the due date a
 previous run, so skipped days are charged once and no day twice.
 The status rows and the loans' facts both come from one aggregate over the installments
 (not from the freshly inserted history rows, whose planner statistics are stale).
-Thresholds come from ``loanmath.ageing`` (``COLLECTIBILITY``, ``GUARANTEE_CLAIM_GRADE``).
+Grades come from ``loanmath.ageing`` (``COLLECTIBILITY``); the guarantee claim trigger is the
+loan's own program version (``ProgramTerms.claim_grade``, ``claim_on_arrears_at_maturity``),
+``GUARANTEE_CLAIM_GRADE`` only for loans without one. A claim by grade keeps the trigger name
+``collectibility_4`` (the claims table's vocabulary) whatever the version's grade.
 """
 
 from __future__ import annotations
@@ -40,7 +43,15 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from loanmath.ageing import COLLECTIBILITY, GUARANTEE_CLAIM_GRADE
 
-from ...models import AgeingRun, GuaranteeClaim, Installment, Loan, LoanMovement, LoanStatus
+from ...models import (
+    AgeingRun,
+    GuaranteeClaim,
+    Installment,
+    Loan,
+    LoanMovement,
+    LoanStatus,
+    ProgramTerms,
+)
 from ...models.base import UTCDateTime, utcnow
 from ..audit import Actor, record
 from .sqlparts import MICRO, days_between, dialect_name, later_of, micro
@@ -240,27 +251,36 @@ def age_loans(session: Session, as_of: date, actor: Actor | None = None) -> Agei
 
     # 4. Guarantee claims, once per loan (the unique loan_id guards it too). Arrears at
     # maturity is dpd > 0 after the final due date.
+    # The trigger is the loan's own terms (its program version); loans without one keep the
+    # KUR default (Kol 4, or arrears at maturity).
     claims = CLAIMS
+    terms = ProgramTerms.__table__
+    claim_grade = func.coalesce(terms.c.claim_grade, GUARANTEE_CLAIM_GRADE)
+    at_maturity = func.coalesce(terms.c.claim_on_arrears_at_maturity, True)
     claimable = or_(
-        LOANS.c.collectibility >= GUARANTEE_CLAIM_GRADE,
-        and_(LOANS.c.maturity_on < as_of, LOANS.c.dpd > 0),
+        LOANS.c.collectibility >= claim_grade,
+        and_(at_maturity.is_(True), LOANS.c.maturity_on < as_of, LOANS.c.dpd > 0),
     )
-    new_claims = select(
-        LOANS.c.id,
-        case(
-            (LOANS.c.collectibility >= GUARANTEE_CLAIM_GRADE, "collectibility_4"),
-            else_="arrears_at_maturity",
-        ),
-        day,
-        LOANS.c.outstanding_principal,
-        LOANS.c.guarantee_coverage,
-        LOANS.c.outstanding_principal * micro(LOANS.c.guarantee_coverage) // MICRO,
-        literal("submitted"),
-        literal(0),
-    ).where(
-        LOANS.c.status == "active",
-        claimable,
-        ~exists().where(claims.c.loan_id == LOANS.c.id),
+    new_claims = (
+        select(
+            LOANS.c.id,
+            case(
+                (LOANS.c.collectibility >= claim_grade, "collectibility_4"),
+                else_="arrears_at_maturity",
+            ),
+            day,
+            LOANS.c.outstanding_principal,
+            LOANS.c.guarantee_coverage,
+            LOANS.c.outstanding_principal * micro(LOANS.c.guarantee_coverage) // MICRO,
+            literal("submitted"),
+            literal(0),
+        )
+        .select_from(LOANS.outerjoin(terms, terms.c.id == LOANS.c.program_terms_id))
+        .where(
+            LOANS.c.status == "active",
+            claimable,
+            ~exists().where(claims.c.loan_id == LOANS.c.id),
+        )
     )
     claims_before = _count(session, claims, claims.c.claimed_on == as_of)
     session.execute(

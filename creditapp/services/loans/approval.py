@@ -11,8 +11,13 @@ decision (or ``first_due_on``). It is a plan: when the first disbursement is con
 another date, or for another amount, ``confirm_disbursement`` re-anchors the schedule as a
 new version (version 1 is kept, superseded).
 
+The terms are those of the program's version in force on the decision date
+(``program_terms.terms_in_force``; the loan keeps a reference to it); a program without
+versions (older data) lends on its own columns and the servicing settings.
+
 Quotas: the program row is locked ``FOR UPDATE`` before the approved totals are summed, so
-two concurrent approvals cannot both take the last of a program's or a lender's quota.
+two concurrent approvals cannot both take the last of a program's or a lender's annual quota
+(``program_quotas``: approved principal in the calendar year and segment).
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ from ...models import (
     Decision,
     Enterprise,
     Loan,
-    ProgramLenderQuota,
+    ProgramTerms,
 )
 from ..audit import Actor, record
+from ..program_quotas import check_quota_at_approval
+from ..program_terms import terms_in_force
 from .common import installment_rows, refresh_schedule_facts, refuse, snapshot
 from .settings import servicing_rules
 
@@ -98,8 +105,10 @@ def _rate(values: list[str], access_count: int, field: str) -> Decimal:
     return rate
 
 
-def _check_quota(session: Session, program: CreditProgram, lender_id: int, amount: int) -> None:
-    """Refuse an approval that would overshoot the program's or the lender's quota."""
+def _check_quota(
+    session: Session, program: CreditProgram, lender_id: int, amount: int, on: date
+) -> None:
+    """Refuse an approval that would overshoot the program's total or the lender's quota."""
     if program.quota_total is not None:
         used = session.scalar(
             select(func.coalesce(func.sum(Loan.principal), 0)).where(Loan.program_id == program.id)
@@ -107,20 +116,7 @@ def _check_quota(session: Session, program: CreditProgram, lender_id: int, amoun
         if int(used or 0) + amount > program.quota_total:
             left = program.quota_total - int(used or 0)
             raise refuse("amount", f"exceeds the program's remaining quota of Rp{left}")
-    quota = session.scalar(
-        select(ProgramLenderQuota.quota).where(
-            ProgramLenderQuota.program_id == program.id, ProgramLenderQuota.lender_id == lender_id
-        )
-    )
-    if quota is not None:
-        used = session.scalar(
-            select(func.coalesce(func.sum(Loan.principal), 0)).where(
-                Loan.program_id == program.id, Loan.lender_id == lender_id
-            )
-        )
-        if int(used or 0) + amount > quota:
-            left = quota - int(used or 0)
-            raise refuse("amount", f"exceeds the lender's remaining quota of Rp{left}")
+    check_quota_at_approval(session, program.id, lender_id, amount, on)
 
 
 def approve_application(
@@ -163,22 +159,24 @@ def approve_application(
     )
     enterprise = session.get(Enterprise, application.enterprise_id)
     assert program is not None and enterprise is not None  # foreign keys guarantee them
+    version = terms_in_force(session, program.id, decided_on)
+    terms: CreditProgram | ProgramTerms = version or program
     errors: dict[str, list[str]] = {}
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         errors["amount"] = ["must be a whole number of Rupiah greater than 0"]
-    elif not program.plafond_min <= amount <= program.plafond_max:
+    elif not terms.plafond_min <= amount <= terms.plafond_max:
         errors["amount"] = [
-            f"must be within the program's plafond Rp{program.plafond_min}..Rp{program.plafond_max}"
+            f"must be within the program's plafond Rp{terms.plafond_min}..Rp{terms.plafond_max}"
         ]
     max_tenor = (
-        program.max_tenor_investment
+        terms.max_tenor_investment
         if application.purpose == "investment"
-        else program.max_tenor_working_capital
+        else terms.max_tenor_working_capital
     )
     if not isinstance(tenor, int) or isinstance(tenor, bool) or not 1 <= tenor <= max_tenor:
         errors["tenor"] = [f"must be 1..{max_tenor} months for {application.purpose}"]
-    if not isinstance(grace_principal, int) or not 0 <= grace_principal <= program.max_grace_months:
-        errors["grace_principal"] = [f"must be 0..{program.max_grace_months} months"]
+    if not isinstance(grace_principal, int) or not 0 <= grace_principal <= terms.max_grace_months:
+        errors["grace_principal"] = [f"must be 0..{terms.max_grace_months} months"]
     elif isinstance(tenor, int) and grace_principal >= tenor:
         errors["grace_principal"] = ["must be shorter than the tenor"]
     if first_due_on is not None and first_due_on <= decided_on:
@@ -187,24 +185,24 @@ def approve_application(
         raise DomainError("approval refused", errors)
     declared, observed = _kur_access(session, application, enterprise)
     access = max(declared, observed)
-    annual_rate = _rate(program.rate_by_access, access, "annual_rate")
-    subsidy_rate = _rate(program.subsidy_rate_by_access, access, "subsidy_rate")
+    annual_rate = _rate(terms.rate_by_access, access, "annual_rate")
+    subsidy_rate = _rate(terms.subsidy_rate_by_access, access, "subsidy_rate")
     first_due = first_due_on or add_months(decided_on, 1)
-    day_count = servicing_rules(session, program.id).day_count
+    day_count = version.day_count if version else servicing_rules(session, program.id).day_count
     try:
         schedule = build_schedule(
             amount,
             annual_rate,
             tenor,
             first_due,
-            method=program.interest_method,
+            method=terms.interest_method,
             grace_principal=grace_principal,
             day_count=day_count,
             start=decided_on,
         )
     except ScheduleError as exc:
         raise refuse("schedule", str(exc)) from exc
-    _check_quota(session, program, application.lender_id, amount)
+    _check_quota(session, program, application.lender_id, amount, decided_on)
 
     decision = Decision(
         application_id=application.id,
@@ -220,20 +218,21 @@ def approve_application(
         application_id=application.id,
         enterprise_id=application.enterprise_id,
         program_id=program.id,
+        program_terms_id=version.id if version else None,
         principal=amount,
         annual_rate=annual_rate,
         subsidy_rate=subsidy_rate,
-        guarantee_coverage=program.guarantee_coverage,
-        penalty_daily_rate=program.penalty_daily_rate,
-        interest_method=program.interest_method,
+        guarantee_coverage=terms.guarantee_coverage,
+        penalty_daily_rate=terms.penalty_daily_rate,
+        interest_method=terms.interest_method,
         frequency="monthly",
         tenor=tenor,
         grace_principal=grace_principal,
-        prepayment_mode=program.prepayment_mode,
+        prepayment_mode=terms.prepayment_mode,
         day_count=day_count,
         kur_access_count=access,
         kur_access_mismatch=observed > declared,
-        allocation_order=",".join(program.allocation_order),
+        allocation_order=",".join(terms.allocation_order),
         purpose=application.purpose,
         approved_on=decided_on,
         status="approved",

@@ -26,6 +26,7 @@ from ...models import (
     Installment,
     Loan,
     LoanMovement,
+    ProgramTerms,
     Restructuring,
     WriteOff,
 )
@@ -40,7 +41,7 @@ from .common import (
 from .grading import grade_on, mark_restructured
 from .ledger import post_movement
 
-WRITE_OFF_GRADE = 5  # Macet: below it a write-off needs an override reason
+WRITE_OFF_GRADE = 5  # Macet; default for loans without a program version (ProgramTerms)
 
 
 def restructure_loan(
@@ -173,10 +174,12 @@ def request_write_off(
         raise refuse("loan_id", "only an active loan with principal outstanding can be written off")
     grade = grade_on(loan, current_installments(session, loan.id), requested_on)
     override = (override_reason or "").strip() or None
-    if grade < WRITE_OFF_GRADE and override is None:
+    terms = session.get(ProgramTerms, loan.program_terms_id) if loan.program_terms_id else None
+    write_off_grade = terms.write_off_grade if terms else WRITE_OFF_GRADE  # the loan's terms
+    if grade < write_off_grade and override is None:
         raise refuse(
             "override_reason",
-            f"the loan is Kol {grade}: writing off below Kol {WRITE_OFF_GRADE} (Macet) "
+            f"the loan is Kol {grade}: writing off below Kol {write_off_grade} "
             "needs an override reason",
         )
     pending = session.scalar(

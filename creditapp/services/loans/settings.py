@@ -1,4 +1,10 @@
-"""Per-program servicing rules (``ProgramServicing``): read with defaults, change audited."""
+"""Per-program servicing rules (``ProgramServicing``): read with defaults, change audited.
+
+A program with versions of its terms (``ProgramTerms``) keeps its day count and subsidy
+rules there, per loan; here only ``back_value_days`` (an operating rule of the lender's
+desk, not a term of the loan) may then change. The other rules serve loans made without a
+version.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from sqlalchemy.orm import Session
 from loanmath.schedule import DAY_COUNTS
 
 from ...errors import DomainError, NotFound
-from ...models import CreditProgram, ProgramServicing
+from ...models import CreditProgram, ProgramServicing, ProgramTerms
 from ..audit import Actor, record
 
 DEFAULTS: dict[str, Any] = {
@@ -50,6 +56,9 @@ def set_servicing_rules(
         errors["day_count"] = [f"must be one of {', '.join(DAY_COUNTS)}"]
     if changes.get("subsidy_max_grade", 1) not in range(1, 6):
         errors["subsidy_max_grade"] = ["must be a collectibility grade 1..5"]
+    if session.scalar(select(ProgramTerms.id).where(ProgramTerms.program_id == program.id)):
+        for name in set(changes) - {"back_value_days"}:
+            errors[name] = ["is a term of the program's versions: add a version instead"]
     if errors:
         raise DomainError("servicing rules refused", errors)
     rules = session.get(ProgramServicing, program.id)

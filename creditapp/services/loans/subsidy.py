@@ -8,7 +8,8 @@ and each movement inside it counts from its posting day to the period's end. Tha
 the sum of the ``LoanStatus`` rows on days that were aged, and also covers days that were
 not, so the ledger is the one source used.
 
-Eligibility (per program, ``ProgramServicing``; conservative defaults): no subsidy for a
+Eligibility (the loan's own program version, ``ProgramTerms``; for a loan without one, the
+program's ``ProgramServicing`` or its conservative defaults): no subsidy for a
 period in which the loan was aged at a grade worse than ``subsidy_max_grade`` (default Kol 2:
 the state subsidises performing KUR, not NPL); none after maturity unless
 ``subsidy_after_maturity``; never on capitalised interest (``restructure`` movements are left
@@ -25,7 +26,14 @@ from sqlalchemy.orm import Session
 
 from loanmath.subsidy import subsidy_for_period
 
-from ...models import Loan, LoanMovement, LoanStatus, ProgramServicing, SubsidyAccrual
+from ...models import (
+    Loan,
+    LoanMovement,
+    LoanStatus,
+    ProgramServicing,
+    ProgramTerms,
+    SubsidyAccrual,
+)
 from ..audit import Actor, record
 from .common import refuse
 from .settings import DEFAULTS
@@ -54,9 +62,14 @@ def accrue_subsidy(
     loans = Loan.__table__
     hist = LoanStatus.__table__
     rules = ProgramServicing.__table__
-    max_grade = func.coalesce(rules.c.subsidy_max_grade, DEFAULTS["subsidy_max_grade"])
+    terms = ProgramTerms.__table__
+    max_grade = func.coalesce(
+        terms.c.subsidy_max_grade, rules.c.subsidy_max_grade, DEFAULTS["subsidy_max_grade"]
+    )
     after_maturity = func.coalesce(
-        rules.c.subsidy_after_maturity, DEFAULTS["subsidy_after_maturity"]
+        terms.c.subsidy_after_maturity,
+        rules.c.subsidy_after_maturity,
+        DEFAULTS["subsidy_after_maturity"],
     )
     # The last day a loan earns subsidy in the period: its maturity when that comes first
     # (unless the program allows subsidy after maturity).
@@ -98,9 +111,9 @@ def accrue_subsidy(
             func.sum(mov.c.principal_delta * weight).label("balance_days"),
         )
         .select_from(
-            mov.join(loans, loans.c.id == mov.c.loan_id).outerjoin(
-                rules, rules.c.program_id == loans.c.program_id
-            )
+            mov.join(loans, loans.c.id == mov.c.loan_id)
+            .outerjoin(rules, rules.c.program_id == loans.c.program_id)
+            .outerjoin(terms, terms.c.id == loans.c.program_terms_id)
         )
         .where(
             mov.c.posted_on <= last_day,

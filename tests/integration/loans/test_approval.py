@@ -160,7 +160,15 @@ def test_program_and_lender_quotas_cannot_be_overshot(session: Session) -> None:
     lf.approved_loan(session, program_obj=program, lender_obj=lender, amount=30_000_000)
 
     other = core.program(session)
-    session.add(ProgramLenderQuota(program_id=other.id, lender_id=lender.id, quota=40_000_000))
+    session.add(
+        ProgramLenderQuota(
+            program_id=other.id,
+            lender_id=lender.id,
+            segment="mikro",
+            year=lf.DECIDED_ON.year,
+            quota=40_000_000,
+        )
+    )
     with pytest.raises(DomainError, match="lender's remaining quota"):
         lf.approved_loan(session, program_obj=other, lender_obj=lender, amount=40_000_001)
     lf.approved_loan(session, program_obj=other, amount=40_000_001)  # another lender: no quota

@@ -47,7 +47,13 @@ def test_quota_used_and_left(session: Session) -> None:
     book = Book.new(session)
     book.program.quota_total = 100 * M
     session.add(
-        ProgramLenderQuota(program_id=book.program.id, lender_id=book.lender.id, quota=60 * M)
+        ProgramLenderQuota(
+            program_id=book.program.id,
+            lender_id=book.lender.id,
+            segment="mikro",
+            year=2026,
+            quota=60 * M,
+        )
     )
     other = core.lender(session)
     book.loan(25 * M).approved_on = date(2026, 2, 1)
