@@ -1,5 +1,4 @@
-"""The small-data defaults below SMALL_DATA_ROWS: no bagging, half the learning rate, 63 bins,
-leaf values smoothed towards their parents."""
+"""The small-data defaults: no bagging, half the learning rate, 63 bins below SMALL_DATA_ROWS."""
 
 from __future__ import annotations
 
@@ -17,21 +16,6 @@ def test_small_data_rule_switches_where_crossfit_starts() -> None:
     assert large["bagging_fraction"] < 1.0 and large["bagging_freq"] > 0
     assert small["learning_rate"] < large["learning_rate"]
     assert small["max_bin"] < large["max_bin"]
-    # Leaf values are smoothed towards their parent's on small data only.
-    assert small["path_smooth"] > 0 and large["path_smooth"] == 0
-
-
-def test_path_smoothing_reaches_the_trained_model() -> None:
-    rng = np.random.default_rng(5)
-    n = 1200
-    frame = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n)})
-    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-(-2.0 + frame["x1"])))).astype(np.int8)
-    smoothed = train_frame(frame, y, seed=1, time_budget=1e-9)
-    assert "[path_smooth: 10]" in smoothed.model_text()
-    # The check can fail: switched off by the caller, the model records 0 and other leaves.
-    plain = train_frame(frame, y, seed=1, params={"path_smooth": 0.0})
-    assert "[path_smooth: 0]" in plain.model_text()
-    assert plain.model_text() != smoothed.model_text()
 
 
 def _thresholds_per_feature(max_bin: int | None) -> dict[str, int]:
