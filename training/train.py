@@ -71,8 +71,9 @@ def default_params(
     # Tried on the evaluate-csv folds and NOT adopted (5-fold, seed 42; each setting's inner CV
     # and refit cached per outer fold, the search replayed on them, which reproduces the
     # pipeline's Polish 0.9612 and SBA 0.8934 exactly). Polish test AUC: path_smooth 10 0.9623
-    # (SBA 0.8932), but LightGBM smooths after the monotone clipping, so the demo population's
-    # constrained model broke its directions (training.monotone refused it); bads weighted by 3
+    # (SBA 0.8932; bench.quality confirmed both, fold for fold), but LightGBM smooths after the
+    # monotone clipping, so the demo population's constrained model broke its directions
+    # (training.monotone refused it); bads weighted by 3
     # 0.9621 but by sqrt(goods/bads) 0.9611 (SBA 0.8929), by 10 below 3 on the 4 folds run;
     # early stopping on AUC 0.9608; 7 leaves 0.9595; 31 leaves 0.9591; feature_fraction 0.8
     # 0.9596, 1.0 0.9590, by node 0.5 0.9591; 255 bins 0.9617; learning rate 0.01 0.9608;
