@@ -252,6 +252,11 @@ def confirm_disbursement(
     )
     assert first_on is not None
     _reanchor(session, loan, first_on)
+    # The guarantee cover (and its one-off IJP) opens with the first money paid out. Imported
+    # here: services.claims uses this package's helpers, so a top-level import would cycle.
+    from ..claims.guarantees import open_cover
+
+    open_cover(session, actor, loan, first_on)
     session.flush()
     record(
         session,
