@@ -184,7 +184,10 @@ def guarantor_statement(
     """
     guarantor = session.get(Guarantor, guarantor_id)
     gc = GuaranteeCover
-    in_period = lambda col: col.between(period_start, period_end)  # noqa: E731  (a local shorthand)
+
+    def in_period(col: Any) -> Any:
+        return col.between(period_start, period_end)
+
     covers = session.execute(
         select(
             func.count(gc.id).filter(in_period(gc.started_on)).label("opened"),
