@@ -44,9 +44,8 @@ from ...models import (
     SubrogationPayment,
 )
 from ..audit import Actor, record
-from ..loans.common import get_loan, refuse
+from .common import lock_loan, refuse, require_reason
 
-MAX_REASON = 500
 MAX_IJP_RATE = Decimal("0.2")  # far above any published IJP rate: a typing mistake
 
 
@@ -229,15 +228,6 @@ def record_ijp_payment(
     return int(count), int(total)
 
 
-def _reason(reason: object) -> str:
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text:
-        raise refuse("reason", "a reason is required")
-    if len(text) > MAX_REASON:
-        raise refuse("reason", f"at most {MAX_REASON} characters")
-    return text
-
-
 def reject_guarantee_claim(
     session: Session, actor: Actor, claim_id: int, *, reason: str, rejected_on: date
 ) -> GuaranteeClaim:
@@ -246,11 +236,11 @@ def reject_guarantee_claim(
     Returns:
         The rejected claim.
     """
-    text = _reason(reason)
+    text = require_reason(reason)
     claim = session.get(GuaranteeClaim, claim_id)
     if claim is None:
         raise NotFound("no such claim", {"claim_id": ["not found"]})
-    get_loan(session, claim.loan_id, lock=True)
+    lock_loan(session, claim.loan_id)
     session.refresh(claim)
     if claim.status != "submitted":
         raise Conflict("claim decided", {"claim_id": [f"status is {claim.status}"]})
@@ -282,7 +272,7 @@ def pay_subrogation_share(
     recovery = session.get(Recovery, recovery_id)
     if recovery is None:
         raise NotFound("no such recovery", {"recovery_id": [f"no recovery {recovery_id}"]})
-    get_loan(session, recovery.loan_id, lock=True)
+    lock_loan(session, recovery.loan_id)
     if not recovery.guarantor_share:
         raise refuse("recovery_id", "nothing of this recovery is owed to a guarantor")
     cover = session.scalar(select(GuaranteeCover).where(GuaranteeCover.loan_id == recovery.loan_id))

@@ -38,9 +38,7 @@ from ...models import (
     SubsidyClaimLine,
 )
 from ..audit import Actor, record
-from ..loans.common import refuse, require_positive_amount
-
-MAX_REASON = 500
+from .common import refuse, require_positive_amount, require_reason
 
 
 @dataclass(frozen=True)
@@ -283,15 +281,6 @@ def get_subsidy_claim(
     return claim
 
 
-def _reason(reason: object) -> str:
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text:
-        raise refuse("reason", "a reason is required")
-    if len(text) > MAX_REASON:
-        raise refuse("reason", f"at most {MAX_REASON} characters")
-    return text
-
-
 def reject_subsidy_claim_line(
     session: Session, actor: Actor, line_id: int, *, reason: str, rejected_on: date
 ) -> SubsidyClaimLine:
@@ -300,7 +289,7 @@ def reject_subsidy_claim_line(
     Returns:
         The rejected line.
     """
-    text = _reason(reason)
+    text = require_reason(reason)
     line = session.get(SubsidyClaimLine, line_id)
     if line is None:
         raise NotFound("no such line", {"line_id": [f"no claim line {line_id}"]})
