@@ -43,6 +43,7 @@ def subsidy_claims_list(
     lender_id: int | None = None,
     program_id: int | None = None,
     status: str | None = None,
+    claim_id: int | None = None,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
     """Claims, newest month first, each with its lines' counts and reconciliation.
@@ -94,6 +95,8 @@ def subsidy_claims_list(
         query = query.where(c.program_id == program_id)
     if status:
         query = query.where(c.status == status)
+    if claim_id is not None:
+        query = query.where(c.id == claim_id)
     out = []
     for row in session.execute(query).mappings():
         item = dict(row)
