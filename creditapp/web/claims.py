@@ -27,9 +27,9 @@ from ..services.claims.export import claims_csv
 from ..services.claims.statements import subsidy_claims_list, subsidy_reconciliation_by_program
 from ..services.claims.subsidy_claims import get_subsidy_claim
 from .authz import role_required
-from .claims_forms import PaymentForm, RejectLineForm
+from .claims_forms import PaymentForm, RejectLineForm, claim_errors
 from .loan_base import today
-from .loan_forms import ConfirmForm, put_errors
+from .loan_forms import ConfirmForm
 from .report_base import MANAGERS
 
 bp = Blueprint("claim_pages", __name__, url_prefix="/claims")
@@ -161,7 +161,7 @@ def reject_line(claim_id: int, line_id: int) -> Any:
                 )
             except DomainError as exc:
                 db.rollback()
-                put_errors(form, exc)
+                claim_errors(form, exc)
             else:
                 db.commit()
                 flash(_("Line rejected: it is left out of the verified total."))
@@ -186,7 +186,7 @@ def verify(claim_id: int) -> Any:
                 verify_subsidy_claim(db, current_user.actor, claim_id, verified_on=today())
             except DomainError as exc:
                 db.rollback()
-                put_errors(form, exc)
+                claim_errors(form, exc)
             else:
                 db.commit()
                 flash(_("Claim verified."))
@@ -221,7 +221,7 @@ def pay(claim_id: int) -> Any:
                 )
             except DomainError as exc:
                 db.rollback()
-                put_errors(form, exc)
+                claim_errors(form, exc)
                 form.confirmed.data = ""
                 status = 422
             else:

@@ -135,7 +135,7 @@ def test_an_overpayment_is_shown_on_the_field(
         },
     )
     assert answer.status_code == 422
-    assert "Rp544443" in answer.get_data(as_text=True)  # the verified total, named
+    assert "Lebih dari total terverifikasi" in answer.get_data(as_text=True)  # beside the field
 
 
 def test_the_claim_file_downloads(client: FlaskClient, people: People, claim: SubsidyClaim) -> None:
