@@ -180,7 +180,8 @@ def guarantor_statement(
     """One guarantor's statement for ``period_start``..``period_end`` (both inclusive).
 
     covers: opened in the period (count, covered amount) and in force at its end (opened by
-    then); IJP: charged (covers opened in the period), paid in the period, unpaid at the end;
+    then, the loan neither closed nor written off by then); IJP: charged (covers opened in
+    the period), paid in the period, unpaid at the end;
     claims on covered loans submitted in the period, by status (count, claimed, paid); claims
     paid in the period; subrogation: owed (Σ ``guarantor_share`` of recoveries in the period),
     paid in the period, and still owed at the end (all owed by then - all paid by then).
@@ -197,7 +198,13 @@ def guarantor_statement(
             func.coalesce(func.sum(gc.covered_amount).filter(in_period(gc.started_on)), 0).label(
                 "covered_opened"
             ),
-            func.count(gc.id).filter(gc.started_on <= period_end).label("in_force"),
+            func.count(gc.id)
+            .filter(
+                gc.started_on <= period_end,
+                (Loan.closed_on.is_(None)) | (Loan.closed_on > period_end),
+                (Loan.written_off_on.is_(None)) | (Loan.written_off_on > period_end),
+            )
+            .label("in_force"),
             func.coalesce(func.sum(gc.ijp_amount).filter(in_period(gc.started_on)), 0).label(
                 "ijp_charged"
             ),
@@ -211,7 +218,9 @@ def guarantor_statement(
                 ),
                 0,
             ).label("ijp_unpaid"),
-        ).where(gc.guarantor_id == guarantor_id)
+        )
+        .join(Loan, Loan.id == gc.loan_id)
+        .where(gc.guarantor_id == guarantor_id)
     ).one()
     claim = GuaranteeClaim
     covered = and_(gc.loan_id == claim.loan_id, gc.guarantor_id == guarantor_id)

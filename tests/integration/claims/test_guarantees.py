@@ -160,9 +160,12 @@ def test_subrogation_owed_and_paid_and_the_guarantor_statement(session: Session)
     assert (year["claims_paid_in_period"], year["claims_paid_amount"]) == (1, 35_000_000)
     assert (year["subrogation_owed"], year["subrogation_paid"]) == (8_400_000, 7_000_000)
     assert year["subrogation_outstanding"] == 1_400_000
-    # August alone: only the first recovery and its payment; nothing opened or claimed.
+    # August alone: only the first recovery and its payment; nothing opened or claimed, and
+    # the cover ended with the write-off on 2 July.
     august = guarantor_statement(session, guarantor_id, date(2027, 8, 1), date(2027, 8, 31))
-    assert (august["covers_opened"], august["covers_in_force"], august["claims"]) == (0, 1, [])
+    assert (august["covers_opened"], august["covers_in_force"], august["claims"]) == (0, 0, [])
+    june = guarantor_statement(session, guarantor_id, date(2027, 6, 1), date(2027, 6, 30))
+    assert june["covers_in_force"] == 1
     assert (august["subrogation_owed"], august["subrogation_paid"]) == (7_000_000, 7_000_000)
     assert august["subrogation_outstanding"] == 0
     assert august["ijp_unpaid"] == 0
