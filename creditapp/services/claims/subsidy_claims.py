@@ -232,6 +232,10 @@ def build_subsidy_claims(
         The claims submitted (empty when every program x lender of the month is claimed).
     """
     check_month(month)
+    if submitted_on <= month_end(month):
+        raise refuse(
+            "submitted_on", f"must be after the claimed month, which ends {month_end(month)}"
+        )
     loans = Loan.__table__
     acc = SubsidyAccrual.__table__
     claimed = select(SubsidyClaim.id).where(
