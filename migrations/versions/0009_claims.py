@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0009_claims"
 down_revision: str | None = "0008_nik"
 branch_labels: str | Sequence[str] | None = None
