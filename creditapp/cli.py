@@ -148,9 +148,10 @@ def init_app(app: Flask) -> None:
         backup,
     ):
         app.cli.add_command(cmd)
-    from .commands import loans
+    from .commands import claims, loans
 
     loans.init_app(app)
+    claims.init_app(app)
 
 
 def main() -> None:

@@ -73,10 +73,10 @@ def init_app(app: Flask) -> None:
     app.extensions["key_cache"] = TTLCache(ttl)
 
     api = CreditApi(app)
-    from . import applications, decisions, loans, programs, reports
+    from . import applications, claims, decisions, loans, programs, reports
 
     blueprints = (applications.blp, decisions.blp, loans.blp, programs.blp, programs.models_blp,
-                  reports.blp)  # fmt: skip
+                  reports.blp, claims.blp)  # fmt: skip
     for blp in blueprints:
         api.register_blueprint(blp)
     app.extensions["credit_api"] = api

@@ -25,6 +25,7 @@ from tqdm import tqdm
 from ..models import Application, Enterprise, Lender, Loan, ProgramLenderQuota, User
 from ..services import access, applications, models, programs
 from ..services.audit import Actor
+from .demo_claims import claims_loaded, ensure_guarantors, load_claims
 from .demo_lenders import DEMO_CONTACTS, DEMO_LENDERS
 from .demo_loans import (
     DemoLoanLoader,
@@ -330,6 +331,9 @@ def seed_demo(n: int, max_loans: int, historic: int, seed: int) -> None:
     with command_session() as session:
         created = programs.seed_kur_programs(session, actor, PROGRAMS_FROM)
         click.echo(f"programs: {len(created)} created")
+        # Before the loans: each loan's guarantee cover opens at its first disbursement.
+        made = ensure_guarantors(session, actor, PROGRAMS_FROM)
+        click.echo(f"guarantors and IJP rates: {made} created")
         lenders = ensure_lenders(session, actor)
         click.echo(f"lenders: {', '.join(lender.code for lender in lenders)}")
         passwords_file = Path(
@@ -372,6 +376,16 @@ def seed_demo(n: int, max_loans: int, historic: int, seed: int) -> None:
             click.echo(f"history: already loaded ({stored} applications)")
         elif historic:
             load_history(session, lender_ids, users, historic, seed)
+    with command_session() as session:
+        stored = claims_loaded(session, lender_ids)
+        if stored:
+            click.echo(f"claims: already loaded ({stored} subsidy claims)")
+        else:
+            claims_started = time.perf_counter()
+            as_of = pop.as_of if pop is not None else DEFAULT_AS_OF
+            for line in load_claims(session, actor, lender_ids, as_of):
+                click.echo(line)
+            click.echo(f"  ({time.perf_counter() - claims_started:.1f} s)")
     with command_session() as session:
         print_headline(session, (pop.as_of if pop is not None else DEFAULT_AS_OF))
     click.echo(f"seed-demo: done in {time.perf_counter() - started:.1f} s")

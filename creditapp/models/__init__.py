@@ -13,6 +13,14 @@ from .altdata import (
 )
 from .application import Application, Decision, IdempotencyRecord, ScoreRecord
 from .base import Base
+from .claims import (
+    GuaranteeCover,
+    Guarantor,
+    ProgramGuarantee,
+    SubrogationPayment,
+    SubsidyClaim,
+    SubsidyClaimLine,
+)
 from .enterprise import Enterprise, SizeObservation
 from .loan import (
     AgeingRun,
@@ -39,6 +47,12 @@ from .servicing import (
 from .web import ApprovalRequest, SignInFailure
 
 __all__ = [
+    "SubsidyClaimLine",
+    "SubsidyClaim",
+    "SubrogationPayment",
+    "ProgramGuarantee",
+    "Guarantor",
+    "GuaranteeCover",
     "AgeingRun",
     "ApiKey",
     "ApprovalRequest",

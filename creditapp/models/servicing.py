@@ -124,6 +124,9 @@ class GuaranteeClaim(Base):
     status: Mapped[ClaimState] = mapped_column(String(10), default="submitted")
     paid_amount: Mapped[int] = money(default=0)
     paid_on: Mapped[date | None] = mapped_column(Date)
+    # Set when the guarantor refuses the claim (services.claims.guarantees).
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    rejected_on: Mapped[date | None] = mapped_column(Date)
 
 
 class SubsidyAccrual(Base):

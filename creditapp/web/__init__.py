@@ -12,11 +12,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register sessions, languages, headers and the web blueprints."""
-    from . import (  # noqa: F401  (routes on loan_base.bp, model_registry.bp)
+    from . import (  # noqa: F401  (routes on loan_base.bp, model_registry.bp, claims.bp)
         account,
         admin_programs,
         assets,
         auth,
+        claims,
+        claims_guarantors,
         collection,
         decide,
         headers,
@@ -51,3 +53,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(models_pages.bp)
     app.register_blueprint(model_registry.bp)  # with model_compare_page's route
     app.register_blueprint(admin_programs.bp)
+    app.register_blueprint(claims.bp)  # with claims_guarantors' routes

@@ -9,7 +9,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from creditapp.services.loans import age_loans
+from creditapp.services.audit import Actor
+from creditapp.services.claims import build_subsidy_claims
+from creditapp.services.loans import accrue_subsidy, age_loans
 
 from .conftest import ApiEnv
 
@@ -25,7 +27,7 @@ BODIES = {
     },
 }
 # Collection endpoints and what identifies an item in them.
-LISTS = {"/api/v1/applications": "id", "/api/v1/loans": "id"}
+LISTS = {"/api/v1/applications": "id", "/api/v1/loans": "id", "/api/v1/subsidy-claims": "id"}
 # Portfolio reports: aggregates of the caller's own loans only.
 REPORTS = "/api/v1/reports/"
 # Operations that neither take an id nor list tenant data.
@@ -44,8 +46,13 @@ def test_every_operation_is_tenant_safe(
     # an end-of-day run, so A's loan is in the portfolio snapshot that reports read
     as_of = date.fromisoformat(payload["as_of"])
     age_loans(session, as_of)
+    # A's subsidy claim for the month its loan was paid out in
+    month = as_of.replace(day=1)
+    month_end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    accrue_subsidy(session, month, month_end.fromordinal(month_end.toordinal() - 1))
+    [claim] = build_subsidy_claims(session, Actor.system(), month, month_end)
     session.commit()
-    ids = {"loan_id": loan_id, "application_id": a_app}
+    ids = {"loan_id": loan_id, "application_id": a_app, "claim_id": claim.id}
     spec = api.get("/api/v1/openapi.json").json
     walked = reports = 0
     for path, item in spec["paths"].items():

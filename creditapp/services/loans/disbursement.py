@@ -26,6 +26,7 @@ from loanmath.schedule import Installment, build_schedule
 from ...errors import Conflict, DomainError, NotFound
 from ...models import Disbursement, Loan, LoanMovement
 from ..audit import Actor, record
+from ..claims.guarantees import open_cover
 from .common import current_installments, get_loan, refuse, replace_schedule, snapshot
 from .ledger import post_movement
 from .value_dates import check_value_date, latest_value_date
@@ -252,6 +253,8 @@ def confirm_disbursement(
     )
     assert first_on is not None
     _reanchor(session, loan, first_on)
+    # The guarantee cover (and its one-off IJP) opens with the first money paid out.
+    open_cover(session, actor, loan, first_on)
     session.flush()
     record(
         session,
