@@ -1,8 +1,8 @@
 """claims: subsidy claims with their lines, guarantors, IJP rates per program, covers per
 loan, subrogation payments; a rejected guarantee claim's reason and date
 
-Revision ID: 0009_claims
-Revises: 0008_nik
+Revision ID: 0010_claims
+Revises: 0009_programs
 Create Date: 2026-12-04 14:22:18.946476
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_claims"
-down_revision: str | None = "0008_nik"
+revision: str = "0010_claims"
+down_revision: str | None = "0009_programs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
