@@ -9,6 +9,7 @@ the earlier one).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import cast
@@ -82,8 +83,18 @@ def stored_summary(session: Session, run: ProvisionRun, created: bool) -> Provis
     )
 
 
-def run_provisioning(session: Session, as_of: date, actor: Actor | None = None) -> ProvisionSummary:
+STEPS = 3  # per-loan rows, totals, movements (what ``progress`` is called after)
+
+
+def run_provisioning(
+    session: Session,
+    as_of: date,
+    actor: Actor | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ProvisionSummary:
     """Provision every active loan as of the month end ``as_of`` (flushed, not committed).
+
+    ``progress`` (the CLI's bar) is called with a step's name after each of ``STEPS`` steps.
 
     Raises:
         DomainError (field ``as_of``): not a month end, no ageing run to read, after the last
@@ -115,11 +126,14 @@ def run_provisioning(session: Session, as_of: date, actor: Actor | None = None) 
     )
     session.add(run)
     session.flush()
-    session.execute(
-        insert(ROWS).from_select(list(COLUMNS), provision_rows(dialect, as_of, snapshot, run.id))
-    )
+    step = progress or (lambda _name: None)
+    rows = provision_rows(dialect, as_of, snapshot, run.id)
+    session.execute(insert(ROWS).from_select(list(COLUMNS), rows))
+    step("loans")
     _insert_totals(session, run.id)
+    step("totals")
     _insert_movements(session, run.id, previous.id if previous else None)
+    step("movements")
     loans, total = session.execute(
         select(
             func.coalesce(func.sum(TOTALS.c.loans), 0), func.coalesce(func.sum(TOTALS.c.amount), 0)
