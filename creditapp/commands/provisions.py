@@ -44,9 +44,7 @@ def run_command(as_of: str) -> None:
     day = _day(as_of, "--as-of")
     with (
         command_session() as session,
-        click.progressbar(
-            length=STEPS, label="provisioning", file=sys.stderr
-        ) as bar,
+        click.progressbar(length=STEPS, label="provisioning", file=sys.stderr) as bar,
     ):
         summary = provisioning.run_provisioning(session, day, progress=lambda _step: bar.update(1))
     state = "run" if summary.created else "already run (nothing changed)"
