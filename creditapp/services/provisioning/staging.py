@@ -25,6 +25,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     Float,
     Select,
     Table,
@@ -91,8 +92,8 @@ def provision_rows(dialect: str, as_of: date, snapshot: date, run_id: int) -> Se
     score = scores.subquery("score")
     settings = settings_subquery(as_of)
     ead = HIST.c.outstanding_principal
-    remaining = month_index(dialect, func.coalesce(LOANS.c.maturity_on, literal(as_of)))
-    remaining = remaining - month_index(dialect, literal(as_of))
+    maturity = func.coalesce(LOANS.c.maturity_on, literal(as_of, Date))
+    remaining = month_index(dialect, maturity) - (as_of.year * 12 + as_of.month)
     stage = case(
         (HIST.c.collectibility >= NPL_GRADE, 3),
         (or_(HIST.c.dpd > STAGE2_DPD, restructured.c.loan_id.is_not(None)), 2),
