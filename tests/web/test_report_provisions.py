@@ -41,8 +41,7 @@ def test_page_shows_stages_programs_and_movement(
     assert any(main in r and rp(1_467_001) in r for r in moves)
     one = client.get(f"/reports/provisions?{Q}&program={world.other.code}").get_data(as_text=True)
     assert element(one, "allowance", "dd") == rp(135_000)
-    english = text(client.get(f"/reports/provisions?{Q}&lang=en").get_data(as_text=True))
-    assert "Loss allowance" in english or "Cadangan" in english
+    assert "Cadangan kerugian penurunan nilai (CKPN)" in text(html)  # Indonesian by default
 
 
 def test_downloads_carry_the_filters(client: FlaskClient, people: People, session: Session) -> None:
