@@ -2,7 +2,7 @@
 journals. See ``staging`` for the stages and the arithmetic."""
 
 from .movements import AllowanceChange, allowance_changes
-from .run import ProvisionSummary, run_provisioning
+from .run import ProvisionSummary, is_month_end, run_provisioning
 from .settings import DEFAULT_LGD, DEFAULT_UNSCORED_PD, set_provisioning, settings_in_force
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "AllowanceChange",
     "ProvisionSummary",
     "allowance_changes",
+    "is_month_end",
     "run_provisioning",
     "set_provisioning",
     "settings_in_force",
