@@ -129,6 +129,10 @@ def run_provisioning(
     step = progress or (lambda _name: None)
     rows = provision_rows(dialect, as_of, snapshot, run.id)
     session.execute(insert(ROWS).from_select(list(COLUMNS), rows))
+    if dialect == "postgresql":
+        # Fresh statistics for the rows just written: without them the planner expects a
+        # handful and a lender-filtered report nested-looped over 824,472 rows (41.5 s).
+        session.execute(text("ANALYZE loan_provisions"))
     step("loans")
     _insert_totals(session, run.id)
     step("totals")
