@@ -62,7 +62,9 @@ def _snapshot(session: Session, as_of: date) -> date:
             f"{as_of.isoformat()} is after the last end-of-day run "
             f"({last_ageing.isoformat()}); run age-loans first"
         )
-    snapshot = session.scalar(select(func.max(AGEING.c.as_of)).where(AGEING.c.as_of <= as_of))
+    snapshot: date | None = session.scalar(
+        select(func.max(AGEING.c.as_of)).where(AGEING.c.as_of <= as_of)
+    )
     if snapshot is None:
         raise _refuse(f"no end-of-day ageing run on or before {as_of.isoformat()}")
     return snapshot

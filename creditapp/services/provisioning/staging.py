@@ -56,7 +56,8 @@ HALF = MICRO // 2
 
 def as_rate(millionths: Any) -> ColumnElement[Any]:
     """Integer millionths as a NUMERIC rate (exact on PostgreSQL, a float on SQLite)."""
-    return millionths / literal_column("1000000.0")
+    rate: ColumnElement[Any] = millionths / literal_column("1000000.0")
+    return rate
 
 
 def times_rate_rounded(amount: Any, millionths: Any) -> ColumnElement[int]:
