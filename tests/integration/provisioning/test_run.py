@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from creditapp.errors import DomainError
+from creditapp.errors import DomainError, NotFound
 from creditapp.models import AuditEvent, LoanProvision, ProvisionRun, ProvisionTotal
 from creditapp.services.audit import Actor
 from creditapp.services.provisioning import (
@@ -176,3 +176,10 @@ def test_no_ageing_run_yet_is_refused(session: Session) -> None:
     with pytest.raises(DomainError) as caught:
         run_provisioning(session, OCT)
     assert "age-loans" in caught.value.errors["as_of"][0]
+
+
+def test_allowance_changes_of_a_date_without_a_run(session: Session) -> None:
+    build(session)
+    with pytest.raises(NotFound) as caught:
+        allowance_changes(session, OCT)
+    assert "as_of" in caught.value.errors
