@@ -129,6 +129,7 @@ def init_app(app: Flask) -> None:
     from .commands.demo import sample_application, seed_demo
     from .commands.models import models_cli
     from .commands.programs import programs_cli
+    from .commands.provisions import provisions_cli
     from .commands.reports import reports_cli
     from .commands.training import training_cli
 
@@ -136,6 +137,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(training_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(programs_cli)
+    app.cli.add_command(provisions_cli)
     for cmd in (
         create_lender,
         create_user,

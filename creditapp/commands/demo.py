@@ -22,8 +22,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from ..models import Application, Enterprise, Lender, Loan, ProgramLenderQuota, User
-from ..services import access, applications, models, programs
+from ..models import (
+    AgeingRun,
+    Application,
+    Enterprise,
+    Lender,
+    Loan,
+    ProgramLenderQuota,
+    ProvisionRun,
+    User,
+)
+from ..services import access, applications, models, programs, provisioning
 from ..services.audit import Actor
 from .demo_claims import claims_loaded, ensure_guarantors, load_claims
 from .demo_lenders import DEMO_CONTACTS, DEMO_LENDERS
@@ -255,6 +264,21 @@ def load_history(
     )
 
 
+def provision_month_ends(session: Session, actor: Actor) -> int:
+    """Run the loss provisioning at every month end with an ageing run after the last
+    provisioning run, oldest first (runs move forward); returns the runs made."""
+    last = session.scalar(select(func.max(ProvisionRun.as_of)))
+    days = session.scalars(
+        select(AgeingRun.as_of)
+        .where(AgeingRun.as_of > (last or date.min))
+        .order_by(AgeingRun.as_of)
+    )
+    ends = [d for d in days if provisioning.is_month_end(d)]
+    for day in tqdm(ends, desc="provisioning", unit="month"):
+        provisioning.run_provisioning(session, day, actor)
+    return len(ends)
+
+
 def historic_loaded(session: Session, lender_ids: list[int]) -> int:
     """Historic applications of the demo lenders already stored."""
     return int(
@@ -386,6 +410,9 @@ def seed_demo(n: int, max_loans: int, historic: int, seed: int) -> None:
             for line in load_claims(session, actor, lender_ids, as_of):
                 click.echo(line)
             click.echo(f"  ({time.perf_counter() - claims_started:.1f} s)")
+        step = time.perf_counter()
+        runs = provision_month_ends(session, actor)
+        click.echo(f"provisions: {runs} month-end runs ({time.perf_counter() - step:.1f} s)")
     with command_session() as session:
         print_headline(session, (pop.as_of if pop is not None else DEFAULT_AS_OF))
     click.echo(f"seed-demo: done in {time.perf_counter() - started:.1f} s")

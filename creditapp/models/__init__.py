@@ -34,6 +34,13 @@ from .loan import (
 )
 from .loan_requests import RestructuringRequest
 from .program import CreditProgram, ProgramLenderQuota, ProgramTerms
+from .provisioning import (
+    LoanProvision,
+    ProgramProvisioning,
+    ProvisionMovement,
+    ProvisionRun,
+    ProvisionTotal,
+)
 from .registry import AuditEvent, ModelVersion
 from .servicing import (
     GuaranteeClaim,
@@ -74,11 +81,16 @@ __all__ = [
     "Lender",
     "Loan",
     "LoanMovement",
+    "LoanProvision",
     "LoanStatus",
     "MarketplaceMonth",
     "ModelVersion",
     "Partnership",
     "ProgramLenderQuota",
+    "ProgramProvisioning",
+    "ProvisionMovement",
+    "ProvisionRun",
+    "ProvisionTotal",
     "ProgramServicing",
     "ProgramTerms",
     "Recovery",

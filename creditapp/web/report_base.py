@@ -38,6 +38,7 @@ SECTIONS = (
     ("report_pages.cost", _l("Subsidy and guarantee")),
     ("report_pages.graduation", _l("Graduation")),
     ("report_pages.inclusion", _l("Inclusion")),
+    ("report_pages.provisions_page", _l("Loss allowance")),
 )
 
 

@@ -8,6 +8,7 @@ The pages live in modules named after what they show, each adding its routes to 
 - ``report_cost``: interest subsidy and guarantee cover and claims
 - ``report_graduation``: graduation, size transitions, strategy indicators
 - ``report_inclusion``: approval, PD, bad rate and the four-fifths ratio by gender and province
+- ``report_provisions``: loss allowance (CKPN) by stage and program, and its movement
 - ``report_downloads``: every table as CSV or XLSX; ``monthly_pdf``: the monthly PDF
 """
 
@@ -18,6 +19,7 @@ from . import (  # noqa: F401  (their routes on report_base.bp)
     report_downloads,
     report_graduation,
     report_inclusion,
+    report_provisions,
     report_quality,
     report_volume,
 )

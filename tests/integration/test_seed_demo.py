@@ -28,6 +28,7 @@ from creditapp.models import (
     Loan,
     LoanMovement,
     LoanStatus,
+    ProvisionRun,
     Repayment,
     ScoreRecord,
     User,
@@ -95,6 +96,9 @@ def test_seed_demo_fills_the_portfolio_once(
     assert _count(session, LoanStatus) > 14
     in_arrears = session.scalar(select(func.count()).where(LoanStatus.dpd > 30))
     assert in_arrears and in_arrears > 0
+    # Loss provisioning at every month end aged, up to the demo date.
+    assert session.scalar(select(func.max(ProvisionRun.as_of))) == AS_OF
+    assert "provisions: " in first.output
 
     before = _row_counts(session)
     second = runner.invoke(args=ARGS)

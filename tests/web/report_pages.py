@@ -17,7 +17,7 @@ from creditapp.services.audit import Actor
 from tests.web.conftest import PASSWORD
 
 PAGES = ("/reports/", "/reports/volume", "/reports/cost", "/reports/graduation",
-         "/reports/inclusion")  # fmt: skip
+         "/reports/inclusion", "/reports/provisions")  # fmt: skip
 NBSP = "\u00a0"
 
 
