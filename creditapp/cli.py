@@ -128,12 +128,14 @@ def init_app(app: Flask) -> None:
     from .commands.bulkload import load_population
     from .commands.demo import sample_application, seed_demo
     from .commands.models import models_cli
+    from .commands.regulatory import regulatory_cli
     from .commands.reports import reports_cli
     from .commands.training import training_cli
 
     app.cli.add_command(models_cli)
     app.cli.add_command(training_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(regulatory_cli)
     for cmd in (
         create_lender,
         create_user,
