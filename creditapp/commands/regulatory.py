@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from ..regulatory.files import count_rows, csv_chunks, prepare
 from ..regulatory.layouts import LAYOUTS, markdown_table
@@ -27,7 +27,6 @@ regulatory_cli = AppGroup(
 
 
 def _make_command(kind: str) -> click.Command:
-    @domain_errors
     def command(lender: str, month: str, out: str) -> None:
         target = Path(out)
         partial = target.with_name(target.name + ".part")
@@ -67,7 +66,10 @@ def _make_command(kind: str) -> click.Command:
     ]
     layout = LAYOUTS[kind]
     return click.Command(
-        kind, callback=command, params=params, help=f"{layout.title}: {layout.row}."
+        kind,
+        callback=with_appcontext(domain_errors(command)),
+        params=params,
+        help=f"{layout.title}: {layout.row}.",
     )
 
 
