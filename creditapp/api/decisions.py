@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..db import get_session
 from ..errors import DomainError
 from ..models import User
+from ..regulatory import debtor_check
 from ..schemas.common import ErrorSchema
 from ..schemas.decision import DecisionInSchema, DecisionOutSchema
 from ..services import decisions
@@ -40,6 +41,7 @@ MESSAGES = {
     "may decide it",
     "no_senior": "the lender has no other active senior officer to refer to",
     "not_a_senior": "not an active senior officer of the lender",
+    **debtor_check.MESSAGES,
 }
 
 

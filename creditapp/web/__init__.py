@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         monthly_pdf,
         nav,
         officer,
+        regulatory,
         reports,
     )
 
@@ -49,3 +50,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reports.bp)  # with monthly_pdf's route
     app.register_blueprint(models_pages.bp)
     app.register_blueprint(model_registry.bp)  # with model_compare_page's route
+    app.register_blueprint(regulatory.bp)

@@ -17,6 +17,11 @@ ENTRIES = (
     ("report_pages.index", _l("Reports"), ("program_manager", "admin")),
     ("model_pages.index", _l("Models"), ("data_scientist", "admin")),
     (
+        "regulatory_pages.index",
+        _l("Regulatory files"),
+        ("loan_officer", "program_manager", "admin"),
+    ),
+    (
         "account.password",
         _l("Password"),
         ("loan_officer", "program_manager", "data_scientist", "admin"),
