@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Date, Select, Table, func, literal, select
+from sqlalchemy import Date, Select, Table, func, literal, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -244,6 +244,10 @@ def csv_chunks(
     out = csv.writer(buffer)
     out.writerow([c.name for c in layout.columns])
     yield buffer.getvalue(), 0
+    if session.get_bind().dialect.name == "postgresql":
+        # yield_per reads through a server-side cursor, which PostgreSQL plans for the first
+        # 10% of rows (fast start: nested loops); the whole file is read, so plan for all.
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
     result = session.execute(statement(req, layout).execution_options(yield_per=chunk))
     for rows in result.partitions():
         buffer.seek(0)

@@ -83,6 +83,8 @@ def _month(value: Any) -> str:
 
 
 def _whole(value: Any) -> str:
+    if type(value) is int:  # the common case first: one type check per value
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool) or int(value) != value:
@@ -98,10 +100,6 @@ def _flag(value: Any) -> str:
     return "Y" if value else "N"
 
 
-def _nik(value: Any) -> str:
-    return "" if value is None else cipher().decrypt(value)
-
-
 FORMATS: dict[str, Callable[[Any], str]] = {
     "text": _text,
     "int": _whole,
@@ -110,7 +108,6 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "month": _month,
     "percent": _percent,
     "flag": _flag,
-    "nik": _nik,
 }
 
 
@@ -119,6 +116,9 @@ def formatter(fmt: str) -> Callable[[Any], str]:
     if fmt.startswith("code:"):
         table = CODES[fmt.removeprefix("code:")]
         return lambda value: "" if value is None else table[value]
+    if fmt == "nik":
+        decrypt = cipher().decrypt  # looked up once per file, not once per row
+        return lambda value: "" if value is None else decrypt(value)
     return FORMATS[fmt]
 
 
