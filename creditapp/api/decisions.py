@@ -132,5 +132,11 @@ class ApplicationDecision(MethodView):
                         raise DomainError("approval refused", errors)
                 outcome = decisions.decide(session, actor, officer, application_id, request)
         except DomainError as exc:
+            session.rollback()
+            refused_by = Actor("api_key", current_api_key_id())
+            if debtor_check.record_refusal(
+                session, refused_by, application_id, exc, data["decided_on"]
+            ):
+                session.commit()  # the refusal's audit record; the approval stored nothing
             raise _worded(exc) from None
         return _present(outcome)

@@ -33,6 +33,7 @@ from loanmath.subsidy import KUR_SEGMENTS
 
 from ..errors import DomainError
 from ..models import Application, CreditProgram, Enterprise, Lender, Loan
+from ..services.audit import Actor, record
 
 LIVE = ("approved", "active")
 LISTED = (*LIVE, "written_off")
@@ -109,11 +110,11 @@ class DebtorCheck:
         }
 
     def audit(self) -> dict[str, Any]:
-        """What an audit record keeps: the verdict and the facilities by loan id (no NIK)."""
+        """What an audit record keeps: the verdict, own live loans by id, foreign ones counted."""
         return {
             "passed": self.passed,
             "refusals": list(self.refusals),
-            "live_loan_ids": [f.loan_id for f in self.facilities if f.live],
+            "live_loan_ids": [f.loan_id for f in self.facilities if f.live and f.own_lender],
             "foreign_live_facilities": sum(
                 1 for f in self.facilities if f.live and not f.own_lender
             ),
@@ -201,3 +202,29 @@ def enforce_debtor_check(session: Session, application: Application) -> DebtorCh
             f"approval refused by the debtor check: {reasons}", {FIELD: list(result.refusals)}
         )
     return result
+
+
+def record_refusal(
+    session: Session, actor: Actor, application_id: int, exc: DomainError, as_of: date
+) -> bool:
+    """Audit an approval the check refused, after the caller rolled the approval back.
+
+    A refused approval stores nothing, so the refusal is recorded on its own and the edge
+    (web view, API handler) commits it. Returns False, recording nothing, for any other
+    refusal. The record holds the rule codes and loan ids (own lender), never a NIK.
+    """
+    codes = exc.errors.get(FIELD)
+    application = session.get(Application, application_id)
+    if not codes or application is None:
+        return False
+    check = check_debtor(session, application)
+    record(
+        session,
+        actor,
+        "application.debtor_check_refused",
+        "application",
+        application_id,
+        after={**check.audit(), "refused": list(codes)},
+        as_of=as_of,
+    )
+    return True

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from creditapp.models import CreditProgram, Lender, Loan
+from creditapp.models import AuditEvent, CreditProgram, Lender, Loan
 from creditapp.regulatory.debtor_check import MESSAGES
 from tests.api.conftest import ApiEnv, officer
 from tests.factories.regulatory import paid_out_loan
@@ -67,3 +67,10 @@ def test_an_approval_the_check_stops_is_refused_naming_the_field(
     assert resp.status_code == 422, resp.json
     assert resp.json["errors"] == {"debtor_check": [MESSAGES["debtor_has_kur"]]}
     assert session.scalars(select(Loan.id).where(Loan.lender_id == env.a.lender_id)).all() == []
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "application.debtor_check_refused")
+    ).one()
+    assert (event.actor_type, event.entity_id) == ("api_key", case["id"])
+    assert event.after is not None and event.after["refused"] == ["debtor_has_kur"]
+    # Lender B's loan is counted, not named, in lender A's audit trail.
+    assert (event.after["live_loan_ids"], event.after["foreign_live_facilities"]) == ([], 1)

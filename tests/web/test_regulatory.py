@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from creditapp.models import AuditEvent, Lender, User
+from creditapp.models import AuditEvent, Lender, Loan, User
 from creditapp.services import access
 from creditapp.services.audit import Actor
 from tests.factories.regulatory import NIK1, Book, application_for, two_lender_book
-from tests.web.conftest import PASSWORD, sign_in
+from tests.web.conftest import PASSWORD, csrf_token, sign_in
 
 
 @dataclass
@@ -124,3 +124,32 @@ def test_the_application_page_shows_the_same_niks_loans_with_foreign_lenders_mas
     assert f"/loans/{book.l4.id}" not in panel and "BANK-B" not in html
     assert panel.count("<tr>") == 1 + 3
     assert "Kol 4" in panel and 'class="fail"' in panel  # L1 is a live KUR: refused
+
+
+def test_an_approval_the_check_stops_is_refused_on_the_page_and_the_refusal_audited(
+    client: FlaskClient, users: Users, book: Book, session: Session
+) -> None:
+    application = application_for(session, book.a, book.kur, NIK1)  # NIK1 holds KUR L1 at A
+    session.commit()
+    sign_in(client, users.officer_a.email)
+    url = f"/applications/{application.id}"
+    token = csrf_token(client, url)
+    resp = client.post(
+        f"{url}/decision",
+        data={"csrf_token": token, "outcome": "approve", "amount": "20.000.000", "tenor": "12",
+              "confirm": "1", "override_reason_code": "policy_exception", "text": "x"},
+    )  # fmt: skip
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "hanya satu KUR dalam satu waktu" in html  # the refusal, in Bahasa Indonesia
+    session.expire_all()
+    assert session.scalar(select(Loan.id).where(Loan.application_id == application.id)) is None
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "application.debtor_check_refused")
+    ).one()
+    assert (event.actor_id, event.entity_id) == (users.officer_a.id, application.id)
+    assert event.after is not None
+    assert event.after["refused"] == ["debtor_has_kur", "debtor_has_other_credit"]
+    assert event.after["live_loan_ids"] == [book.l1.id, book.l2.id]  # A's own; B's not named
+    assert event.after["foreign_live_facilities"] == 1
+    assert NIK1 not in str(event.after)
