@@ -13,8 +13,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+
+from loanmath.dates import add_months
 
 from ..db import get_session
 from ..errors import DomainError
@@ -28,6 +31,13 @@ from .loan_base import today
 
 bp = Blueprint("regulatory_pages", __name__, url_prefix="/regulatory")
 ROLES = ("program_manager", "admin", "loan_officer")
+# The files' names on the page (layouts.py keeps the documented English title).
+TITLES = {
+    "debtors": _l("Debtor file (SIKP-like)"),
+    "disbursements": _l("Disbursement file (SIKP-like)"),
+    "outstanding": _l("Monthly outstanding file (SIKP-like)"),
+    "slik": _l("Credit-facility report for the credit bureau (SLIK-like)"),
+}
 
 
 def _messages() -> dict[str, str]:
@@ -55,6 +65,7 @@ def _page(args: dict[str, str], errors: dict[str, list[str]], status: int = 200)
     return render_template(
         "regulatory/index.html",
         layouts=LAYOUTS,
+        titles=TITLES,
         lenders=_lenders(),
         args=args,
         errors=errors,
@@ -66,7 +77,7 @@ def _page(args: dict[str, str], errors: dict[str, list[str]], status: int = 200)
 @role_required(*ROLES)
 def index() -> Any:
     """Show the files, their columns and the download form."""
-    month = f"{today():%Y-%m}"
+    month = f"{add_months(today(), -1):%Y-%m}"  # the last month that has ended
     return _page({"file": "debtors", "month": month, "lender": _lenders()[0]}, {})
 
 
