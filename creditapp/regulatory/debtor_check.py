@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from loanmath.subsidy import KUR_SEGMENTS
@@ -194,7 +194,20 @@ def check_debtor(session: Session, application: Application) -> DebtorCheck:
 
 
 def enforce_debtor_check(session: Session, application: Application) -> DebtorCheck:
-    """Run the check; refuse (``DomainError`` naming ``debtor_check``) when a rule trips."""
+    """Run the check; refuse (``DomainError`` naming ``debtor_check``) when a rule trips.
+
+    On PostgreSQL the person is locked first (a transaction-scoped advisory lock on the NIK
+    hash): two lenders approving the same NIK at the same moment would otherwise both see no
+    other loan. The lock ends with the approval's transaction; SQLite serialises writers.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        owner_hash = session.scalar(
+            select(Enterprise.owner_nik_hash).where(Enterprise.id == application.enterprise_id)
+        )
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:person, 0))"),
+            {"person": f"debtor-check:{owner_hash}"},
+        )
     result = check_debtor(session, application)
     if not result.passed:
         reasons = "; ".join(MESSAGES[code] for code in result.refusals)
