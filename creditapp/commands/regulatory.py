@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from ..regulatory.files import count_rows, csv_chunks, prepare
+from ..errors import DomainError
+from ..regulatory.files import count_rows, csv_chunks, parse_month, prepare
 from ..regulatory.layouts import LAYOUTS, markdown_table
 from ..services.audit import Actor, record
 from .session import command_session, domain_errors
@@ -28,6 +29,10 @@ regulatory_cli = AppGroup(
 
 def _make_command(kind: str) -> click.Command:
     def command(lender: str, month: str, out: str) -> None:
+        try:
+            parse_month(month)
+        except DomainError as exc:  # a malformed value is a usage error (exit code 2)
+            raise click.BadParameter(exc.errors["month"][0], param_hint="--month") from None
         target = Path(out)
         partial = target.with_name(target.name + ".part")
         with command_session() as session:

@@ -174,5 +174,5 @@ def test_a_bad_request_names_the_field_and_writes_no_file(
     out = tmp_path / "x.csv"
     result = runner.invoke(args=["regulatory", "outstanding", *args, "--out", str(out)])
     assert result.exit_code != 0
-    assert f"{field}:" in result.output
+    assert f"{field}:" in result.output  # "month: ..." or BadParameter's "--month: ..."
     assert not out.exists() and not list(tmp_path.iterdir())
