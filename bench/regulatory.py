@@ -1,7 +1,7 @@
 """Regulatory file benchmark on PostgreSQL: the SLIK-like file of one lender and month.
 
 ``python -m bench.regulatory [--quick]`` loads the portfolio of ``bench.reports`` (1,000,000
-loans over three lenders, twelve month-end runs; quick: 20,000) into a throwaway database,
+loans over three lenders, twelve month-end runs; quick: 10,000) into a throwaway database,
 then makes owners borrow twice at one lender (enterprises ``6k+j`` and ``6k+3+j`` share a
 NIK hash) and gives
 every enterprise the same real encrypted NIK, so each row decrypts as a file row does.
@@ -53,10 +53,10 @@ WORST = """SELECT count(*) FROM loan_status_history h JOIN loans l ON l.id = h.l
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="regulatory file benchmark (PostgreSQL)")
-    ap.add_argument("--quick", action="store_true", help="20,000 loans; finish within 60 s")
+    ap.add_argument("--quick", action="store_true", help="10,000 loans; finish within 60 s")
     ap.add_argument("--loans", type=int, default=None, help="override the number of loans")
     args = ap.parse_args()
-    n = args.loans or (20_000 if args.quick else 1_000_000)
+    n = args.loans or (10_000 if args.quick else 1_000_000)
     # A bench-only key: the app's cipher is read through pii.cipher(), which falls back to it.
     os.environ.setdefault(
         "NIK_KEY", base64.urlsafe_b64encode(b"bench-only-nik-key-32-bytes-ok!!").decode()
