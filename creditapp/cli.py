@@ -130,6 +130,7 @@ def init_app(app: Flask) -> None:
     from .commands.models import models_cli
     from .commands.programs import programs_cli
     from .commands.provisions import provisions_cli
+    from .commands.regulatory import regulatory_cli
     from .commands.reports import reports_cli
     from .commands.training import training_cli
 
@@ -138,6 +139,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.cli.add_command(programs_cli)
     app.cli.add_command(provisions_cli)
+    app.cli.add_command(regulatory_cli)
     for cmd in (
         create_lender,
         create_user,

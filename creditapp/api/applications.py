@@ -8,6 +8,7 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 
 from ..db import get_session
+from ..regulatory.debtor_check import MESSAGES, check_debtor
 from ..schemas.application import (
     ApplicationInSchema,
     ApplicationListArgsSchema,
@@ -16,8 +17,10 @@ from ..schemas.application import (
     ScoreOnlySchema,
 )
 from ..schemas.common import ErrorSchema
-from ..services import applications, queries
+from ..schemas.debtor_check import DebtorCheckSchema
+from ..services import applications, decisions, queries
 from ..services.audit import Actor
+from ..services.loans.value_dates import business_date
 from ..services.lookup import Lookup
 from .auth import current_api_key_id, current_lender_id, protect
 from .idempotency import idempotent
@@ -133,6 +136,25 @@ class ApplicationById(MethodView):
     def get(self, application_id: int) -> dict[str, Any]:
         """Show one of your applications with its score, reasons and decision."""
         return _view(queries.application_view(get_session(), current_lender_id(), application_id))
+
+
+@blp.route("/applications/<int(max=2147483647):application_id>/debtor-check")
+class ApplicationDebtorCheck(MethodView):
+    @blp.response(200, DebtorCheckSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="Not found (or not yours)")
+    def get(self, application_id: int) -> dict[str, Any]:
+        """The debtor check of one of your applications: the same NIK's loans on the platform.
+
+        Another lender's facilities show without its code or loan id. ``passed`` false means
+        an approval would be refused (one KUR at a time; no other productive credit unless
+        the program allows it).
+        """
+        session = get_session()
+        application = decisions.application_of(session, current_lender_id(), application_id)
+        check = check_debtor(session, application, business_date(current_app.config))
+        body = check.to_dict()
+        body["messages"] = [MESSAGES[code] for code in check.refusals]
+        return body
 
 
 @blp.route("/score")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..db import get_session
 from ..errors import DomainError
 from ..models import User
+from ..regulatory import debtor_check
 from ..schemas.common import ErrorSchema
 from ..schemas.decision import DecisionInSchema, DecisionOutSchema
 from ..services import decisions
@@ -40,6 +41,7 @@ MESSAGES = {
     "may decide it",
     "no_senior": "the lender has no other active senior officer to refer to",
     "not_a_senior": "not an active senior officer of the lender",
+    **debtor_check.MESSAGES,
 }
 
 
@@ -130,5 +132,11 @@ class ApplicationDecision(MethodView):
                         raise DomainError("approval refused", errors)
                 outcome = decisions.decide(session, actor, officer, application_id, request)
         except DomainError as exc:
+            session.rollback()
+            refused_by = Actor("api_key", current_api_key_id())
+            if debtor_check.record_refusal(
+                session, refused_by, application_id, exc, data["decided_on"]
+            ):
+                session.commit()  # the refusal's audit record; the approval stored nothing
             raise _worded(exc) from None
         return _present(outcome)

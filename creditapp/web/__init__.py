@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         monthly_pdf,
         nav,
         officer,
+        regulatory,
         reports,
     )
 
@@ -54,3 +55,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(model_registry.bp)  # with model_compare_page's route
     app.register_blueprint(admin_programs.bp)
     app.register_blueprint(claims.bp)  # with claims_guarantors' routes
+    app.register_blueprint(regulatory.bp)

@@ -20,6 +20,7 @@ from loanmath.rupiah import parse_rupiah
 from ..db import get_session
 from ..errors import DomainError, Forbidden
 from ..models import Application, User
+from ..regulatory.debtor_check import record_refusal
 from ..services import decisions
 from . import labels
 from .authz import lender_object, role_required
@@ -143,6 +144,8 @@ def decide(application_id: int) -> Any:
         return refused_referral()
     except DomainError as exc:
         session.rollback()
+        if record_refusal(session, current_user.actor, application.id, exc, req.decided_on):
+            session.commit()
         _attach(form, exc.errors or {"_": [exc.message]}, decisions.terms_for(session, application))
         return _invalid(application, form, 409 if exc.status_code == 409 else 422)
     session.commit()
@@ -191,6 +194,10 @@ def resolve(request_id: int, action: str) -> Any:
             flash(_("Approval rejected: the application is back in the queue."))
     except DomainError as exc:
         session.rollback()
+        if record_refusal(
+            session, current_user.actor, pending.application_id, exc, business_date()
+        ):
+            session.commit()
         codes = [c for v in exc.errors.values() for c in v] or [exc.message]
         flash(" ".join(labels.label(labels.ERRORS, c) for c in codes))
     else:

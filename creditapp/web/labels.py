@@ -79,6 +79,14 @@ ERRORS = {
     ),
     "no_senior": _l("Your lender has no other senior officer to refer to."),
     "not_a_senior": _l("Choose a senior officer of your lender."),
+    # regulatory.debtor_check
+    "debtor_has_kur": _l(
+        "The owner (same NIK) already holds a KUR loan on the platform: one KUR at a time."
+    ),
+    "debtor_has_other_credit": _l(
+        "The owner (same NIK) holds other productive credit on the platform, which this "
+        "program does not allow."
+    ),
 }
 
 

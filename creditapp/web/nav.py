@@ -19,6 +19,11 @@ ENTRIES = (
     ("model_pages.index", _l("Models"), ("data_scientist", "admin")),
     ("admin_programs.index", _l("Programs"), ("program_manager", "admin")),
     (
+        "regulatory_pages.index",
+        _l("Regulatory files"),
+        ("loan_officer", "program_manager", "admin"),
+    ),
+    (
         "account.password",
         _l("Password"),
         ("loan_officer", "program_manager", "data_scientist", "admin"),

@@ -14,11 +14,13 @@ from werkzeug.datastructures import MultiDict
 
 from ..db import get_session
 from ..models import Application, CreditProgram, Decision, Enterprise, Loan, User
+from ..regulatory.debtor_check import check_debtor
 from ..services import decisions, explanation, queue
 from . import labels
 from .authz import lender_object, my_lender_id, role_required
 from .charts import flows_svg, marketplace_svg, savings_svg, waterfall_svg
 from .decision_form import DecisionForm
+from .loan_base import STATUS_NAMES, grade_name, today
 
 bp = Blueprint("officer", __name__)
 
@@ -115,6 +117,10 @@ def application_context(application: Application) -> dict[str, Any]:
         "pending": pending,
         "people": people,
         "nik": mask_nik(enterprise.owner_nik) if enterprise else "",
+        # The same NIK's loans at every lender; another lender's name and loan id are masked.
+        "debtor_check": check_debtor(session, application, today()),
+        "loan_status_names": STATUS_NAMES,
+        "grade_name": grade_name,
         "labels": labels,
         "terms": decisions.terms_for(session, application),
         # A referred application is decided by a senior officer only; others see who has it.

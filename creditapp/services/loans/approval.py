@@ -41,6 +41,7 @@ from ...models import (
     Loan,
     ProgramTerms,
 )
+from ...regulatory.debtor_check import enforce_debtor_check
 from ..audit import Actor, record
 from ..program_quotas import check_quota_at_approval
 from ..program_terms import terms_in_force
@@ -150,7 +151,9 @@ def approve_application(
         The new loan (status ``approved``), with schedule version 1.
 
     Raises:
-        DomainError: a term is outside the program's rules or a quota would be overshot.
+        DomainError: a term is outside the program's rules, a quota would be overshot, or the
+            debtor check (``regulatory.debtor_check``: one KUR at a time, no other productive
+            credit unless the program allows it) refuses the owner's NIK.
         NotFound / Conflict: no such application, or it was already decided.
     """
     application = _application(session, application_id)
@@ -183,6 +186,7 @@ def approve_application(
         errors["first_due_on"] = ["must be after the decision date"]
     if errors:
         raise DomainError("approval refused", errors)
+    debtor_check = enforce_debtor_check(session, application, decided_on)
     declared, observed = _kur_access(session, application, enterprise)
     access = max(declared, observed)
     annual_rate = _rate(terms.rate_by_access, access, "annual_rate")
@@ -264,6 +268,7 @@ def approve_application(
             "kur_access_declared": declared,
             "kur_access_observed": observed,
             "kur_access_used": access,
+            "debtor_check": debtor_check.audit(),
         },
         as_of=decided_on,
     )

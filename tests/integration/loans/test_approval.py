@@ -246,6 +246,9 @@ def test_the_kur_access_count_is_the_higher_of_declared_and_the_platforms_own(
     first = approve(_apply(session, lenders[0], program, nik, 0))
     assert (first.kur_access_count, first.kur_access_mismatch) == (0, False)
     assert first.annual_rate == Decimal("0.06")
+    # One KUR at a time (the debtor check): the first loan is repaid before the second.
+    first.status, first.closed_on = "closed", date(2026, 11, 3)
+    session.flush()
     # At another lender, with another enterprise record, declared again as first access.
     second = approve(_apply(session, lenders[1], program, nik, 0))
     assert (second.kur_access_count, second.kur_access_mismatch) == (1, True)
