@@ -13,6 +13,7 @@ from .altdata import (
 )
 from .application import Application, Decision, IdempotencyRecord, ScoreRecord
 from .base import Base
+from .books import Account, InterestAccrual, InterestAccrualRun, JournalEntry, JournalLine
 from .enterprise import Enterprise, SizeObservation
 from .loan import (
     AgeingRun,
@@ -39,6 +40,11 @@ from .servicing import (
 from .web import ApprovalRequest, SignInFailure
 
 __all__ = [
+    "Account",
+    "InterestAccrual",
+    "InterestAccrualRun",
+    "JournalEntry",
+    "JournalLine",
     "AgeingRun",
     "ApiKey",
     "ApprovalRequest",

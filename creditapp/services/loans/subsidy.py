@@ -27,6 +27,7 @@ from loanmath.subsidy import subsidy_for_period
 
 from ...models import Loan, LoanMovement, LoanStatus, ProgramServicing, SubsidyAccrual
 from ..audit import Actor, record
+from ..books.posting_rules import journal_subsidy
 from .common import refuse
 from .settings import DEFAULTS
 from .sqlparts import days_between, dialect_name
@@ -134,6 +135,12 @@ def accrue_subsidy(
         )
     if rows:
         session.execute(insert(SubsidyAccrual), rows)
+        by_program: dict[int, int] = {}
+        for r in rows:
+            by_program[int(r["program_id"])] = by_program.get(int(r["program_id"]), 0) + int(
+                r["amount"]
+            )
+        journal_subsidy(session, period_start, period_end, by_program)
         after = {
             "period_start": period_start.isoformat(),
             "period_end": period_end.isoformat(),
