@@ -58,14 +58,15 @@ def daily_interest_sql(days: int) -> Any:
     return (numerator * 2 + denominator) // (denominator * 2)
 
 
-def _per_program(session: Session, as_of: date, kind: str) -> dict[int, int]:
+def _per_program(session: Session, as_of: date, kind: str) -> tuple[int, dict[int, int]]:
+    """The run's rows of ``kind``: how many, and their sum per program."""
     rows = session.execute(
-        select(LOANS.c.program_id, func.sum(ACCRUALS.c.amount))
+        select(LOANS.c.program_id, func.sum(ACCRUALS.c.amount), func.count())
         .select_from(ACCRUALS.join(LOANS, LOANS.c.id == ACCRUALS.c.loan_id))
         .where(ACCRUALS.c.accrued_on == as_of, ACCRUALS.c.kind == kind)
         .group_by(LOANS.c.program_id)
     ).all()
-    return {int(p): int(total) for p, total in rows if total}
+    return sum(int(n) for _, _, n in rows), {int(p): int(t) for p, t, _ in rows if t}
 
 
 def accrue_interest(session: Session, as_of: date, actor: Actor | None = None) -> AccrualSummary:
@@ -88,28 +89,28 @@ def accrue_interest(session: Session, as_of: date, actor: Actor | None = None) -
         .having(func.sum(ACCRUALS.c.amount) > 0)
         .subquery()
     )
-    reversed_count = session.execute(
+    session.execute(
         insert(ACCRUALS).from_select(
             ["loan_id", "accrued_on", "kind", "amount"],
             select(held.c.loan_id, literal(as_of), literal("npl_reversal"), -held.c.balance),
         )
-    ).rowcount
+    )
     performing = and_(
         LOANS.c.status == "active",
         LOANS.c.outstanding_principal > 0,
         LOANS.c.collectibility <= PERFORMING_MAX_GRADE,
     )
     amount = daily_interest_sql(days)
-    accrued_count = session.execute(
+    session.execute(
         insert(ACCRUALS).from_select(
             ["loan_id", "accrued_on", "kind", "amount"],
             select(LOANS.c.id, literal(as_of), literal("accrual"), amount).where(
                 performing, amount > 0
             ),
         )
-    ).rowcount
-    reversed_by_program = _per_program(session, as_of, "npl_reversal")
-    accrued_by_program = _per_program(session, as_of, "accrual")
+    )
+    reversed_count, reversed_by_program = _per_program(session, as_of, "npl_reversal")
+    accrued_count, accrued_by_program = _per_program(session, as_of, "accrual")
     for program_id, total in sorted(reversed_by_program.items()):
         post_entry(
             session,
@@ -139,9 +140,9 @@ def accrue_interest(session: Session, as_of: date, actor: Actor | None = None) -
     summary = AccrualSummary(
         as_of=as_of,
         days=days,
-        loans_accrued=max(0, accrued_count or 0),
+        loans_accrued=accrued_count,
         accrued=sum(accrued_by_program.values()),
-        loans_reversed=max(0, reversed_count or 0),
+        loans_reversed=reversed_count,
         reversed=-sum(reversed_by_program.values()),
     )
     session.add(
