@@ -134,7 +134,7 @@ def statement_command(account: str, start: str, end: str) -> None:
     finally:
         session.rollback()
         session.close()
-    click.echo(f"{result.account.code} {result.account.name_en}: opening {result.opening:,}")
+    click.echo(f"{result.code} {result.name_en}: opening {result.opening:,}")
     for line in result.lines:
         click.echo(
             f"{line.entry_date} {line.entry_id:>8} {line.event:<24} "

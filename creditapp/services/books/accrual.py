@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, insert, literal, select
+from sqlalchemy import Table, and_, case, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from ...models import InterestAccrual, InterestAccrualRun, Loan
@@ -33,8 +33,9 @@ from ..loans.sqlparts import MICRO, micro
 from .chart import account_id
 from .journal import Line, post_entry
 
-LOANS = Loan.__table__
-ACCRUALS = InterestAccrual.__table__
+# Typed as tables (the ORM types ``__table__`` as a generic FromClause).
+LOANS = cast(Table, Loan.__table__)
+ACCRUALS = cast(Table, InterestAccrual.__table__)
 PERFORMING_MAX_GRADE = 2  # Kol 3-5 is non-performing (NPL): interest on cash only
 
 

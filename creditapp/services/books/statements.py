@@ -107,7 +107,9 @@ class StatementLine:
 class Statement:
     """An account's lines in a date range, with the balance before and after."""
 
-    account: Account
+    code: str
+    name_id: str
+    name_en: str
     start: date
     end: date
     opening: int
@@ -174,7 +176,9 @@ def account_statement(
         for r in rows
     ]
     closing = lines[-1].balance if lines else opening
-    return Statement(account, start, end, opening, lines, closing)
+    return Statement(
+        account.code, account.name_id, account.name_en, start, end, opening, lines, closing
+    )
 
 
 def journal_rows(session: Session, start: date, end: date) -> Iterator[tuple[object, ...]]:
