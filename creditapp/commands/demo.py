@@ -25,6 +25,7 @@ from tqdm import tqdm
 from ..models import Application, Enterprise, Lender, Loan, ProgramLenderQuota, User
 from ..services import access, applications, models, programs
 from ..services.audit import Actor
+from ..services.books.chart import seed_chart
 from .demo_lenders import DEMO_CONTACTS, DEMO_LENDERS
 from .demo_loans import (
     DemoLoanLoader,
@@ -322,6 +323,7 @@ def seed_demo(n: int, max_loans: int, historic: int, seed: int) -> None:
     with command_session() as session:
         created = programs.seed_kur_programs(session, actor, PROGRAMS_FROM)
         click.echo(f"programs: {len(created)} created")
+        click.echo(f"chart of accounts: {seed_chart(session)} accounts created")
         lenders = ensure_lenders(session, actor)
         click.echo(f"lenders: {', '.join(lender.code for lender in lenders)}")
         passwords_file = Path(
