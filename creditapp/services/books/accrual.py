@@ -59,15 +59,17 @@ def daily_interest_sql(days: int) -> Any:
     return (numerator * 2 + denominator) // (denominator * 2)
 
 
-def _per_program(session: Session, as_of: date, kind: str) -> tuple[int, dict[int, int]]:
-    """The run's rows of ``kind``: how many, and their sum per program."""
-    rows = session.execute(
-        select(LOANS.c.program_id, func.sum(ACCRUALS.c.amount), func.count())
-        .select_from(ACCRUALS.join(LOANS, LOANS.c.id == ACCRUALS.c.loan_id))
-        .where(ACCRUALS.c.accrued_on == as_of, ACCRUALS.c.kind == kind)
-        .group_by(LOANS.c.program_id)
+def _per_program(session: Session, rows: Any) -> tuple[int, dict[int, int]]:
+    """How many rows ``rows`` (program_id, amount) holds, and their sum per program.
+
+    Summed from the same SELECT that fed the insert (same transaction, same rows), so the
+    run never re-reads the growing ``interest_accruals`` table.
+    """
+    sub = rows.subquery()
+    found = session.execute(
+        select(sub.c.program_id, func.sum(sub.c.amount), func.count()).group_by(sub.c.program_id)
     ).all()
-    return sum(int(n) for _, _, n in rows), {int(p): int(t) for p, t, _ in rows if t}
+    return sum(int(n) for _, _, n in found), {int(p): int(t) for p, t, _ in found if t}
 
 
 def accrue_interest(session: Session, as_of: date, actor: Actor | None = None) -> AccrualSummary:
@@ -82,6 +84,7 @@ def accrue_interest(session: Session, as_of: date, actor: Actor | None = None) -
         account_id(session, "interest_receivable", program_id)
         account_id(session, "interest_income", program_id)
 
+    # Summed before the insert: afterwards the reversal rows bring these balances to 0.
     held = (
         select(ACCRUALS.c.loan_id, func.sum(ACCRUALS.c.amount).label("balance"))
         .select_from(ACCRUALS.join(LOANS, LOANS.c.id == ACCRUALS.c.loan_id))
@@ -89,6 +92,12 @@ def accrue_interest(session: Session, as_of: date, actor: Actor | None = None) -
         .group_by(ACCRUALS.c.loan_id)
         .having(func.sum(ACCRUALS.c.amount) > 0)
         .subquery()
+    )
+    reversed_count, reversed_by_program = _per_program(
+        session,
+        select(LOANS.c.program_id, (-held.c.balance).label("amount")).join(
+            LOANS, LOANS.c.id == held.c.loan_id
+        ),
     )
     session.execute(
         insert(ACCRUALS).from_select(
@@ -110,8 +119,10 @@ def accrue_interest(session: Session, as_of: date, actor: Actor | None = None) -
             ),
         )
     )
-    reversed_count, reversed_by_program = _per_program(session, as_of, "npl_reversal")
-    accrued_count, accrued_by_program = _per_program(session, as_of, "accrual")
+    accrued_count, accrued_by_program = _per_program(
+        session,
+        select(LOANS.c.program_id, amount.label("amount")).where(performing, amount > 0),
+    )
     for program_id, total in sorted(reversed_by_program.items()):
         post_entry(
             session,

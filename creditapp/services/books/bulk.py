@@ -100,7 +100,8 @@ def journal_loaded_loans(session: Session, first_loan_id: int, last_loan_id: int
         .where(in_range, GuaranteeClaim.status == "paid")
         .group_by(Loan.program_id, Loan.lender_id, GuaranteeClaim.paid_on)
     ):
-        amounts[(program, lender, "guarantee_claim_paid", _month_end(day))] += int(paid)
+        if day is not None:  # a paid claim has its date
+            amounts[(program, lender, "guarantee_claim_paid", _month_end(day))] += int(paid)
     posted = 0
     for (program, lender, event, month_end), amount in sorted(amounts.items()):
         share = shares.get((program, lender, event, month_end), 0)

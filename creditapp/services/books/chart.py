@@ -226,24 +226,25 @@ def account_id(session: Session, role: str, program_id: int | None = None) -> in
     if template.per_program and program_id is None:
         raise UnknownAccount(f"{role} is kept per program", {"program_id": ["required"]})
     key_program = program_id if template.per_program else None
-    cache: dict[tuple[str, int | None], int] = session.info.setdefault(_CACHE_KEY, {})
+    cache: dict[tuple[str, int | None], int] | None = session.info.get(_CACHE_KEY)
+    if cache is None:
+        # The chart is a few dozen rows: read it whole once per session, not once per line.
+        cache = {
+            (role_, program_): id_
+            for id_, role_, program_ in session.execute(
+                select(Account.id, Account.role, Account.program_id)
+            )
+        }
+        session.info[_CACHE_KEY] = cache
     found = cache.get((role, key_program))
     if found is not None:
         return found
-    query = select(Account.id).where(Account.role == role)
-    query = query.where(
-        Account.program_id == key_program
-        if key_program is not None
-        else Account.program_id.is_(None)
-    )
-    found = session.scalar(query)
-    if found is None:
-        program = session.get(CreditProgram, key_program) if key_program is not None else None
-        if key_program is not None and program is None:
-            raise UnknownAccount(f"no program {key_program}", {"program_id": ["not found"]})
-        account = _new_account(template, program)
-        session.add(account)
-        session.flush()
-        found = account.id
+    program = session.get(CreditProgram, key_program) if key_program is not None else None
+    if key_program is not None and program is None:
+        raise UnknownAccount(f"no program {key_program}", {"program_id": ["not found"]})
+    account = _new_account(template, program)
+    session.add(account)
+    session.flush()
+    found = account.id
     cache[(role, key_program)] = found
     return found
