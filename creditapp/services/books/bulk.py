@@ -89,7 +89,7 @@ def journal_loaded_loans(session: Session, first_loan_id: int, last_loan_id: int
         .group_by(Loan.program_id, Loan.lender_id, Recovery.recovered_on)
     ):
         shares[(program, lender, "recovery", _month_end(day))] += int(share)
-    for program, lender, day, paid in session.execute(
+    for program, lender, paid_on, paid in session.execute(
         select(
             Loan.program_id,
             Loan.lender_id,
@@ -100,8 +100,8 @@ def journal_loaded_loans(session: Session, first_loan_id: int, last_loan_id: int
         .where(in_range, GuaranteeClaim.status == "paid")
         .group_by(Loan.program_id, Loan.lender_id, GuaranteeClaim.paid_on)
     ):
-        if day is not None:  # a paid claim has its date
-            amounts[(program, lender, "guarantee_claim_paid", _month_end(day))] += int(paid)
+        if paid_on is not None:  # a paid claim has its date
+            amounts[(program, lender, "guarantee_claim_paid", _month_end(paid_on))] += int(paid)
     posted = 0
     for (program, lender, event, month_end), amount in sorted(amounts.items()):
         share = shares.get((program, lender, event, month_end), 0)
