@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
         account,
         assets,
         auth,
+        books,
         collection,
         decide,
         headers,
@@ -47,5 +48,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(letter.bp)
     app.register_blueprint(loan_base.bp)
     app.register_blueprint(reports.bp)  # with monthly_pdf's route
+    app.register_blueprint(books.bp)
     app.register_blueprint(models_pages.bp)
     app.register_blueprint(model_registry.bp)  # with model_compare_page's route

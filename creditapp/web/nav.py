@@ -15,6 +15,7 @@ ENTRIES = (
     ("loan_pages.index", _l("Loans"), ("loan_officer",)),
     ("loan_pages.collection_sheet", _l("Collection sheet"), ("loan_officer",)),
     ("report_pages.index", _l("Reports"), ("program_manager", "admin")),
+    ("books.index", _l("Books"), ("program_manager", "admin")),
     ("model_pages.index", _l("Models"), ("data_scientist", "admin")),
     (
         "account.password",
