@@ -229,12 +229,13 @@ def account_id(session: Session, role: str, program_id: int | None = None) -> in
     cache: dict[tuple[str, int | None], int] | None = session.info.get(_CACHE_KEY)
     if cache is None:
         # The chart is a few dozen rows: read it whole once per session, not once per line.
-        cache = {
-            (role_, program_): id_
-            for id_, role_, program_ in session.execute(
-                select(Account.id, Account.role, Account.program_id)
-            )
-        }
+        with session.no_autoflush:  # a flush here would split the caller's batched inserts
+            cache = {
+                (role_, program_): id_
+                for id_, role_, program_ in session.execute(
+                    select(Account.id, Account.role, Account.program_id)
+                )
+            }
         session.info[_CACHE_KEY] = cache
     found = cache.get((role, key_program))
     if found is not None:

@@ -44,15 +44,23 @@ NO_ENTRY = frozenset({"penalty_charge", "penalty_correction", "interest_write_of
 
 
 def accrued_balance(session: Session, loan_id: int) -> int:
-    """The loan's accrued-but-unpaid interest (sum of its ``interest_accruals``)."""
-    return int(
-        session.scalar(
+    """The loan's accrued-but-unpaid interest (sum of its ``interest_accruals``).
+
+    Read without autoflush (a flush here would split the caller's batched inserts), adding
+    the rows still pending in the session, so the figure is the same as after a flush.
+    """
+    with session.no_autoflush:
+        stored = session.scalar(
             select(func.coalesce(func.sum(InterestAccrual.amount), 0)).where(
                 InterestAccrual.loan_id == loan_id
             )
         )
-        or 0
+    pending = sum(
+        obj.amount
+        for obj in session.new
+        if isinstance(obj, InterestAccrual) and obj.loan_id == loan_id
     )
+    return int(stored or 0) + pending
 
 
 def _settle_accrued(
