@@ -14,7 +14,10 @@ round trips), then:
     installments (one scan, the floor of any ageing), measured in the same run:
     ``ageing_vs_one_scan`` = ageing seconds / reference seconds;
 (b) posts 200 repayments one by one through ``post_repayment`` with a commit each
-    -> ``repayment_p50_ms`` / ``repayment_p99_ms``.
+    -> ``repayment_p50_ms`` / ``repayment_p99_ms``; every other one with the general ledger's
+    journaling switched off (``posting_rules.JOURNALING``, a switch only this bench flips),
+    alternating so both halves see the same load -> ``journaling_ratio`` = median with
+    journaling / median without (issue 15 requires <= 1.3).
 
 One loan in ten is in arrears from a varying installment, so every DPD bucket is filled.
 The database is dropped at the end, also on failure. The last line is one JSON object.
@@ -33,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from bench.pgdb import throwaway_database
 from creditapp.services.audit import Actor
+from creditapp.services.books import posting_rules
 from creditapp.services.loans import age_loans, post_repayment
 
 AS_OF = date(2026, 11, 30)
@@ -174,14 +178,20 @@ def time_ageing(engine: Engine, as_of: date) -> tuple[float, dict[int, int]]:
     return elapsed, summary.by_collectibility
 
 
-def time_repayments(engine: Engine, n: int) -> list[float]:
-    """Post ``REPAYMENTS`` repayments on loans in arrears, each in its own transaction."""
-    timings = []
+def time_repayments(engine: Engine, n: int) -> tuple[list[float], list[float]]:
+    """Post ``REPAYMENTS`` repayments on loans in arrears, each in its own transaction.
+
+    Returns:
+        Milliseconds per repayment with journaling, and without (alternate repayments).
+    """
+    timings: list[float] = []
+    without: list[float] = []
     # Every tenth loan stopped paying from installment (id / 10) % 12 + 1: with a remainder
     # of at most 8 it has at least two installments overdue, so one installment's worth
     # is allocated to arrears (no prepayment path).
     in_arrears = [g for g in range(10, n + 1, 10) if (g // 10) % 12 <= 8][:REPAYMENTS]
     for i, loan_id in enumerate(in_arrears):
+        posting_rules.JOURNALING = i % 2 == 0
         with Session(engine) as session:
             started = time.perf_counter()
             post_repayment(
@@ -194,8 +204,9 @@ def time_repayments(engine: Engine, n: int) -> list[float]:
                 idempotency_key=f"bench-{loan_id}",
             )
             session.commit()
-            timings.append((time.perf_counter() - started) * 1000)
-    return timings
+            (timings if i % 2 == 0 else without).append((time.perf_counter() - started) * 1000)
+    posting_rules.JOURNALING = True
+    return timings, without
 
 
 def main() -> None:
@@ -218,8 +229,9 @@ def main() -> None:
             ageing, grades = time_ageing(engine, AS_OF)
         print(f"first ageing {first:.2f} s, next day {ageing:.2f} s (one scan {reference:.3f} s)")
         print(f"collectibility: {dict(sorted(grades.items()))}", flush=True)
-        timings = time_repayments(engine, n)
+        timings, without = time_repayments(engine, n)
         p99 = statistics.quantiles(timings, n=100)[98]
+        ratio = statistics.median(timings) / statistics.median(without)
         print(
             json.dumps(
                 {
@@ -230,6 +242,8 @@ def main() -> None:
                     "ageing_vs_one_scan": round(ageing / reference, 1),
                     "repayment_p50_ms": round(statistics.median(timings), 2),
                     "repayment_p99_ms": round(p99, 2),
+                    "repayment_without_journal_p50_ms": round(statistics.median(without), 2),
+                    "journaling_ratio": round(ratio, 3),
                 }
             )
         )

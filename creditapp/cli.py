@@ -125,6 +125,7 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     from .commands.backup import backup
+    from .commands.books import books_cli
     from .commands.bulkload import load_population
     from .commands.demo import sample_application, seed_demo
     from .commands.models import models_cli
@@ -140,6 +141,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(programs_cli)
     app.cli.add_command(provisions_cli)
     app.cli.add_command(regulatory_cli)
+    app.cli.add_command(books_cli)
     for cmd in (
         create_lender,
         create_user,

@@ -63,6 +63,7 @@ from ..models import (
     WriteOff,
 )
 from ..services import programs as program_service
+from ..services.books.bulk import journal_loaded_loans
 from ..services.lookup import Lookup
 from .bulkload import BATCH_ROWS, _days, _reserve_ids, _table, _write, load_population_bulk
 from .demo_loans import (
@@ -617,6 +618,11 @@ def load_historic_book(
         conn, h, loan_ids, day_number(as_of), cl, h.claim_outstanding, np.where(paid, amount, 0)
     )
     counts["ageing_runs"] = _ageing_runs(session, h.st_loan, h.st_day)
+    if loan_ids.size:
+        # The bulk path bypasses the services' journaling: post the book in monthly sums.
+        counts["journal_entries"] = journal_loaded_loans(
+            session, int(loan_ids.min()), int(loan_ids.max())
+        )
     return counts
 
 

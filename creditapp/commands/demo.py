@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..services import access, applications, models, programs, provisioning
 from ..services.audit import Actor
+from ..services.books.chart import seed_chart
 from .demo_claims import claims_loaded, ensure_guarantors, load_claims
 from .demo_lenders import DEMO_CONTACTS, DEMO_LENDERS
 from .demo_loans import (
@@ -358,6 +359,7 @@ def seed_demo(n: int, max_loans: int, historic: int, seed: int) -> None:
         # Before the loans: each loan's guarantee cover opens at its first disbursement.
         made = ensure_guarantors(session, actor, PROGRAMS_FROM)
         click.echo(f"guarantors and IJP rates: {made} created")
+        click.echo(f"chart of accounts: {seed_chart(session)} accounts created")
         lenders = ensure_lenders(session, actor)
         click.echo(f"lenders: {', '.join(lender.code for lender in lenders)}")
         passwords_file = Path(

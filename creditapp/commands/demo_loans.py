@@ -43,6 +43,7 @@ from ..errors import DomainError
 from ..models import Application, GuaranteeClaim, Installment, Loan
 from ..services import loans as svc
 from ..services.audit import Actor
+from ..services.books.accrual import accrue_interest
 from ..services.loans.common import current_installments
 
 FLUSH_EVERY = 200  # loans worked between flushes: keeps the identity map and each flush small
@@ -262,6 +263,7 @@ class DemoLoanLoader:
             self._recover(month_end)
             svc.age_loans(self.session, month_end)
             svc.accrue_subsidy(self.session, month_end.replace(day=1), month_end)
+            accrue_interest(self.session, month_end)  # after ageing: it reads the grades
             self.session.flush()
             self.session.expunge_all()
         return self.report

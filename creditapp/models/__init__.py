@@ -13,6 +13,7 @@ from .altdata import (
 )
 from .application import Application, Decision, IdempotencyRecord, ScoreRecord
 from .base import Base
+from .books import Account, InterestAccrual, InterestAccrualRun, JournalEntry, JournalLine
 from .claims import (
     GuaranteeCover,
     Guarantor,
@@ -60,6 +61,11 @@ __all__ = [
     "ProgramGuarantee",
     "Guarantor",
     "GuaranteeCover",
+    "Account",
+    "InterestAccrual",
+    "InterestAccrualRun",
+    "JournalEntry",
+    "JournalLine",
     "AgeingRun",
     "ApiKey",
     "ApprovalRequest",

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         admin_programs,
         assets,
         auth,
+        books,
         claims,
         claims_guarantors,
         collection,
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(letter.bp)
     app.register_blueprint(loan_base.bp)
     app.register_blueprint(reports.bp)  # with monthly_pdf's route
+    app.register_blueprint(books.bp)
     app.register_blueprint(models_pages.bp)
     app.register_blueprint(model_registry.bp)  # with model_compare_page's route
     app.register_blueprint(admin_programs.bp)

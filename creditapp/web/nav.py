@@ -16,6 +16,7 @@ ENTRIES = (
     ("loan_pages.collection_sheet", _l("Collection sheet"), ("loan_officer",)),
     ("report_pages.index", _l("Reports"), ("program_manager", "admin")),
     ("claim_pages.index", _l("Claims"), ("program_manager", "admin")),
+    ("books.index", _l("Books"), ("program_manager", "admin")),
     ("model_pages.index", _l("Models"), ("data_scientist", "admin")),
     ("admin_programs.index", _l("Programs"), ("program_manager", "admin")),
     (

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...models import Installment, Loan, LoanMovement, Repayment, RepaymentAllocation
+from ..books.posting_rules import journal_movement
 
 
 def post_movement(
@@ -53,6 +54,8 @@ def post_movement(
         disbursement_id=disbursement_id,
     )
     session.add(movement)
+    # The general ledger entry of the movement, in the same transaction (posting_rules.py).
+    journal_movement(session, loan, movement)
     loan.outstanding_principal += principal_delta
     if kind == "disbursement":
         loan.disbursed_amount += amount

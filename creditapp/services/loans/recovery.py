@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ...errors import Conflict, NotFound
 from ...models import GuaranteeClaim, Recovery, WriteOff
 from ..audit import Actor, record
+from ..books.posting_rules import journal_claim_payment, journal_recovery
 from .common import get_loan, refuse, require_positive_amount
 from .ledger import post_movement
 from .value_dates import check_value_date
@@ -92,7 +93,8 @@ def record_recovery(
         guarantor_share=share,
     )
     session.add(item)
-    post_movement(session, loan, "recovery", amount, 0, recovered_on)
+    movement = post_movement(session, loan, "recovery", amount, 0, recovered_on)
+    journal_recovery(session, loan, movement, share)
     session.flush()
     after = {
         "amount": amount,
@@ -118,7 +120,7 @@ def record_claim_payment(
     claim = session.get(GuaranteeClaim, claim_id)
     if claim is None:
         raise NotFound("no such claim", {"claim_id": ["not found"]})
-    get_loan(session, claim.loan_id, lock=True)
+    loan = get_loan(session, claim.loan_id, lock=True)
     session.refresh(claim)
     if claim.status != "submitted":
         raise Conflict("claim decided", {"claim_id": [f"status is {claim.status}"]})
@@ -127,6 +129,7 @@ def record_claim_payment(
     if paid_on < claim.claimed_on:
         raise refuse("paid_on", f"must not be before the claim on {claim.claimed_on}")
     claim.status, claim.paid_amount, claim.paid_on = "paid", paid_amount, paid_on
+    journal_claim_payment(session, loan, claim.id, paid_amount, paid_on)
     session.flush()
     record(
         session,

@@ -35,6 +35,7 @@ from ...models import (
     SubsidyAccrual,
 )
 from ..audit import Actor, record
+from ..books.posting_rules import journal_subsidy
 from .common import refuse
 from .settings import DEFAULTS
 from .sqlparts import days_between, dialect_name
@@ -147,6 +148,12 @@ def accrue_subsidy(
         )
     if rows:
         session.execute(insert(SubsidyAccrual), rows)
+        by_program: dict[int, int] = {}
+        for r in rows:
+            by_program[int(r["program_id"])] = by_program.get(int(r["program_id"]), 0) + int(
+                r["amount"]
+            )
+        journal_subsidy(session, period_start, period_end, by_program)
         after = {
             "period_start": period_start.isoformat(),
             "period_end": period_end.isoformat(),
