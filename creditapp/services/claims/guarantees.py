@@ -44,6 +44,7 @@ from ...models import (
     SubrogationPayment,
 )
 from ..audit import Actor, record
+from ..books.program_events import journal_subrogation
 from .common import lock_loan, refuse, require_reason
 
 MAX_IJP_RATE = Decimal("0.2")  # far above any published IJP rate: a typing mistake
@@ -294,6 +295,17 @@ def pay_subrogation_share(
     )
     session.add(payment)
     session.flush()
+    loan = session.get(Loan, recovery.loan_id)
+    assert loan is not None  # a foreign key
+    journal_subrogation(
+        session,
+        recovery.id,
+        payment.amount,
+        paid_on,
+        loan_id=loan.id,
+        program_id=loan.program_id,
+        lender_id=loan.lender_id,
+    )
     record(
         session,
         actor,

@@ -38,6 +38,10 @@ from ...models import (
     SubsidyClaimLine,
 )
 from ..audit import Actor, record
+from ..books.program_events import (
+    journal_subsidy_claim_payment,
+    journal_subsidy_line_rejection,
+)
 from .common import refuse, require_positive_amount, require_reason
 
 
@@ -307,6 +311,7 @@ def reject_subsidy_claim_line(
         raise refuse("rejected_on", f"must not be before the claim on {claim.submitted_on}")
     line.status, line.rejection_reason, line.rejected_on = "rejected", text, rejected_on
     session.flush()
+    journal_subsidy_line_rejection(session, claim, line.id, line.amount, rejected_on)
     record(
         session,
         actor,
@@ -376,6 +381,7 @@ def record_subsidy_claim_payment(
         raise refuse("paid_on", f"must not be before the verification on {claim.verified_on}")
     claim.status, claim.paid_amount, claim.paid_on = "paid", paid_amount, paid_on
     session.flush()
+    journal_subsidy_claim_payment(session, claim, paid_amount, paid_on)
     record(
         session,
         actor,

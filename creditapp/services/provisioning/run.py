@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 from ...errors import DomainError
 from ...models import AgeingRun, LoanProvision, ProvisionMovement, ProvisionRun, ProvisionTotal
 from ..audit import Actor, record
+from ..books.program_events import journal_allowance_changes
 from ..loans.sqlparts import dialect_name
+from .movements import allowance_changes
 from .staging import COLUMNS, provision_rows
 
 ROWS = cast(Table, LoanProvision.__table__)
@@ -139,6 +141,7 @@ def run_provisioning(
     _insert_totals(session, run.id)
     step("totals")
     _insert_movements(session, run.id, previous.id if previous else None)
+    journal_allowance_changes(session, as_of, allowance_changes(session, as_of))
     step("movements")
     loans, total = session.execute(
         select(

@@ -29,6 +29,7 @@ from creditapp.services.loans import (
 )
 from tests.factories import core
 from tests.factories import loans as lf
+from tests.integration.books.books_helpers import by_role
 
 
 def guaranteed_program(session: Session, rate: str = "0.015") -> tuple[CreditProgram, int]:
@@ -143,6 +144,10 @@ def test_subrogation_owed_and_paid_and_the_guarantor_statement(session: Session)
     # 35 jt paid of 35 jt claimed on 50 jt principal: the guarantor gets 70 % of principal parts.
     assert (first.guarantor_share, second.guarantor_share) == (7_000_000, 1_400_000)
     pay_subrogation_share(session, lf.SYSTEM, first.id, paid_on=date(2027, 8, 15))
+    # The books: both shares were owed to the guarantor; the first is paid over in cash.
+    books = by_role(session)
+    assert books["guarantor_payable"] == -1_400_000
+    assert books["cash"] == -50_000_000 + 35_000_000 + 10_000_000 + 2_000_000 - 7_000_000
     with pytest.raises(Conflict):
         pay_subrogation_share(session, lf.SYSTEM, first.id, paid_on=date(2027, 8, 16))
     with pytest.raises(DomainError) as err:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from creditapp.errors import Conflict, DomainError
-from creditapp.models import AuditEvent, SubsidyClaim, SubsidyClaimLine
+from creditapp.models import AuditEvent, SubsidyAccrual, SubsidyClaim, SubsidyClaimLine
 from creditapp.services.claims import (
     ClaimLineInput,
     build_subsidy_claims,
@@ -26,6 +26,7 @@ from creditapp.services.claims.statements import (
 from creditapp.services.loans import accrue_subsidy
 from tests.factories import core
 from tests.factories import loans as lf
+from tests.integration.books.books_helpers import by_role
 
 NOV = date(2026, 11, 1)
 SUBMITTED = date(2026, 12, 5)
@@ -95,6 +96,11 @@ def test_reject_a_line_verify_and_a_short_payment_reconcile(session: Session) ->
         session, lf.SYSTEM, claim.id, paid_amount=388_000, paid_on=date(2027, 1, 10)
     )
     assert (claim.status, claim.paid_amount, claim.shortfall) == ("paid", 388_000, 888)
+    # The books: the bank's claim is settled; what was rejected or not paid left income.
+    accrued = session.scalar(select(func.sum(SubsidyAccrual.amount)))
+    books = by_role(session)
+    assert books["subsidy_receivable"] == accrued - FIFTY_NOV - TWENTY_NOV
+    assert books["subsidy_income"] == -(accrued - TWENTY_NOV - 888)
     with pytest.raises(Conflict):  # paid twice
         record_subsidy_claim_payment(
             session, lf.SYSTEM, claim.id, paid_amount=888, paid_on=date(2027, 1, 11)
