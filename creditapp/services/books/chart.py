@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ...errors import DomainError
@@ -243,9 +245,26 @@ def account_id(session: Session, role: str, program_id: int | None = None) -> in
     program = session.get(CreditProgram, key_program) if key_program is not None else None
     if key_program is not None and program is None:
         raise UnknownAccount(f"no program {key_program}", {"program_id": ["not found"]})
-    account = _new_account(template, program)
-    session.add(account)
-    session.flush()
-    found = account.id
+    found = _insert_once(session, _new_account(template, program))
     cache[(role, key_program)] = found
     return found
+
+
+def _insert_once(session: Session, account: Account) -> int:
+    """Insert ``account`` unless its code exists, and return the id of the one that does.
+
+    Two requests posting the first entry of a new program at once would both create its
+    accounts; ON CONFLICT DO NOTHING waits for the other's transaction and then finds its row
+    (a plain INSERT answered one of them with a unique violation, a 500).
+    """
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    columns = ("code", "role", "type", "normal_side", "name_id", "name_en", "program_id")
+    values = {c: getattr(account, c) for c in columns}
+    session.execute(
+        insert(Account).values(**values).on_conflict_do_nothing(index_elements=["code"])
+    )
+    found = session.scalar(select(Account.id).where(Account.code == account.code))
+    assert found is not None  # inserted now, or by the transaction we waited for
+    return int(found)
