@@ -45,11 +45,19 @@ class ApiBlueprint(Blueprint):  # type: ignore[misc]  # flask-smorest ships no t
 
 
 def checked(body: Any) -> Any:
-    """Return ``body``, or raise a 422 naming unstorable text or a key written twice."""
+    """Return ``body``, or raise a 422 naming unstorable text or a key written twice.
+
+    Checked once per request: webargs and the handler both ask for the body.
+    """
+    seen = flask.g.get("_checked_json")
+    if seen is not None and seen[0] is body:
+        return seen[1]
     repeated = duplicate_keys(flask.request.get_data(cache=True), body)
     if repeated:
         raise DomainError("duplicate keys", {path: [DUPLICATE_REASON] for path in repeated})
-    return check_body(body)
+    result = check_body(body)
+    flask.g._checked_json = (body, result)
+    return result
 
 
 def request_json() -> Any:
