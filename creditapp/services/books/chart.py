@@ -9,6 +9,7 @@ reach accounts that exist in the chart.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import event, select
@@ -176,10 +177,26 @@ class UnknownAccount(DomainError):
     """A posting named a role (or program) the chart does not have."""
 
 
+# Accounts are never deleted and their ids never change, so once committed an id holds for
+# every later transaction on the same bind (an Engine; in the tests, the test's own
+# Connection, whose outer transaction is rolled back with it). Keeping them saves every
+# repayment a read of the chart. Only what a committed transaction saw is promoted here.
+_COMMITTED: weakref.WeakKeyDictionary[object, dict[tuple[str, int | None], int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_accounts(session: Session, _previous: object) -> None:
     # Accounts created in a rolled-back transaction must not be remembered.
     session.info.pop(_CACHE_KEY, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_committed(session: Session) -> None:
+    seen = session.info.pop(_CACHE_KEY, None)
+    if seen:
+        _COMMITTED.setdefault(session.get_bind(), {}).update(seen)
 
 
 def _new_account(template: AccountTemplate, program: CreditProgram | None) -> Account:
@@ -228,6 +245,9 @@ def account_id(session: Session, role: str, program_id: int | None = None) -> in
     if template.per_program and program_id is None:
         raise UnknownAccount(f"{role} is kept per program", {"program_id": ["required"]})
     key_program = program_id if template.per_program else None
+    committed = _COMMITTED.get(session.get_bind())
+    if committed is not None and (role, key_program) in committed:
+        return committed[(role, key_program)]
     cache: dict[tuple[str, int | None], int] | None = session.info.get(_CACHE_KEY)
     if cache is None:
         # The chart is a few dozen rows: read it whole once per session, not once per line.

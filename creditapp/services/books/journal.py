@@ -14,6 +14,12 @@ unbalanced, a line has a negative, fractional or two-sided amount, or a role is 
 post of the same reference or movement fails on the unique constraint at flush. Zero lines
 are dropped; an entry left with no lines posts nothing and returns ``None``.
 ``reverse_entry`` posts the mirror of an entry.
+
+Loan movements, the hot path (every repayment posts two or three), go through
+``post_movement_entry`` instead: the same checks at once, but the entry is queued on the
+session and written with two Core statements when the movement itself is flushed (its id is
+only known then). Building ORM entry and line objects cost more than the rest of the
+repayment's journaling together (issue 15's bar: journaling <= 1.3x posting without it).
 """
 
 from __future__ import annotations
@@ -22,11 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from ...errors import DomainError
 from ...models import JournalEntry, JournalLine, LoanMovement
+from ...models.base import utcnow
 from .chart import account_id
 
 
@@ -114,6 +121,88 @@ def post_entry(
     )
     session.add(entry)
     return entry
+
+
+@dataclass(frozen=True)
+class _QueuedEntry:
+    """A movement's entry waiting for the movement's id (see ``post_movement_entry``)."""
+
+    movement: LoanMovement
+    values: dict[str, object]
+    lines: list[tuple[int, int, int]]  # account id, debit, credit
+
+
+_QUEUE_KEY = "books.queued_movement_entries"
+
+
+def post_movement_entry(
+    session: Session,
+    movement: LoanMovement,
+    *,
+    lines: Sequence[Line],
+    loan_id: int,
+    program_id: int | None,
+    lender_id: int | None,
+    memo: str | None = None,
+) -> None:
+    """Journal ``movement`` (pending in ``session``) with ``lines``, written at its flush.
+
+    Raises:
+        LedgerError: unbalanced, bad amounts or unknown role (nothing is queued).
+        IntegrityError: at flush, when the movement was journaled before.
+    """
+    kept = checked_lines(lines)
+    if not kept:
+        return
+    ids = [account_id(session, line.role, line.program_id) for line in kept]
+    session.info.setdefault(_QUEUE_KEY, []).append(
+        _QueuedEntry(
+            movement,
+            {
+                "entry_date": movement.posted_on,
+                "event": movement.kind,
+                "loan_id": loan_id,
+                "program_id": program_id,
+                "lender_id": lender_id,
+                "memo": memo,
+            },
+            [(i, line.debit, line.credit) for i, line in zip(ids, kept, strict=True)],
+        )
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _write_queued_entries(session: Session, _context: object) -> None:
+    # The flush has just inserted the queued entries' movements, so their ids are known; the
+    # entries go out in the same transaction, and a failure here fails the flush.
+    queued: list[_QueuedEntry] | None = session.info.pop(_QUEUE_KEY, None)
+    if not queued:
+        return
+    connection = session.connection()
+    created_at = utcnow()
+    entry_ids = dict(
+        connection.execute(
+            insert(JournalEntry.__table__).returning(
+                JournalEntry.__table__.c.movement_id, JournalEntry.__table__.c.id
+            ),
+            [{**q.values, "movement_id": q.movement.id, "created_at": created_at} for q in queued],
+        ).all()
+    )
+    connection.execute(
+        insert(JournalLine.__table__),
+        [
+            {"entry_id": entry_ids[q.movement.id], "account_id": a, "debit": d, "credit": c}
+            for q in queued
+            for a, d, c in q.lines
+        ],
+    )
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_queued_entries(session: Session, _previous: object) -> None:
+    # A savepoint flushes on entry, so anything still queued at a rollback was queued inside
+    # the rolled-back part, with movements that are gone with it.
+    session.info.pop(_QUEUE_KEY, None)
 
 
 def reverse_entry(
