@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import current_app, request
@@ -80,7 +79,7 @@ class LoanById(MethodView):
         """Show a loan: schedule, balances, days past due and collectibility."""
         session = get_session()
         loan = loan_views.owned_loan(session, current_lender_id(), loan_id)
-        as_of = loan_views.last_ageing_date(session) or date.today()
+        as_of = loan_views.last_ageing_date(session) or business_date(current_app.config)
         return loan_views.loan_detail(session, loan, language(), as_of)
 
 

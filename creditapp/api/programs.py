@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 
 from ..db import get_session
@@ -12,6 +12,7 @@ from ..errors import NotFound
 from ..schemas.common import ErrorSchema
 from ..schemas.program import ChampionSchema, ProgramArgsSchema, ProgramSchema
 from ..services import models, programs
+from ..services.loans.value_dates import business_date
 from ..services.program_terms import PROGRAM_TERM_FIELDS
 from .auth import current_lender_id, protect
 from .parsing import ApiBlueprint
@@ -27,7 +28,7 @@ class Programs(MethodView):
     @blp.alt_response(401, schema=ErrorSchema, description="Missing or invalid API key")
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """List the programs active today, with the terms in force and this year's quota left."""
-        as_of = args["as_of"] or date.today()
+        as_of = args["as_of"] or business_date(current_app.config)
         standings = programs.active_programs(get_session(), as_of, current_lender_id())
         return [
             {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema
 
@@ -13,6 +13,7 @@ from ..reports import run_report
 from ..reports.scope import resolve_scope
 from ..schemas import report as s
 from ..schemas.common import ErrorSchema
+from ..services.loans.value_dates import business_date
 from .auth import current_lender_id, protect
 from .parsing import ApiBlueprint
 
@@ -57,7 +58,7 @@ def _report(name: str, args: dict[str, Any]) -> dict[str, Any]:
     scope = resolve_scope(
         session,
         args["as_of"],
-        today=date.today(),  # the edge reads the clock; reports never do
+        today=business_date(current_app.config),  # the edge reads the clock; reports never do
         program=args.get("program"),
         lender_id=current_lender_id(),
     )

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from loanmath.rupiah import format_rupiah
@@ -22,6 +23,7 @@ from ..reports.export import to_csv
 from ..reports.provisions import provisions
 from ..services import provisioning
 from ..services.audit import Actor
+from ..services.loans.value_dates import business_date
 from ..services.provisioning.run import STEPS
 from .session import command_session, domain_errors
 
@@ -98,7 +100,9 @@ def report_command(as_of: str, program: str | None, lender: str | None, fmt: str
     day = _day(as_of, "--as-of")
     session = get_db().sessionmaker()
     try:
-        scope = resolve_scope(session, day, today=date.today(), program=program, lender=lender)
+        scope = resolve_scope(
+            session, day, today=business_date(current_app.config), program=program, lender=lender
+        )
         report = provisions(session, scope)
     finally:
         session.rollback()

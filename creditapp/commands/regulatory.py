@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ..errors import DomainError
 from ..regulatory.files import count_rows, csv_chunks, parse_month, prepare
 from ..regulatory.layouts import LAYOUTS, markdown_table
 from ..services.audit import Actor, record
+from ..services.loans.value_dates import business_date
 from .session import command_session, domain_errors
 
 regulatory_cli = AppGroup(
@@ -36,7 +37,7 @@ def _make_command(kind: str) -> click.Command:
         target = Path(out)
         partial = target.with_name(target.name + ".part")
         with command_session() as session:
-            req = prepare(session, kind, lender, month, today=date.today())
+            req = prepare(session, kind, lender, month, today=business_date(current_app.config))
             total = count_rows(session, req)
             written = 0
             try:

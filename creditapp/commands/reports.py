@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ..db import get_db
 from ..reports import BY_CHOICES, OPTIONS, REPORTS, resolve_scope, run_report
 from ..reports.export import to_csv, to_json, to_xlsx
+from ..services.loans.value_dates import business_date
 from .session import domain_errors
 
 reports_cli = AppGroup("reports", help="Portfolio reports (read-only) as JSON, CSV or XLSX.")
@@ -59,7 +61,13 @@ def _make_command(name: str) -> click.Command:
             options["period_start"] = _day(options["period_start"], "--period-start")
         session = get_db().sessionmaker()
         try:
-            scope = resolve_scope(session, day, today=date.today(), program=program, lender=lender)
+            scope = resolve_scope(
+                session,
+                day,
+                today=business_date(current_app.config),
+                program=program,
+                lender=lender,
+            )
             report = run_report(session, name, scope, **options)
         finally:
             session.rollback()

@@ -6,11 +6,10 @@ summary naming each field in the user's language, and nothing is stored.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -22,6 +21,7 @@ from ..errors import DomainError, Forbidden
 from ..models import Application, User
 from ..regulatory.debtor_check import record_refusal
 from ..services import decisions
+from ..services.loans import value_dates
 from . import labels
 from .authz import lender_object, role_required
 from .decision_form import DecisionForm
@@ -29,12 +29,11 @@ from .i18n import rupiah
 from .officer import render_application
 
 bp = Blueprint("decide", __name__)
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def business_date() -> date:
-    """Today in Indonesia's western time zone: the date a decision made now carries."""
-    return datetime.now(JAKARTA).date()
+    """The date a decision made now carries (``BUSINESS_DATE`` in config, else today in WIB)."""
+    return value_dates.business_date(current_app.config)
 
 
 def _int_field(form: DecisionForm, name: str, money: bool = False) -> int | None:

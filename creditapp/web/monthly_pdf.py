@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import Response, abort, request
+from flask import Response, abort, current_app, request
 from flask_babel import gettext as _
 from fpdf import FPDF
 
@@ -20,6 +20,7 @@ from ..db import get_session
 from ..errors import DomainError
 from ..reports import run_report
 from ..reports.scope import last_run, resolve_scope
+from ..services.loans.value_dates import business_date
 from .authz import role_required
 from .i18n import lang, percent, rupiah
 from .letter import FONT_DIR
@@ -199,7 +200,7 @@ def monthly_pdf() -> Response:
         scope = resolve_scope(
             session,
             as_of,
-            today=date.today(),
+            today=business_date(current_app.config),
             program=request.args.get("program") or None,
             lender=request.args.get("lender") or None,
         )

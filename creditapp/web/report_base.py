@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from ..errors import DomainError
 from ..models import CreditProgram, Lender
 from ..reports import Scope, resolve_scope
 from ..reports.scope import last_run
+from ..services.loans.value_dates import business_date
 from .report_labels import DIMENSIONS, PROVINCES
 
 # "reports" is the API blueprint of /api/v1/reports; the nav and start page use this name.
@@ -75,7 +76,7 @@ def _date(name: str, errors: dict[str, list[str]]) -> date | None:
 def read_filters() -> tuple[Filters, dict[str, list[str]]]:
     """The filters of this request and the errors found in them."""
     errors: dict[str, list[str]] = {}
-    as_of = _date("as_of", errors) or last_run(get_session()) or date.today()
+    as_of = _date("as_of", errors) or last_run(get_session()) or business_date(current_app.config)
     text = {
         k: (request.args.get(k) or "").strip() or None for k in ("program", "lender", "province")
     }
@@ -97,7 +98,7 @@ def scope_of(filters: Filters) -> Scope:
     return resolve_scope(
         get_session(),
         filters.as_of,
-        today=date.today(),
+        today=business_date(current_app.config),
         program=filters.program,
         lender=filters.lender,
         province=filters.province,

@@ -5,9 +5,10 @@ the monthly PDF, and the roles that may open each."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -146,3 +147,22 @@ def test_empty_portfolio_shows_zeros(client: FlaskClient, people: People) -> Non
     ):
         assert client.get(f"/reports/download/{name}.xlsx").status_code == 200, name
         assert client.get(f"/reports/download/{name}.csv").status_code == 200, name
+
+
+def test_the_pages_take_today_in_wib_not_the_machines_date(
+    client: FlaskClient, session: Session, people: People, app: Flask
+) -> None:
+    # From 17:00 UTC Jakarta is already on the next day: the business date runs one day ahead
+    # of a UTC machine's calendar, and the end-of-day run of that date must be readable.
+    ahead = date.today() + timedelta(days=1)
+    app.config["BUSINESS_DATE"] = ahead.isoformat()
+    book = Book.new(session)
+    book.status(book.loan(20 * M), ahead, 0, 20 * M)
+    book.run(ahead)
+    session.commit()
+    sign_in(client, people.manager.email)
+    for page in PAGES:
+        resp = client.get(page)
+        assert resp.status_code == 200, (page, resp.get_data(as_text=True)[-3000:])
+    assert ahead.isoformat() in client.get("/reports/").get_data(as_text=True)
+    assert client.get(f"/reports/monthly.pdf?month={ahead:%Y-%m}").status_code == 200
