@@ -6,8 +6,10 @@ values and its errors are shown beside the field they name.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, SelectField, StringField
@@ -17,6 +19,7 @@ from loanmath.allocation import PREPAYMENT_MODES
 from loanmath.schedule import DAY_COUNTS, METHODS
 
 from ..models.program import SEGMENTS, SUBSIDY_BASES, SUBSIDY_FREQUENCIES
+from .i18n import lang, rupiah
 
 # (name, label, hint) for each term; the order is the form's.
 TERM_LABELS: tuple[tuple[str, Any, Any], ...] = (
@@ -112,6 +115,44 @@ for _name, _label, _hint in TERM_LABELS:
     setattr(ProgramForm, _name, _term_field(_name, _label, _hint))
 
 TERM_NAMES = tuple(name for name, _, _ in TERM_LABELS)
+RATE_TERMS = frozenset(
+    {
+        "rate_by_access",
+        "subsidy_rate_by_access",
+        "max_installment_share",
+        "guarantee_coverage",
+        "penalty_daily_rate",
+    }
+)
+MONEY_TERMS = frozenset({"plafond_min", "plafond_max", "collateral_threshold"})
+
+
+def as_percent(value: object, decimal_mark: str) -> str:
+    """A stored rate as the percentage people read: ``0.06`` -> ``6%``, ``0.0005`` -> ``0,05%``.
+
+    Decimal keeps exactly the digits stored (a float would show ``0.7`` as ``70.00000001%``).
+    """
+    shown = format((Decimal(str(value)) * 100).normalize(), "f")
+    return shown.replace(".", decimal_mark) + "%"
+
+
+def term_text(name: str, value: Any) -> str:
+    """One term as the program page shows it (rates in %, money in Rupiah, choices named)."""
+    if value is None or value == [] or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name in MONEY_TERMS:
+        return str(rupiah(value))
+    if name in RATE_TERMS:
+        values = value if isinstance(value, list) else [value]
+        mark = "," if lang() == "id" else "."
+        return ", ".join(as_percent(v, mark) for v in values)
+    if name in ("subsidy_max_grade", "claim_grade", "write_off_grade"):
+        return f"Kol {value}"
+    if isinstance(value, list):
+        return ", ".join(str(CHOICE_LABELS.get(str(v), v)) for v in value)
+    return str(CHOICE_LABELS.get(str(value), value))
 
 
 class QuotaForm(FlaskForm, ConfirmMixin):  # type: ignore[misc]  # Flask-WTF ships no hints

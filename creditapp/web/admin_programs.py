@@ -33,6 +33,7 @@ from .admin_program_forms import (
     QuotaForm,
     TermsForm,
     fill_terms,
+    term_text,
     terms_from,
 )
 from .authz import role_required
@@ -117,6 +118,7 @@ def detail(code: str) -> Any:
         in_force=in_force.effective_from if in_force else None,
         quotas=program_quotas.quotas_of(session, program.id),
         labels=TERM_LABELS,
+        term_text=term_text,
         can_edit=current_user.role in EDITORS,
         last_approval=program_admin.last_approval(session, program.id),
     )

@@ -103,7 +103,7 @@ def test_a_new_version_is_checked_then_confirmed_and_audited(
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "program.terms_version"))
     assert event is not None and event.actor_id == admin.id
     detail = client.get("/admin/programs/PW-2").get_data(True)
-    assert "0.05" in detail and 'class="badge"' in detail
+    assert "5%" in detail and 'class="badge"' in detail
 
 
 def test_bad_terms_and_a_reach_into_loans_are_named_beside_the_field(
@@ -170,3 +170,20 @@ def test_quota_below_use_is_refused_and_a_program_is_created(
     assert client.post(new, data=fields | {"confirmed": "yes"}).status_code == 302
     created = session.scalar(select(CreditProgram).where(CreditProgram.code == "PW-NEW"))
     assert created is not None
+
+
+def test_the_program_page_shows_rates_as_percentages_and_choices_by_name(
+    client: FlaskClient, session: Session, people: People, admin: User
+) -> None:
+    program(session, "PW-R", penalty_daily_rate="0.0005")
+    session.commit()
+    sign_in(client, people.manager.email)
+    page = client.get("/admin/programs/PW-R").get_data(True)
+    # Indonesian first (the default): decimal comma. The figures are kur_mikro's own terms.
+    assert "6%, 7%, 8%, 9%" in page and "10%, 9%, 8%, 7%" in page
+    assert "35%" in page and "70%" in page and "0,05%" in page
+    assert "0.06" not in page and "0.70" not in page and "0.0005" not in page
+    token = csrf_token(client, "/account/password")
+    client.post("/account/language", data={"lang": "en", "next": "/", "csrf_token": token})
+    page = client.get("/admin/programs/PW-R").get_data(True)
+    assert "0.05%" in page and "Annuity (equal instalments)" in page
