@@ -141,7 +141,7 @@ def term_text(name: str, value: Any) -> str:
     if value is None or value == [] or value == "":
         return "–"
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return str(_("yes") if value else _("no"))
     if name in MONEY_TERMS:
         return str(rupiah(value))
     if name in RATE_TERMS:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -178,9 +178,10 @@ class UnknownAccount(DomainError):
 
 
 # Accounts are never deleted and their ids never change, so once committed an id holds for
-# every later transaction on the same bind (an Engine; in the tests, the test's own
-# Connection, whose outer transaction is rolled back with it). Keeping them saves every
-# repayment a read of the chart. Only what a committed transaction saw is promoted here.
+# every later transaction on the same engine. Keeping them saves every repayment a read of
+# the chart. Only what a session saw in a real COMMIT of its own is promoted: a savepoint
+# release is not one, nor is the commit of a session bound to a Connection whose outer
+# transaction someone else may still roll back (the tests bind sessions that way).
 _COMMITTED: weakref.WeakKeyDictionary[object, dict[tuple[str, int | None], int]] = (
     weakref.WeakKeyDictionary()
 )
@@ -194,9 +195,12 @@ def _forget_accounts(session: Session, _previous: object) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _remember_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer transaction may still roll back
     seen = session.info.pop(_CACHE_KEY, None)
-    if seen:
-        _COMMITTED.setdefault(session.get_bind(), {}).update(seen)
+    bind = session.get_bind()
+    if seen and isinstance(bind, Engine):
+        _COMMITTED.setdefault(bind, {}).update(seen)
 
 
 def _new_account(template: AccountTemplate, program: CreditProgram | None) -> Account:

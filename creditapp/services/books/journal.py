@@ -27,8 +27,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import Table, event, insert, select
 from sqlalchemy.orm import Session
 
 from ...errors import DomainError
@@ -133,6 +134,8 @@ class _QueuedEntry:
 
 
 _QUEUE_KEY = "books.queued_movement_entries"
+ENTRIES = cast(Table, JournalEntry.__table__)
+LINES = cast(Table, JournalLine.__table__)
 
 
 def post_movement_entry(
@@ -180,16 +183,15 @@ def _write_queued_entries(session: Session, _context: object) -> None:
         return
     connection = session.connection()
     created_at = utcnow()
-    entry_ids = dict(
-        connection.execute(
-            insert(JournalEntry.__table__).returning(
-                JournalEntry.__table__.c.movement_id, JournalEntry.__table__.c.id
-            ),
+    entry_ids: dict[int, int] = {
+        movement_id: entry_id
+        for movement_id, entry_id in connection.execute(
+            insert(ENTRIES).returning(ENTRIES.c.movement_id, ENTRIES.c.id),
             [{**q.values, "movement_id": q.movement.id, "created_at": created_at} for q in queued],
-        ).all()
-    )
+        )
+    }
     connection.execute(
-        insert(JournalLine.__table__),
+        insert(LINES),
         [
             {"entry_id": entry_ids[q.movement.id], "account_id": a, "debit": d, "credit": c}
             for q in queued

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from creditapp.models import Account
+from creditapp.services.books import chart
 from creditapp.services.books.chart import account_id
 from tests.factories import core
 from tests.integration.loans.test_concurrency import engine, pytestmark  # noqa: F401
@@ -50,3 +51,27 @@ def test_a_new_programs_account_is_created_once_under_racing_transactions(
             select(func.count()).select_from(Account).where(Account.program_id == program_id)
         )
     assert count == 1
+
+
+def test_only_ids_of_a_real_commit_are_remembered_for_the_engine(
+    engine: Engine,  # noqa: F811
+) -> None:
+    with Session(engine) as setup:
+        program_id = core.program(setup).id
+        setup.commit()
+    key = ("loans_receivable", program_id)
+    with Session(engine) as session:
+        session.begin()
+        savepoint = session.begin_nested()
+        account_id(session, "loans_receivable", program_id)
+        savepoint.commit()  # a savepoint released is not a commit
+        assert key not in chart._COMMITTED.get(engine, {})
+        session.rollback()  # and the account is gone with the transaction
+        assert key not in chart._COMMITTED.get(engine, {})
+        made = account_id(session, "loans_receivable", program_id)
+        session.commit()
+    assert chart._COMMITTED[engine][key] == made
+    with Session(engine) as later:
+        stored = later.scalar(select(Account.id).where(Account.program_id == program_id))
+        assert stored == made  # what is remembered is a row that exists
+        assert account_id(later, "loans_receivable", program_id) == made
