@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..db import get_session
 from ..errors import DomainError
-from ..models import CreditProgram, Guarantor, Recovery
+from ..models import CreditProgram, Guarantor, SubrogationPayment
 from ..services.claims import (
     create_guarantor,
     pay_subrogation_share,
@@ -257,10 +257,15 @@ def subrogation_pay(code: str, recovery_id: int) -> Any:
     db = get_session()
     row = next((r for r in subrogation_owed(db, g.id) if r["id"] == recovery_id), None)
     if row is None:
-        if db.get(Recovery, recovery_id) is None:
+        paid = db.scalar(
+            select(SubrogationPayment.id).where(
+                SubrogationPayment.recovery_id == recovery_id,
+                SubrogationPayment.guarantor_id == g.id,
+            )
+        )
+        if paid is None:  # no such recovery, or none owed to this guarantor
             abort(404)
-        # a recovery of another guarantor, or one already paid over: nothing to pay here
-        flash(_("Nothing of this recovery is owed to this guarantor."))
+        flash(_("This share was paid over already."))
         return redirect(url_for("claim_pages.subrogation_list", code=g.code))
     form = SubrogationForm()
     status = 200

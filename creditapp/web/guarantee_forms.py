@@ -19,6 +19,8 @@ from .claims_forms import REQUIRED
 from .loan_forms import RupiahAmount, put_errors
 
 MAX_IJP_PERCENT = MAX_IJP_RATE * 100  # 20 %
+MAX_32, MAX_200 = _l("From 1 to 32 characters."), _l("From 1 to 200 characters.")
+MAX_500 = _l("At most 500 characters.")
 
 
 class DayField(DateField):  # type: ignore[misc]  # WTForms' fields are untyped
@@ -30,6 +32,21 @@ class DayField(DateField):  # type: ignore[misc]  # WTForms' fields are untyped
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_("Enter a date, for example 2026-12-31.")) from None
+
+
+class ChoiceField(SelectField):  # type: ignore[misc]  # WTForms' fields are untyped
+    """A select of ids whose refusals (not a number, not one of the choices) are in the
+    user's language."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Choose one of the options.")) from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data not in [value for value, _label in self.choices or []]:
+            raise ValidationError(_("Choose one of the options."))
 
 
 class IjpPercent:
@@ -58,8 +75,10 @@ class ClaimPaymentForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no t
 
 
 class ClaimRejectionForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
-    reason = TextAreaField(_l("Why the guarantor rejected the claim"),
-                           validators=[DataRequired(REQUIRED), Length(max=500)])  # fmt: skip
+    reason = TextAreaField(
+        _l("Why the guarantor rejected the claim"),
+        validators=[DataRequired(REQUIRED), Length(max=500, message=MAX_500)],
+    )
     rejected_on = DayField(_l("Rejected on"), validators=[InputRequired(REQUIRED)])
 
 
@@ -74,13 +93,17 @@ class SubrogationForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no ty
 
 
 class GuarantorForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
-    code = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=32)])
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    code = StringField(
+        _l("Code"), validators=[DataRequired(REQUIRED), Length(max=32, message=MAX_32)]
+    )
+    name = StringField(
+        _l("Name"), validators=[DataRequired(REQUIRED), Length(max=200, message=MAX_200)]
+    )
 
 
 class ProgramGuaranteeForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF ships no type hints
-    program = SelectField(_l("Program"), coerce=int, validate_choice=True)
-    guarantor = SelectField(_l("Guarantor"), coerce=int, validate_choice=True)
+    program = ChoiceField(_l("Program"), coerce=int)
+    guarantor = ChoiceField(_l("Guarantor"), coerce=int)
     ijp_rate = StringField(_l("IJP rate in percent"),
                            validators=[DataRequired(REQUIRED), IjpPercent()])  # fmt: skip
     effective_from = DayField(_l("Effective from"), validators=[InputRequired(REQUIRED)])

@@ -385,8 +385,9 @@ def test_subrogation_is_paid_over_per_recovery(
     assert audit_count(session, "subrogation.paid") == 1
     after = client.get("/claims/guarantors/JAMKRINDO/subrogation").get_data(as_text=True)
     assert f'id="recovery-{first.id}"' not in after
-    # paid already: nothing to pay, back to the list
+    # paid already: nothing to pay, back to the list; ASKRINDO never covered the loan
     assert client.get(path).status_code == 302
+    assert client.get(f"/claims/guarantors/ASKRINDO/subrogation/{first.id}/pay").status_code == 404
     assert session.get(Recovery, first.id) is not None
 
 
@@ -443,6 +444,7 @@ def test_an_admin_adds_a_guarantor_and_sets_a_program_rate(
         ({"set-effective_from": "2026-01-01"}, "set-effective_from"),  # the row exists
         ({"set-effective_from": "kemarin"}, "set-effective_from"),
         ({"set-program": "999999"}, "set-program"),
+        ({"set-guarantor": "abc"}, "set-guarantor"),
     ],
 )
 def test_a_bad_program_guarantee_is_named_beside_its_field(
@@ -457,8 +459,11 @@ def test_a_bad_program_guarantee_is_named_beside_its_field(
             "set-ijp_rate": "1,5", "set-effective_from": "2027-06-01",
             "set-csrf_token": _setup_token(client, "set"), **changes}  # fmt: skip
     answer = client.post("/claims/guarantees/programs", data=data)
+    html = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert f'id="{field}-error"' in answer.get_data(as_text=True)
+    message = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', html)
+    assert message, html
+    assert not re.search(r"Not a valid|Invalid|must be", message.group(1))  # in Indonesian
     assert session.scalar(select(func.count(ProgramGuarantee.id))) == 1
     assert audit_count(session, "program_guarantee.set") == 1
 
