@@ -68,6 +68,7 @@ def test_the_ijp_preview_is_what_the_payment_pays(session: Session) -> None:
     lf.active_loan(session, program_obj=program)  # IJP 50 jt x 1.5 % = 750.000
     lf.active_loan(session, program_obj=program, amount=12_000_000, tenor=6)  # x 6/12 = 90.000
     assert ijp_due(session, guarantor_id, date(2026, 11, 2)) == (0, 0)  # opened on 3 Nov
+    assert ijp_due(session, guarantor_id, date(2026, 11, 3)) == (2, 840_000)  # the day counts
     assert ijp_due(session, guarantor_id, date(2026, 11, 30)) == (2, 840_000)
     assert ijp_due(session, guarantor_id, date(2026, 11, 30)) == (2, 840_000)  # wrote nothing
     assert record_ijp_payment(
