@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         auth,
         books,
         claims,
+        claims_guarantees,
         claims_guarantors,
         collection,
         decide,

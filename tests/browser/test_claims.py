@@ -1,6 +1,7 @@
 """The claim pages in a real browser: a manager rejects a line, verifies, records a short
-payment behind its confirmation, downloads the claim file, reads a guarantor statement; each
-page at 1280 and 360 px with an accessibility scan."""
+payment behind its confirmation, downloads the claim file, reads a guarantor statement, then
+records a guarantee claim's payment and pays IJP behind their confirmations; each page at
+1280 and 360 px with an accessibility scan."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from creditapp.db import make_engine
-from creditapp.models import Application, Guarantor, User
+from creditapp.models import Application, GuaranteeClaim, GuaranteeCover, Guarantor, Loan, User
 from creditapp.services.audit import Actor
 from creditapp.services.claims import (
     build_subsidy_claims,
@@ -130,3 +131,83 @@ def test_a_manager_works_a_claim(
     page.goto(live_server("/claims/guarantors/ASKRINDO"))
     assert page.locator("#ijp-charged").inner_text().startswith("Rp")
     check_page(page, "claims-statement")
+
+
+@pytest.fixture(scope="module")
+def guarantee_claim(live_server: LiveServer, claim_id: int) -> dict[str, int]:
+    """A submitted guarantee claim on one of the two ASKRINDO-covered loans (claim_id's).
+
+    The claim row is put in directly (as the report tests do): ageing the whole shared world
+    to Kol 4 would change the other browser tests' loans. 70 % of the principal, claimed five
+    days ago; returns the claim, its amount and the IJP of both covers worked out by hand.
+    """
+    today = business_date({})
+    engine = make_engine(live_server.database_url)
+    try:
+        with Session(engine) as session:
+            guarantor = session.scalar(select(Guarantor).where(Guarantor.code == "ASKRINDO"))
+            assert guarantor is not None
+            loans = session.scalars(
+                select(Loan)
+                .join(GuaranteeCover, GuaranteeCover.loan_id == Loan.id)
+                .where(GuaranteeCover.guarantor_id == guarantor.id)
+                .order_by(Loan.id)
+            ).all()
+            assert len(loans) == 2
+            # one-off IJP at 1.5 %: floor(principal x 0.015 x min(tenor, 12) / 12)
+            ijp = sum(loan.principal * 15 * min(loan.tenor, 12) // (1000 * 12) for loan in loans)
+            amount = loans[0].principal * 7 // 10
+            claim = GuaranteeClaim(
+                loan_id=loans[0].id,
+                trigger="collectibility_4",
+                claimed_on=today - timedelta(days=5),
+                outstanding_principal=loans[0].principal,
+                coverage=Decimal("0.7"),
+                amount=amount,
+                status="submitted",
+            )
+            session.add(claim)
+            session.commit()
+            return {"id": claim.id, "amount": amount, "ijp": ijp}
+    finally:
+        engine.dispose()
+
+
+def _rupiah(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def test_a_manager_records_a_guarantee_claim_payment_and_pays_ijp(
+    page: Any, live_server: LiveServer, guarantee_claim: dict[str, int]
+) -> None:
+    sign_in(page, live_server, "manager", "/claims/guarantors")
+    page.wait_for_url("**/claims/guarantors")
+    check_page(page, "guarantors")
+    page.click("#guarantors a[href='/claims/guarantors/ASKRINDO/claims']")
+    check_page(page, "guarantee-claims")
+    claim = guarantee_claim["id"]
+    page.click(f"#claim-{claim} a[href$='/pay']")
+    page.fill("#amount", _rupiah(guarantee_claim["amount"] + 1))  # one Rupiah too many
+    page.click("button.primary")
+    assert page.locator("#amount-error").is_visible()
+    check_page(page, "guarantee-pay-error")
+    paid = guarantee_claim["amount"] - 1_000_000
+    page.fill("#amount", _rupiah(paid))
+    page.click("button.primary")
+    assert page.locator("#check").is_visible()  # claimed, paid and the shortfall
+    assert page.locator("#check-shortfall").inner_text().endswith("1.000.000")
+    check_page(page, "guarantee-pay-confirm")
+    page.click("button.primary")
+    page.wait_for_url("**/claims/guarantors/ASKRINDO/claims")
+    row = page.locator(f"#claim-{claim}").inner_text()
+    assert _rupiah(paid) in row and "1.000.000" in row  # paid, and short-paid by 1 jt
+    page.click("#guarantor-pages a[href$='/ijp']")
+    check_page(page, "ijp-form")
+    page.click("button.primary")  # today as both dates: both covers opened 70 days ago
+    assert page.locator("#check-covers").inner_text() == "2"
+    assert page.locator("#check-total").inner_text().endswith(_rupiah(guarantee_claim["ijp"]))
+    check_page(page, "ijp-confirm")
+    page.click("button.primary")
+    page.wait_for_url("**/claims/guarantors/ASKRINDO")
+    assert page.locator("p.notice[role=status]").first.is_visible()
+    check_page(page, "ijp-paid-statement")

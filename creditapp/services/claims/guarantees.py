@@ -29,7 +29,7 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ...errors import Conflict, NotFound
@@ -46,6 +46,7 @@ from ...models import (
 from ..audit import Actor, record
 from ..books.program_events import journal_subrogation
 from .common import lock_loan, refuse, require_reason
+from .guarantee_lists import ijp_due
 
 MAX_IJP_RATE = Decimal("0.2")  # far above any published IJP rate: a typing mistake
 
@@ -209,11 +210,7 @@ def record_ijp_payment(
         GuaranteeCover.started_on <= started_to,
         GuaranteeCover.ijp_paid_on.is_(None),
     )
-    count, total = session.execute(
-        select(
-            func.count(GuaranteeCover.id), func.coalesce(func.sum(GuaranteeCover.ijp_amount), 0)
-        ).where(*due)
-    ).one()
+    count, total = ijp_due(session, guarantor_id, started_to)  # the pages' preview, too
     if not count:
         raise refuse("started_to", "no unpaid IJP of this guarantor by this date")
     session.execute(update(GuaranteeCover).where(*due).values(ijp_paid_on=paid_on))
