@@ -172,29 +172,39 @@ def post_movement_entry(
             [(i, line.debit, line.credit) for i, line in zip(ids, kept, strict=True)],
         )
     )
+    if movement.id is not None:
+        # Already flushed (creating a program's first accounts flushes the session): no
+        # later flush is sure to come, so write it now.
+        _write_queued_entries(session)
 
 
 @event.listens_for(Session, "after_flush")
-def _write_queued_entries(session: Session, _context: object) -> None:
+def _after_flush(session: Session, _context: object) -> None:
     # The flush has just inserted the queued entries' movements, so their ids are known; the
     # entries go out in the same transaction, and a failure here fails the flush.
-    queued: list[_QueuedEntry] | None = session.info.pop(_QUEUE_KEY, None)
-    if not queued:
+    _write_queued_entries(session)
+
+
+def _write_queued_entries(session: Session) -> None:
+    queued: list[_QueuedEntry] = session.info.get(_QUEUE_KEY) or []
+    ready = [q for q in queued if q.movement.id is not None]
+    if not ready:
         return
+    session.info[_QUEUE_KEY] = [q for q in queued if q.movement.id is None]
     connection = session.connection()
     created_at = utcnow()
     entry_ids: dict[int, int] = {
         movement_id: entry_id
         for movement_id, entry_id in connection.execute(
             insert(ENTRIES).returning(ENTRIES.c.movement_id, ENTRIES.c.id),
-            [{**q.values, "movement_id": q.movement.id, "created_at": created_at} for q in queued],
+            [{**q.values, "movement_id": q.movement.id, "created_at": created_at} for q in ready],
         )
     }
     connection.execute(
         insert(LINES),
         [
             {"entry_id": entry_ids[q.movement.id], "account_id": a, "debit": d, "credit": c}
-            for q in queued
+            for q in ready
             for a, d, c in q.lines
         ],
     )

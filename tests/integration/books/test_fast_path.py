@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from creditapp.models import Account, JournalEntry, JournalLine, LoanMovement
 from creditapp.services.books import chart
 from creditapp.services.books.chart import account_id
+from creditapp.services.books.posting_rules import journal_movement
 from creditapp.services.loans.ledger import post_movement
 from tests.factories import core
 from tests.factories import loans as lf
@@ -82,3 +83,19 @@ def test_a_disbursement_and_repayment_post_on_the_day_they_happened(session: Ses
     days = dict(session.execute(select(JournalEntry.event, JournalEntry.entry_date)).all())
     assert days["disbursement"] == lf.DECIDED_ON and days["interest_repayment"] == FIRST_DUE
     assert isinstance(days["principal_repayment"], date)
+
+
+def test_a_movement_flushed_before_its_entry_is_journaled_at_once(session: Session) -> None:
+    # Creating a program's first accounts flushes the session between the movement and its
+    # entry; with nothing left to flush afterwards, a queued entry would never be written.
+    loan = lf.active_loan(session)
+    movement = LoanMovement(
+        loan_id=loan.id, kind="penalty_repayment", amount=1_000, principal_delta=0,
+        posted_on=FIRST_DUE,
+    )  # fmt: skip
+    session.add(movement)
+    session.flush()
+    journal_movement(session, loan, movement)
+    assert not session.dirty and not session.new  # no flush is coming
+    written = session.scalar(select(func.count()).where(JournalEntry.movement_id == movement.id))
+    assert written == 1
