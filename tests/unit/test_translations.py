@@ -45,6 +45,24 @@ def test_committed_mo_files_match_the_po_files() -> None:
     for lang in ("id", "en"):
         with open(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo", "rb") as f:
             compiled = read_mo(io.BytesIO(f.read()))
-        po = {m.id: m.string for m in _catalog(lang) if m.id and m.string and not m.fuzzy}
-        mo = {m.id: m.string for m in compiled if m.id}
+        po = {
+            _key(m.id): _key(m.string)
+            for m in _catalog(lang)
+            if m.id and _filled(m.string) and not m.fuzzy
+        }
+        # pybabel compile writes an untranslated plural with its English forms as the strings.
+        mo = {
+            _key(m.id): _key(m.string)
+            for m in compiled
+            if m.id and not (isinstance(m.id, list) and m.string == m.id)
+        }
         assert mo == po, f"{lang}: run `make translations` (pybabel compile)"
+
+
+def _key(value: object) -> object:
+    # A plural message's id and strings are a tuple in a .po catalog but a list from a .mo.
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _filled(value: object) -> bool:
+    return all(value) if isinstance(value, list | tuple) else bool(value)
