@@ -17,7 +17,8 @@ round trips), then:
     -> ``repayment_p50_ms`` / ``repayment_p99_ms``; every other one with the general ledger's
     journaling switched off (``posting_rules.JOURNALING``, a switch only this bench flips),
     alternating so both halves see the same load -> ``journaling_ratio`` = median with
-    journaling / median without (issue 15 requires <= 1.3).
+    journaling / median without (issue 15 requires <= 1.3). It then checks that every
+    movement of the journaled half has its entry and the other half none.
 
 One loan in ten is in arrears from a varying installment, so every DPD bucket is filled.
 The database is dropped at the end, also on failure. The last line is one JSON object.
@@ -206,7 +207,30 @@ def time_repayments(engine: Engine, n: int) -> tuple[list[float], list[float]]:
             session.commit()
             (timings if i % 2 == 0 else without).append((time.perf_counter() - started) * 1000)
     posting_rules.JOURNALING = True
+    _check_journaled(engine, [f"bench-{g}" for g in in_arrears])
     return timings, without
+
+
+def _check_journaled(engine: Engine, keys: list[str]) -> None:
+    """Every movement of the journaled half has its entry and the other half none, so the
+    ratio compares what it claims to (a lost entry would make journaling look free)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                """SELECT r.idempotency_key, count(m.id), count(e.id)
+                   FROM repayments r JOIN loan_movements m ON m.repayment_id = r.id
+                   LEFT JOIN journal_entries e ON e.movement_id = m.id
+                   WHERE r.idempotency_key = ANY(:keys) GROUP BY r.idempotency_key"""
+            ),
+            {"keys": keys},
+        ).all()
+    order = {key: i for i, key in enumerate(keys)}
+    for key, movements, entries in rows:
+        expected = movements if order[key] % 2 == 0 else 0
+        if entries != expected:
+            raise SystemExit(f"repayment {key}: {entries} journal entries, expected {expected}")
+    if len(rows) != len(keys):
+        raise SystemExit(f"{len(rows)} of {len(keys)} repayments were posted")
 
 
 def main() -> None:
