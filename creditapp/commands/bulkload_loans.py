@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import numpy as np
@@ -52,10 +52,12 @@ from ..models import (
     Disbursement,
     Enterprise,
     GuaranteeClaim,
+    GuaranteeCover,
     Installment,
     Loan,
     LoanMovement,
     LoanStatus,
+    ProgramGuarantee,
     Recovery,
     Repayment,
     RepaymentAllocation,
@@ -64,6 +66,7 @@ from ..models import (
 )
 from ..services import programs as program_service
 from ..services.books.bulk import journal_loaded_loans
+from ..services.claims.guarantees import ijp_amount
 from ..services.lookup import Lookup
 from .bulkload import BATCH_ROWS, _days, _reserve_ids, _table, _write, load_population_bulk
 from .demo_loans import (
@@ -489,6 +492,9 @@ def load_historic_book(
             "confirmed_at": pl.Series([now] * m),
         },
     )
+    counts["guarantee_covers"] = _covers(
+        session, conn, loan_ids, prog, h.principal, h.tenor, a.applied[app_row], lo_.disbursed
+    )
     paying = (h.pay_principal + h.pay_interest) > 0
     p_loan, p_inst = h.pay_loan[paying], h.pay_inst[paying]
     p_prin, p_int, p_day = h.pay_principal[paying], h.pay_interest[paying], h.pay_day[paying]
@@ -624,6 +630,57 @@ def load_historic_book(
             session, int(loan_ids.min()), int(loan_ids.max())
         )
     return counts
+
+
+def _covers(
+    session: Session,
+    conn: Connection,
+    loan_ids: NDArray[np.int64],
+    prog: list[CreditProgram],
+    principal: NDArray[np.int64],
+    tenor: NDArray[np.int64],
+    approved: NDArray[np.int64],
+    disbursed: NDArray[np.int64],
+) -> int:
+    """Each loan's guarantee cover, opened at its disbursement as ``claims.open_cover`` opens
+    it: the program's guarantor and IJP rate in force on the approval date, the loan's share,
+    covered amount and one-off IJP rounded down the same way. The IJP is left unpaid: the
+    demo's claim calendar pays it per quarter like the live book's."""
+    terms: dict[int, list[tuple[int, int, int, Decimal]]] = {}
+    for row in session.execute(
+        select(
+            ProgramGuarantee.program_id,
+            ProgramGuarantee.effective_from,
+            ProgramGuarantee.id,
+            ProgramGuarantee.guarantor_id,
+            ProgramGuarantee.ijp_rate,
+        ).order_by(ProgramGuarantee.effective_from)
+    ):
+        terms.setdefault(row.program_id, []).append(
+            (day_number(row.effective_from), row.id, row.guarantor_id, Decimal(row.ijp_rate))
+        )  # fmt: skip
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "loan_id", "guarantor_id", "program_guarantee_id", "share", "ijp_rate",
+        "covered_amount", "started_on", "ijp_amount", "created_at")}  # fmt: skip
+    now = datetime.now(UTC)
+    for i, program in enumerate(prog):
+        share = Decimal(program.guarantee_coverage or 0)
+        in_force = [t for t in terms.get(program.id, []) if t[0] <= approved[i]]
+        if not share or not in_force:
+            continue
+        _, row_id, guarantor_id, rate = in_force[-1]
+        amount = int(principal[i])
+        cols["loan_id"].append(int(loan_ids[i]))
+        cols["guarantor_id"].append(guarantor_id)
+        cols["program_guarantee_id"].append(row_id)
+        cols["share"].append(share)
+        cols["ijp_rate"].append(rate)
+        cols["covered_amount"].append(int((amount * share).to_integral_value(ROUND_DOWN)))
+        cols["started_on"].append(int(disbursed[i]))
+        cols["ijp_amount"].append(ijp_amount(amount, rate, int(tenor[i])))
+        cols["created_at"].append(now)
+    frame = {**cols, "started_on": _days(np.asarray(cols["started_on"], dtype=np.int64))}
+    return _frame(conn, GuaranteeCover, frame)
 
 
 def _recoveries(

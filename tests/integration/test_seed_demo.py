@@ -23,11 +23,14 @@ from creditapp.models import (
     Base,
     CreditProgram,
     Disbursement,
+    GuaranteeClaim,
+    GuaranteeCover,
     Installment,
     Lender,
     Loan,
     LoanMovement,
     LoanStatus,
+    ProgramGuarantee,
     ProvisionRun,
     Repayment,
     ScoreRecord,
@@ -278,3 +281,36 @@ def test_historic_book_labels_match_the_fixture(runner: FlaskCliRunner, session:
     assert len(records) == HISTORIC
     assert {r.model_name for r in records} == {"imk-demo"}
     assert all(r.reasons and len(r.input_hash) == 64 for r in records)
+
+
+def test_historic_loans_have_their_guarantee_covers(
+    runner: FlaskCliRunner, session: Session
+) -> None:
+    result = runner.invoke(args=ARGS)
+    assert result.exit_code == 0, result.output
+    historic = session.execute(
+        select(Loan, Disbursement.disbursed_on)
+        .join(Application, Application.id == Loan.application_id)
+        .join(Disbursement, Disbursement.loan_id == Loan.id)
+        .where(Application.reference.like("HIST-%"))
+    ).all()
+    assert historic
+    covers = {c.loan_id: c for c in session.scalars(select(GuaranteeCover))}
+    for loan, disbursed_on in historic:
+        cover = covers[loan.id]  # every historic loan is covered (demo rows from 2019)
+        terms = session.get(ProgramGuarantee, cover.program_guarantee_id)
+        assert terms is not None and terms.program_id == loan.program_id
+        assert terms.effective_from <= loan.approved_on and cover.started_on == disbursed_on
+        # KUR: 70% of the plafond covered; IJP once, on at most a year of the tenor
+        assert cover.share == loan.guarantee_coverage
+        assert cover.covered_amount == loan.principal * cover.share // 1
+        months = min(loan.tenor, 12)
+        assert cover.ijp_amount == int(loan.principal * terms.ijp_rate * months / 12)
+    # so every guarantee claim of the book belongs to a cover of its guarantor, and the
+    # claim calendar has paid the IJP of every quarter ended 20 days before the demo date
+    claimed = set(session.scalars(select(GuaranteeClaim.loan_id)))
+    assert claimed and claimed <= set(covers)
+    unpaid = [
+        c for c in covers.values() if c.ijp_paid_on is None and c.started_on < date(2026, 7, 1)
+    ]
+    assert unpaid == []
