@@ -48,12 +48,12 @@ def test_claims_newest_first_filtered_and_capped(session: Session) -> None:
     )
     rows, total = guarantee_claims(session, guarantor_id)
     assert total == 2
-    # one day: the later id first
-    assert [(r["loan_id"], r["amount"], r["status"]) for r in rows] == [
-        (small.id, 14_000_000, "paid"),
-        (big.id, 35_000_000, "submitted"),
-    ]
-    assert rows[0]["paid_amount"] == 13_000_000 and rows[0]["paid_on"] == date(2027, 4, 9)
+    # one day: the later claim id first (the ageing run's insert order, not the loans')
+    expected = [(small.id, 14_000_000, "paid"), (big.id, 35_000_000, "submitted")]
+    expected.sort(key=lambda row: claims[row[0]].id, reverse=True)
+    assert [(r["loan_id"], r["amount"], r["status"]) for r in rows] == expected
+    paid_row = next(r for r in rows if r["loan_id"] == small.id)
+    assert paid_row["paid_amount"] == 13_000_000 and paid_row["paid_on"] == date(2027, 4, 9)
     paid, paid_total = guarantee_claims(session, guarantor_id, status="paid")
     assert ([r["id"] for r in paid], paid_total) == ([claims[small.id].id], 1)
     capped, capped_total = guarantee_claims(session, guarantor_id, limit=1)
