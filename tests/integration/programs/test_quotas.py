@@ -44,7 +44,9 @@ def test_a_quota_below_what_is_used_is_refused_naming_both(session: Session) -> 
     row = set_quota(session, ADMIN, "PQ-2", lender.code, "mikro", 2026, 60 * M)  # exactly used
     assert row.quota == 60 * M
     events = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "program.quota", AuditEvent.entity_id == p.id)
+        select(AuditEvent)
+        .where(AuditEvent.action == "program.quota", AuditEvent.entity_id == p.id)
+        .order_by(AuditEvent.id)  # PostgreSQL returns rows in no given order without it
     ).all()
     assert [e.before for e in events] == [None, {"quota": 100 * M}]
     assert events[-1].after is not None and events[-1].after["used"] == 60 * M
