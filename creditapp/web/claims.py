@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..db import get_session
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..models import Application, Loan, SubsidyAccrual, SubsidyClaimLine
 from ..services.claims import (
     record_subsidy_claim_payment,
@@ -27,7 +27,7 @@ from ..services.claims.export import claims_csv
 from ..services.claims.statements import subsidy_claims_list, subsidy_reconciliation_by_program
 from ..services.claims.subsidy_claims import get_subsidy_claim
 from .authz import role_required
-from .claims_forms import PaymentForm, RejectLineForm, claim_errors
+from .claims_forms import PaymentForm, RejectLineForm, store
 from .loan_base import today
 from .loan_forms import ConfirmForm
 from .report_base import MANAGERS
@@ -154,16 +154,13 @@ def reject_line(claim_id: int, line_id: int) -> Any:
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
-            db = get_session()
-            try:
-                reject_subsidy_claim_line(
+            stored, _result = store(
+                form,
+                lambda db: reject_subsidy_claim_line(
                     db, current_user.actor, line.id, reason=form.reason.data, rejected_on=today()
-                )
-            except DomainError as exc:
-                db.rollback()
-                claim_errors(form, exc)
-            else:
-                db.commit()
+                ),
+            )
+            if stored:
                 flash(_("Line rejected: it is left out of the verified total."))
                 return redirect(url_for("claim_pages.show", claim_id=claim_id))
     return render_template(
@@ -181,14 +178,13 @@ def verify(claim_id: int) -> Any:
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
-            db = get_session()
-            try:
-                verify_subsidy_claim(db, current_user.actor, claim_id, verified_on=today())
-            except DomainError as exc:
-                db.rollback()
-                claim_errors(form, exc)
-            else:
-                db.commit()
+            stored, _result = store(
+                form,
+                lambda db: verify_subsidy_claim(
+                    db, current_user.actor, claim_id, verified_on=today()
+                ),
+            )
+            if stored:
                 flash(_("Claim verified."))
                 return redirect(url_for("claim_pages.show", claim_id=claim_id))
     return render_template("web/claims/confirm.html", c=summary, form=form, action="verify"), status
@@ -210,24 +206,21 @@ def pay(claim_id: int) -> Any:
             confirming = True
             form.confirmed.data = "yes"
         else:
-            db = get_session()
-            try:
-                record_subsidy_claim_payment(
+            stored, _result = store(
+                form,
+                lambda db: record_subsidy_claim_payment(
                     db,
                     current_user.actor,
                     claim_id,
                     paid_amount=amount,
                     paid_on=form.paid_on.data,
-                )
-            except DomainError as exc:
-                db.rollback()
-                claim_errors(form, exc)
-                form.confirmed.data = ""
-                status = 422
-            else:
-                db.commit()
+                ),
+            )
+            if stored:
                 flash(_("Payment recorded."))
                 return redirect(url_for("claim_pages.show", claim_id=claim_id))
+            form.confirmed.data = ""
+            status = 422
     else:
         status = 422
     amount = getattr(form.amount, "amount", None)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..db import get_session
 from ..errors import DomainError
 from .loan_forms import RupiahAmount, put_errors
 
@@ -46,13 +51,45 @@ _KNOWN = (
 )
 
 
+def translated_errors(
+    form: FlaskForm,
+    exc: DomainError,
+    translate: Callable[[str], Any],
+    fields: dict[str, str] | None = None,
+) -> None:
+    """Show a service's refusal beside its field (``fields`` maps the service's field names to
+    the form's); ``translate`` gives the user's-language text of a lower-cased reason, or None
+    to show the reason as the service wrote it."""
+    errors = {
+        name: [str(translate(reason.lower()) or reason) for reason in reasons]
+        for name, reasons in (exc.errors or {"": [exc.message]}).items()
+    }
+    put_errors(form, DomainError(exc.message, errors), fields)
+
+
+def known_reason(known: Sequence[tuple[str, Any]], low: str) -> Any:
+    """The text of the first ``known`` reason that ``low`` starts with, else None."""
+    return next((text for start, text in known if low.startswith(start)), None)
+
+
 def claim_errors(form: FlaskForm, exc: DomainError) -> None:
     """Show a claim service's refusal beside its field, in the user's language when known."""
-    errors = {}
-    for name, reasons in (exc.errors or {"": [exc.message]}).items():
-        texts = []
-        for reason in reasons:
-            known = next((t for start, t in _KNOWN if reason.lower().startswith(start)), None)
-            texts.append(str(known) if known is not None else reason)
-        errors[name] = texts
-    put_errors(form, DomainError(exc.message, errors))
+    translated_errors(form, exc, lambda low: known_reason(_KNOWN, low))
+
+
+def store(
+    form: FlaskForm,
+    change: Callable[[Session], Any],
+    show_errors: Callable[[FlaskForm, DomainError], None] = claim_errors,
+) -> tuple[bool, Any]:
+    """Run ``change`` in the request's unit of work and commit it; a refusal rolls back and
+    goes beside the form's fields. Returns (stored, what ``change`` returned)."""
+    db = get_session()
+    try:
+        result = change(db)
+    except DomainError as exc:
+        db.rollback()
+        show_errors(form, exc)
+        return False, None
+    db.commit()
+    return True, result

@@ -19,7 +19,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..db import get_session
-from ..errors import DomainError
 from ..models import CreditProgram, Guarantor, SubrogationPayment
 from ..services.claims import (
     create_guarantor,
@@ -40,6 +39,7 @@ from ..services.claims.guarantees import guarantors
 from ..services.loans import record_claim_payment
 from .authz import role_required
 from .claims import STATUSES, bp
+from .claims_forms import store
 from .claims_guarantors import CODE
 from .guarantee_forms import (
     ClaimPaymentForm,
@@ -115,23 +115,21 @@ def guarantee_claim_pay(code: str, claim_id: int) -> Any:
     elif form.confirmed.data != "yes":
         confirming, form.confirmed.data = True, "yes"
     else:
-        db = get_session()
-        try:
-            record_claim_payment(
+        stored, _result = store(
+            form,
+            lambda db: record_claim_payment(
                 db,
                 current_user.actor,
                 claim_id,
                 paid_amount=form.amount.amount,
                 paid_on=form.paid_on.data,
-            )
-        except DomainError as exc:
-            db.rollback()
-            guarantee_errors(form, exc, {"paid_amount": "amount"})
-            form.confirmed.data, status = "", 422
-        else:
-            db.commit()
+            ),
+            lambda f, exc: guarantee_errors(f, exc, {"paid_amount": "amount"}),
+        )
+        if stored:
             flash(_("Claim payment recorded."))
             return redirect(_claims_url(g))
+        form.confirmed.data, status = "", 422
     amount = getattr(form.amount, "amount", None)
     return render_template(
         "web/claims/guarantee_pay.html",
@@ -159,23 +157,21 @@ def guarantee_claim_reject(code: str, claim_id: int) -> Any:
     elif not form.validate_on_submit():
         status = 422
     else:
-        db = get_session()
-        try:
-            reject_guarantee_claim(
+        stored, _result = store(
+            form,
+            lambda db: reject_guarantee_claim(
                 db,
                 current_user.actor,
                 claim_id,
                 reason=form.reason.data,
                 rejected_on=form.rejected_on.data,
-            )
-        except DomainError as exc:
-            db.rollback()
-            guarantee_errors(form, exc)
-            status = 422
-        else:
-            db.commit()
+            ),
+            guarantee_errors,
+        )
+        if stored:
             flash(_("Claim rejection recorded."))
             return redirect(_claims_url(g))
+        status = 422
     return render_template(
         "web/claims/guarantee_reject.html", g=g, c=claim, form=form, statuses=STATUSES
     ), status
@@ -208,20 +204,21 @@ def ijp_pay(code: str) -> Any:
         elif form.confirmed.data != "yes":
             form.confirmed.data = "yes"
         else:
-            try:
-                covers, total = record_ijp_payment(
+            stored, result = store(
+                form,
+                lambda db: record_ijp_payment(
                     db,
                     current_user.actor,
                     g.id,
                     started_to=form.started_to.data,
                     paid_on=form.paid_on.data,
-                )
-            except DomainError as exc:
-                db.rollback()
-                guarantee_errors(form, exc)
+                ),
+                guarantee_errors,
+            )
+            if not stored:
                 form.confirmed.data, status, due = "", 422, None
             else:
-                db.commit()
+                covers, total = result
                 paid = rupiah(total)
                 flash(
                     ngettext(
@@ -274,16 +271,17 @@ def subrogation_pay(code: str, recovery_id: int) -> Any:
     elif not form.validate_on_submit():
         status = 422
     else:
-        try:
-            pay_subrogation_share(db, current_user.actor, recovery_id, paid_on=form.paid_on.data)
-        except DomainError as exc:
-            db.rollback()
-            guarantee_errors(form, exc)
-            status = 422
-        else:
-            db.commit()
+        stored, _result = store(
+            form,
+            lambda db: pay_subrogation_share(
+                db, current_user.actor, recovery_id, paid_on=form.paid_on.data
+            ),
+            guarantee_errors,
+        )
+        if stored:
             flash(_("Subrogation share paid over."))
             return redirect(url_for("claim_pages.subrogation_list", code=g.code))
+        status = 422
     return render_template("web/claims/subrogation_pay.html", g=g, r=row, form=form), status
 
 
@@ -322,16 +320,14 @@ def guarantor_create() -> Any:
     """Register a guarantor (code, name)."""
     guarantor_form, program_form = _setup_forms()
     if guarantor_form.validate_on_submit():
-        db = get_session()
-        try:
-            made = create_guarantor(
+        stored, made = store(
+            guarantor_form,
+            lambda db: create_guarantor(
                 db, current_user.actor, guarantor_form.code.data, guarantor_form.name.data
-            )
-        except DomainError as exc:
-            db.rollback()
-            guarantee_errors(guarantor_form, exc)
-        else:
-            db.commit()
+            ),
+            guarantee_errors,
+        )
+        if stored:
             flash(_("Guarantor %(code)s added.", code=made.code))
             return redirect(url_for("claim_pages.guarantee_setup"))
     program_form.effective_from.data = today()
@@ -344,21 +340,19 @@ def program_guarantee_set() -> Any:
     """Set a program's guarantor and IJP rate from a date on (``set_program_guarantee``)."""
     guarantor_form, program_form = _setup_forms()
     if program_form.validate_on_submit():
-        db = get_session()
-        try:
-            set_program_guarantee(
+        stored, _result = store(
+            program_form,
+            lambda db: set_program_guarantee(
                 db,
                 current_user.actor,
                 program_id=program_form.program.data,
                 guarantor_id=program_form.guarantor.data,
                 ijp_rate=program_form.ijp_rate.rate,
                 effective_from=program_form.effective_from.data,
-            )
-        except DomainError as exc:
-            db.rollback()
-            guarantee_errors(program_form, exc)
-        else:
-            db.commit()
+            ),
+            guarantee_errors,
+        )
+        if stored:
             flash(_("Program guarantee saved."))
             return redirect(url_for("claim_pages.guarantee_setup"))
     return _setup_page(guarantor_form, program_form), 422

@@ -15,8 +15,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from ..errors import DomainError
 from ..services.claims.guarantees import MAX_IJP_RATE
 from .claims_forms import _KNOWN as CLAIM_REASONS
-from .claims_forms import REQUIRED
-from .loan_forms import RupiahAmount, put_errors
+from .claims_forms import REQUIRED, known_reason, translated_errors
+from .loan_forms import RupiahAmount
 
 MAX_IJP_PERCENT = MAX_IJP_RATE * 100  # 20 %
 MAX_32, MAX_200 = _l("From 1 to 32 characters."), _l("From 1 to 200 characters.")
@@ -136,14 +136,9 @@ def guarantee_errors(
 ) -> None:
     """Show a guarantee service's refusal beside its field (``fields`` maps the service's
     field names to the form's), in the user's language when the reason is known."""
-    errors: dict[str, list[str]] = {}
-    for name, reasons in (exc.errors or {"": [exc.message]}).items():
-        texts = []
-        for reason in reasons:
-            low = reason.lower()
-            known = next((t for start, t in _KNOWN if low.startswith(start)), None)
-            if known is None and low.endswith(" exists"):
-                known = _EXISTS
-            texts.append(str(known) if known is not None else reason)
-        errors[name] = texts
-    put_errors(form, DomainError(exc.message, errors), fields)
+
+    def translate(low: str) -> Any:
+        known = known_reason(_KNOWN, low)
+        return _EXISTS if known is None and low.endswith(" exists") else known
+
+    translated_errors(form, exc, translate, fields)
