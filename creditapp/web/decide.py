@@ -6,10 +6,9 @@ summary naming each field in the user's language, and nothing is stored.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,19 +20,14 @@ from ..errors import DomainError, Forbidden
 from ..models import Application, User
 from ..regulatory.debtor_check import record_refusal
 from ..services import decisions
-from ..services.loans import value_dates
 from . import labels
 from .authz import lender_object, role_required
 from .decision_form import DecisionForm
 from .i18n import rupiah
+from .loan_base import today
 from .officer import render_application
 
 bp = Blueprint("decide", __name__)
-
-
-def business_date() -> date:
-    """The date a decision made now carries (``BUSINESS_DATE`` in config, else today in WIB)."""
-    return value_dates.business_date(current_app.config)
 
 
 def _int_field(form: DecisionForm, name: str, money: bool = False) -> int | None:
@@ -87,7 +81,7 @@ def _read(form: DecisionForm, application: Application) -> decisions.DecisionReq
     referred_to = _int_field(form, "referred_to") if req_outcome(form) == "refer" else None
     req = decisions.DecisionRequest(
         outcome=(form.outcome.data or "").strip(),
-        decided_on=business_date(),
+        decided_on=today(),
         amount=amount,
         tenor=tenor,
         grace_principal=grace,
@@ -182,20 +176,14 @@ def resolve(request_id: int, action: str) -> Any:
     assert officer is not None
     try:
         if action == "confirm":
-            decisions.confirm_request(
-                session, current_user.actor, officer, pending.id, business_date()
-            )
+            decisions.confirm_request(session, current_user.actor, officer, pending.id, today())
             flash(_("Approval confirmed: the loan is made."))
         else:
-            decisions.reject_request(
-                session, current_user.actor, officer, pending.id, business_date()
-            )
+            decisions.reject_request(session, current_user.actor, officer, pending.id, today())
             flash(_("Approval rejected: the application is back in the queue."))
     except DomainError as exc:
         session.rollback()
-        if record_refusal(
-            session, current_user.actor, pending.application_id, exc, business_date()
-        ):
+        if record_refusal(session, current_user.actor, pending.application_id, exc, today()):
             session.commit()
         codes = [c for v in exc.errors.values() for c in v] or [exc.message]
         flash(" ".join(labels.label(labels.ERRORS, c) for c in codes))
