@@ -66,21 +66,25 @@ def _scale_line(line: str, factor: float) -> str:
     return key + "=" + " ".join(repr(float(v) * factor) for v in values.split(" "))
 
 
-def average_model_text(texts: Sequence[str]) -> str:
+def average_model_text(texts: Sequence[str], weights: Sequence[float] | None = None) -> str:
     """Return the text of one booster predicting the mean raw score of ``texts``' boosters.
 
     Args:
         texts: ``Booster.model_to_string()`` of each member (at least one), all trained on the
             same features with the same objective.
+        weights: positive weight per member (normalised to sum 1); equal when omitted.
 
     Returns:
         The merged model's text, as LightGBM itself writes it (``tree_sizes`` recomputed).
 
     Raises:
-        ValueError: no members, or members that differ in features or objective.
+        ValueError: no members, members that differ in features or objective, or bad weights.
     """
     if not texts:
         raise ValueError("average_model_text needs at least one model")
+    shares = [1.0] * len(texts) if weights is None else [float(w) for w in weights]
+    if len(shares) != len(texts) or min(shares) <= 0:
+        raise ValueError("weights must be one positive number per model")
     parts = [_split(t) for t in texts]
     headers = [_header_dict(h) for h, _, _ in parts]
     for key in _SAME_KEYS:
@@ -89,7 +93,7 @@ def average_model_text(texts: Sequence[str]) -> str:
             raise ValueError(f"models differ in {key!r}; only like models can be averaged")
     if headers[0].get("num_tree_per_iteration", "1") != "1":
         raise ValueError("only single-output (binary/regression) models can be averaged")
-    factor = 1.0 / len(texts)
+    factors = [w / sum(shares) for w in shares]
     infos = [h["feature_infos"].split(" ") for h in headers]
     merged_infos = " ".join(_union_info(col) for col in zip(*infos, strict=True))
     out: list[str] = []
@@ -100,7 +104,7 @@ def average_model_text(texts: Sequence[str]) -> str:
             line = "feature_infos=" + merged_infos
         out.append(line)
     index = 0
-    for _, trees, _ in parts:
+    for (_, trees, _), factor in zip(parts, factors, strict=True):
         for tree in trees:
             out.append(f"Tree={index}")
             out.extend(_scale_line(s, factor) for s in tree)
@@ -112,6 +116,33 @@ def average_model_text(texts: Sequence[str]) -> str:
     return str(booster.model_to_string())
 
 
-def average_boosters(boosters: Sequence[lgb.Booster]) -> lgb.Booster:
-    """One booster whose raw score is the mean of ``boosters``' (see :func:`average_model_text`)."""
-    return lgb.Booster(model_str=average_model_text([b.model_to_string() for b in boosters]))
+def replace_trees(template: str, trees: Sequence[Sequence[str]]) -> str:
+    """Return ``template``'s model text with its trees replaced by ``trees``.
+
+    Args:
+        template: a LightGBM text model trained on the same features (header: feature names and
+            ranges, objective).
+        trees: each tree's lines without its ``Tree=`` line (``num_leaves=...`` onwards).
+
+    Returns:
+        The model's text, as LightGBM itself writes it.
+    """
+    header, _, tail = _split(template)
+    out = [line for line in header if not line.startswith("tree_sizes=")]
+    for index, tree in enumerate(trees):
+        out.append(f"Tree={index}")
+        out.extend(tree)
+        out.append("")
+    out.extend(tail)
+    return str(lgb.Booster(model_str="\n".join(out) + "\n").model_to_string())
+
+
+def average_boosters(
+    boosters: Sequence[lgb.Booster], weights: Sequence[float] | None = None
+) -> lgb.Booster:
+    """One booster whose raw score is the (weighted) mean of ``boosters``' raw scores.
+
+    See :func:`average_model_text`.
+    """
+    texts = [b.model_to_string() for b in boosters]
+    return lgb.Booster(model_str=average_model_text(texts, weights))

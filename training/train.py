@@ -12,7 +12,7 @@ turns margins into PDs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import lightgbm as lgb
@@ -27,9 +27,13 @@ from training.monotone import check_monotone
 from training.search import (
     DEFAULT_TIME_BUDGET,
     SEARCH_CANDIDATES,
+    SYMMETRIC,
     check_time_budget,
     search_candidates,
+    symmetric_allowed,
 )
+from training.symmetric import SEEDS as SYMMETRIC_SEEDS
+from training.symmetric import SymmetricParams, fit_symmetric, lightgbm_model_text
 
 MAX_ROUNDS = 3000
 EARLY_STOPPING_ROUNDS = 100
@@ -99,16 +103,15 @@ def default_params(
     # split-score noise (random_strength 0) 0.9619, no row sampling 0.9644, L2 score instead of
     # Cosine 0.9660, seed 7 0.9646; non-symmetric trees lose it: Depthwise 0.9615, Lossguide 15
     # leaves 0.9626, depth 4 0.9629. So the symmetric depth-6 tree with noisy split scores is
-    # what LightGBM lacks. Rebuilt in NumPy (symmetric depth-6 trees, Newton leaves, lambda 3,
-    # learning rate 0.02, 1,000 trees, NaN below every value, CatBoost's noise decaying with the
-    # model's length): first-order scores 0.9610 (0.9588 without noise, 0.9621 with 254 bins),
-    # Newton scores 0.9627 without noise, 0.9633 to 0.9637 with noise 1 to 256 (seed 7 0.9636,
-    # noise 1,024 0.9622), 128 bins 0.9610, 254 bins 0.9632; averaged with this pipeline's
-    # margin 0.9638; Cosine scores 0.9603 (Newton 0.9616), MVS sampling 0.8 0.9638, noise scaled
-    # to the best candidate's lead 0.9635. 15 s a fit against LightGBM's ~1 s, still short of
-    # 0.9648: not adopted. What the rebuild misses is in CatBoost's 254 borders: with 63 borders
-    # CatBoost's L2 score falls to the rebuild's 0.9638 (Cosine 0.9646), Median borders 0.9661,
-    # while the rebuild with 254 quantile bins loses (0.9609 to 0.9632).
+    # what LightGBM lacks. A first rebuild (symmetric depth-6 trees, one Newton step per leaf,
+    # Bernoulli or approximate MVS sampling, quantile bins) stopped at 0.9638. Rebuilt again
+    # with CatBoost's actual settings (read with get_all_params and from its MVS source), each
+    # step measured with CatBoost's L2 score: GreedyLogSum borders 0.9615, then ten Newton
+    # steps per leaf (CatBoost's leaf_estimation_iterations for Logloss) 0.9639, matching
+    # CatBoost without sampling (0.9642), then CatBoost's MVS (probability ~ sqrt(g^2 + lambda),
+    # the sample weights in the leaf values too) 0.9661, matching CatBoost L2 (0.9660); with
+    # the weights left out of the leaves 0.9649. That learner is training.symmetric, a search
+    # candidate on numeric data (training.search); its trees are written as LightGBM trees.
     small = n_train < SMALL_DATA_ROWS
     return {
         "objective": "binary",
@@ -293,6 +296,8 @@ def train_matrix(
         # Parameters the caller fixed are not searched over: the default list is tried only
         # when the caller left the settings to the pipeline.
         candidates = SEARCH_CANDIDATES if not params else ({},)
+        if not symmetric_allowed(bool(encoder.categorical_indices), any(p["monotone_constraints"])):
+            candidates = tuple(c for c in candidates if not c.get(SYMMETRIC))
         booster, best, calibration, search = _fit_crossfit(
             x, y, seed, p, ds_kwargs, time_budget, candidates
         )
@@ -352,15 +357,30 @@ def _fit_crossfit(
     )
     calibration = fit_platt(result.oof_margin, y)
     members = []
+    weights: list[float] = []  # each chosen setting weighs the same, split over its seeds
+    template: str | None = None
     for fit in result.chosen:
+        if fit.overrides.get(SYMMETRIC):
+            if template is None:
+                # Any one-tree LightGBM model of these features lends the text its header.
+                kwargs = dict(ds_kwargs, params={**ds_kwargs["params"], "max_bin": p["max_bin"]})
+                one = lgb.train(p, lgb.Dataset(x, label=y, **kwargs), num_boost_round=1)
+                template = str(one.model_to_string())
+            for k in range(SYMMETRIC_SEEDS):
+                model = fit_symmetric(x, y, SymmetricParams(seed=seed + k))
+                members.append(lgb.Booster(model_str=lightgbm_model_text(model, template)))
+                weights.append(1.0 / SYMMETRIC_SEEDS)
+            p["symmetric"] = {**asdict(SymmetricParams(seed=seed)), "seeds": SYMMETRIC_SEEDS}
+            continue
         q = {**p, **fit.overrides}
         # The fold models saw (k-1)/k of the rows; the final model sees all, so it gets
         # proportionally more trees at the same learning rate.
         rounds = max(1, int(round(fit.rounds * CROSSFIT_FOLDS / (CROSSFIT_FOLDS - 1))))
         kwargs = dict(ds_kwargs, params={**ds_kwargs["params"], "max_bin": q["max_bin"]})
         members.append(lgb.train(q, lgb.Dataset(x, label=y, **kwargs), num_boost_round=rounds))
+        weights.append(1.0)
     booster = (
-        average_boosters(members)
+        average_boosters(members, weights)
         if len(members) > 1
         else lgb.Booster(model_str=members[0].model_to_string())
     )

@@ -109,3 +109,17 @@ def test_members_with_different_features_are_refused(members: Members) -> None:
         average_boosters([boosters[0], other])
     with pytest.raises(ValueError, match="at least one"):
         average_model_text([])
+
+
+def test_weighted_merge_predicts_the_weighted_mean(members: Members) -> None:
+    x, boosters = members
+    weights = [1 / 6, 1 / 6, 2 / 3]  # e.g. two seeds of one setting and another setting
+    merged = average_boosters(boosters, weights)
+    expected = sum(w * _raw(b, x) for w, b in zip(weights, boosters, strict=True))
+    np.testing.assert_allclose(_raw(merged, x), expected, rtol=0, atol=1e-9)
+    # Unnormalised weights mean the same; the equal-weight merge is another model.
+    np.testing.assert_allclose(_raw(average_boosters(boosters, [1, 1, 4]), x), expected, atol=1e-9)
+    assert np.max(np.abs(_raw(average_boosters(boosters), x) - expected)) > 1e-3
+    for bad in ([1.0, 1.0], [1.0, 0.0, 1.0], [1.0, -1.0, 2.0]):
+        with pytest.raises(ValueError, match="weights"):
+            average_boosters(boosters, bad)
