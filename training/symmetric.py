@@ -82,13 +82,13 @@ def greedy_logsum_borders(values: F64, max_borders: int) -> F64:
     never straddle a border.
 
     Args:
-        values: the feature's training values; NaN is ignored.
+        values: the feature's training values; NaN and infinities are ignored.
         max_borders: most borders to return.
 
     Returns:
         Sorted borders (possibly empty).
     """
-    finite = values[~np.isnan(values)]
+    finite = values[np.isfinite(values)]
     if len(finite) == 0:
         return np.empty(0)
     unique, counts = np.unique(finite, return_counts=True)
@@ -121,11 +121,15 @@ def greedy_logsum_borders(values: F64, max_borders: int) -> F64:
 
 
 def quantize(x: F64, borders: list[F64]) -> NDArray[np.int32]:
-    """Bin index per value: 0 for missing, 1 + (borders below the value) otherwise."""
+    """Bin index per value: 0 for missing, 1 + (borders below the value) otherwise.
+
+    -inf shares the missing bin: LightGBM sends it left of every threshold, missing-only
+    splits included, as it does missing values.
+    """
     out = np.zeros(x.shape, dtype=np.int32)
     for j, b in enumerate(borders):
         col = x[:, j]
-        missing = np.isnan(col)
+        missing = np.isnan(col) | (col <= MISSING_ONLY)
         out[:, j] = np.searchsorted(b, np.where(missing, 0.0, col), side="left") + 1
         out[missing, j] = 0
     return out

@@ -116,13 +116,17 @@ def test_lightgbm_text_predicts_exactly_what_the_trees_do() -> None:
     booster = lgb.Booster(model_str=lightgbm_model_text(model, _template(x, y)))
     assert booster.num_trees() == SMALL.rounds
     rows, _ = _data(n=400, seed=4)
-    # Rows sitting exactly on thresholds, and all-missing rows, take the same side as the trees.
+    # Rows sitting exactly on thresholds, infinite and all-missing rows take the same side as
+    # the trees.
     on_edge = np.repeat(rows[:20], 1, axis=0)
     for i, tree in enumerate(model.trees[:20]):
         for j, t in zip(tree.features, tree.thresholds, strict=True):
             if t > -1e299:
                 on_edge[i, j] = t
-    rows = np.vstack([rows, on_edge, np.full((3, x.shape[1]), np.nan)])
+    infinite = rows[:40].copy()
+    infinite[:20, 1] = -np.inf
+    infinite[20:, 0] = np.inf
+    rows = np.vstack([rows, on_edge, infinite, np.full((3, x.shape[1]), np.nan)])
     ours = model.margin(rows)
     theirs = booster.predict(rows, raw_score=True, num_threads=1)
     assert np.abs(ours - theirs).max() < 1e-12
