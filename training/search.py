@@ -37,7 +37,8 @@ from sklearn.metrics import roc_auc_score
 from training.symmetric import SymmetricParams, fit_symmetric
 
 # Seconds the search may spend per trained model, by default; every candidate of the list
-# below fits well within it on this machine's data sets (SBA, Polish: ~5-30 s each).
+# below fits well within it on this machine's data sets (SBA, Polish: ~5-30 s each for the
+# LightGBM settings, ~65 s for the symmetric trees' five folds on Polish).
 DEFAULT_TIME_BUDGET = 600.0
 
 # Another choice replaces the defaults only when its out-of-fold AUC beats theirs by this much.
