@@ -38,8 +38,9 @@ F64 = NDArray[np.float64]
 # numba's dispatchers carry their own signature types; the kernels' docstrings say what they take.
 _level_scores: Callable[..., F64] = kernels.level_scores
 
-# Below every threshold: the split that sends only missing values left.
-MISSING_ONLY = -1e300
+# The threshold of the split that sends only missing values (and -inf) left: the lowest
+# float, which LightGBM's text format writes and reads like any other.
+MISSING_ONLY = float(-np.finfo(np.float64).max)
 
 
 @dataclass(frozen=True)
@@ -82,18 +83,19 @@ def greedy_logsum_borders(values: F64, max_borders: int) -> F64:
     never straddle a border.
 
     Args:
-        values: the feature's training values; NaN and infinities are ignored.
+        values: the feature's training values; NaN, infinities and the lowest float (read as
+            missing, see :func:`quantize`) are ignored.
         max_borders: most borders to return.
 
     Returns:
         Sorted borders (possibly empty).
     """
-    finite = values[np.isfinite(values)]
+    finite = values[np.isfinite(values) & (values > MISSING_ONLY)]
     if len(finite) == 0:
         return np.empty(0)
     unique, counts = np.unique(finite, return_counts=True)
     if len(unique) <= max_borders + 1:
-        return np.asarray((unique[:-1] + unique[1:]) / 2, dtype=np.float64)
+        return _between(unique[:-1], unique[1:])
     cum = np.concatenate([[0], np.cumsum(counts)]).astype(np.float64)
 
     def best_cut(lo: int, hi: int) -> tuple[float, int, int, int] | None:
@@ -117,14 +119,22 @@ def greedy_logsum_borders(values: F64, max_borders: int) -> F64:
             if c is not None:
                 heapq.heappush(heap, c)
     at = np.sort(np.asarray(chosen, dtype=np.int64))
-    return np.asarray((unique[at - 1] + unique[at]) / 2, dtype=np.float64)
+    return _between(unique[at - 1], unique[at])
+
+
+def _between(lo: F64, hi: F64) -> F64:
+    """Midpoints, or ``lo`` where rounding (neighbouring floats) or overflow reaches ``hi``:
+    a border b must keep lo <= b < hi, since "value <= b" goes left."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mid = lo + (hi - lo) / 2
+    return np.asarray(np.where(np.isfinite(mid) & (mid < hi), mid, lo), dtype=np.float64)
 
 
 def quantize(x: F64, borders: list[F64]) -> NDArray[np.int32]:
     """Bin index per value: 0 for missing, 1 + (borders below the value) otherwise.
 
-    -inf shares the missing bin: LightGBM sends it left of every threshold, missing-only
-    splits included, as it does missing values.
+    -inf (and the lowest float) share the missing bin: LightGBM sends them left of every
+    threshold, the missing-only split's included, as it does missing values.
     """
     out = np.zeros(x.shape, dtype=np.int32)
     for j, b in enumerate(borders):
@@ -227,12 +237,15 @@ def fit_symmetric(
             scores = _level_scores(
                 bins_t, rows, leaf, weighted_grad, weight, 1 << d, n_bins_of, n_bins, params.l2
             )
-            if noise > 0:
-                scores = scores + rng.normal(0.0, noise, scores.shape)
-            j, t = divmod(int(np.argmax(scores)), n_bins - 1)
+            noisy = scores + rng.normal(0.0, noise, scores.shape) if noise > 0 else scores
+            j, t = divmod(int(np.argmax(noisy)), n_bins - 1)
             feats.append(j)
             cuts.append(t)
-            gains.append(float(scores[j, t]))
+            # The split's gain (for LightGBM's gain importance): its noiseless score over the
+            # leaves' score unsplit.
+            g_leaf = np.bincount(leaf, weights=weighted_grad, minlength=1 << d)
+            w_leaf = np.bincount(leaf, weights=weight, minlength=1 << d)
+            gains.append(float(scores[j, t] - np.sum(g_leaf * g_leaf / (w_leaf + params.l2))))
             leaf = leaf * 2 + (bins[:, j] > t)
         delta = np.zeros(n_leaves)
         for _ in range(params.newton_steps):
