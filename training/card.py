@@ -313,9 +313,21 @@ def _sections(report: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     params = report["params"]
+    chosen = params.get("search", {}).get("chosen", [])
+    symmetric = [c for c in chosen if c.get("symmetric_trees")]
+    note = None
+    if symmetric:
+        only = len(symmetric) == len(chosen)
+        note = (
+            "The model is symmetric trees (training.symmetric; their settings under 'symmetric'), "
+            "written as LightGBM trees"
+            + (": LightGBM's own parameters below were not used." if only else
+               " and averaged with the LightGBM settings the search chose.")
+        )  # fmt: skip
     out.append(
         {
             "heading": "Training parameters",
+            "note": note,
             "rows": [{"parameter": k, "value": _param(params[k])} for k in sorted(params)],
         }
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
@@ -195,3 +197,25 @@ def test_a_chosen_symmetric_member_is_served_inside_one_lightgbm_model(
     p = model.predict_pd(frame)
     assert np.isfinite(p).all() and ((p > 0) & (p < 1)).all()
     assert roc_auc_score(y, p) > 0.75
+
+
+def test_the_card_says_when_the_model_is_symmetric_trees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import training.train as train_module
+    from training.__main__ import main
+
+    monkeypatch.setattr(train_module, "SEARCH_CANDIDATES", ({SYMMETRIC: True},))
+    frame, y = _frame(categorical=False)
+    path = tmp_path / "numeric.csv"
+    frame.assign(bad=y).to_csv(path, index=False)
+    out = tmp_path / "out"
+    assert main(["train-csv", str(path), "--target", "bad", "--out", str(out)]) == 0
+    capsys.readouterr()
+    card = (out / "model_card.md").read_text(encoding="utf-8")
+    assert "The model is symmetric trees" in card
+    assert "LightGBM's own parameters below were not used" in card
+    assert '"seeds": 3' in card
+    # The bundle's text is a LightGBM model holding the three seeds' trees.
+    booster = lgb.Booster(model_file=str(out / "model.txt"))
+    assert booster.num_trees() == SEEDS * SymmetricParams().rounds
