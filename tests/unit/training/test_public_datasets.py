@@ -1,14 +1,11 @@
 """The default pipeline on public credit data reaches the strongest reference AUCs (slow).
 
-Skipped with a message when ../shared/datasets is absent (a user's own machine). They touch
-no database, so the PostgreSQL pass of the suite (``TEST_DATABASE_URL`` set) leaves them to the
-SQLite pass instead of spending another ten minutes on the same numbers.
+Skipped with a message when ../shared/datasets is absent (a user's own machine).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -40,8 +37,6 @@ def test_reaches_reference_auc(
     reference: float,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    if os.environ.get("TEST_DATABASE_URL"):
-        pytest.skip("no database involved: these run in the SQLite pass of the suite")
     path = DATASETS / name
     if not path.is_file():
         pytest.skip(f"{path} absent: public datasets are only on the shared evaluation machine")
