@@ -26,6 +26,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 from sklearn.metrics import roc_curve  # noqa: E402
 
+from training.search import SYMMETRIC  # noqa: E402
+
 CSS = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}
 table{border-collapse:collapse;margin:0.5rem 0 1.5rem}td,th{border:1px solid #ccc;
@@ -314,7 +316,7 @@ def _sections(report: dict[str, Any]) -> list[dict[str, Any]]:
         )
     params = report["params"]
     chosen = params.get("search", {}).get("chosen", [])
-    symmetric = [c for c in chosen if c.get("symmetric_trees")]
+    symmetric = [c for c in chosen if c.get(SYMMETRIC)]
     note = None
     if symmetric:
         only = len(symmetric) == len(chosen)

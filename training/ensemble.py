@@ -96,24 +96,29 @@ def average_model_text(texts: Sequence[str], weights: Sequence[float] | None = N
     factors = [w / sum(shares) for w in shares]
     infos = [h["feature_infos"].split(" ") for h in headers]
     merged_infos = " ".join(_union_info(col) for col in zip(*infos, strict=True))
-    out: list[str] = []
-    for line in parts[0][0]:
-        if line.startswith("tree_sizes="):
-            continue  # optional; LightGBM recomputes it when it writes the model back
-        if line.startswith("feature_infos="):
-            line = "feature_infos=" + merged_infos
-        out.append(line)
-    index = 0
-    for (_, trees, _), factor in zip(parts, factors, strict=True):
-        for tree in trees:
-            out.append(f"Tree={index}")
-            out.extend(_scale_line(s, factor) for s in tree)
-            out.append("")
-            index += 1
-    out.extend(parts[0][2])
+    header = [
+        "feature_infos=" + merged_infos if line.startswith("feature_infos=") else line
+        for line in parts[0][0]
+    ]
+    trees = [
+        [_scale_line(s, factor) for s in tree]
+        for (_, member_trees, _), factor in zip(parts, factors, strict=True)
+        for tree in member_trees
+    ]
+    return _assemble(header, trees, parts[0][2])
+
+
+def _assemble(header: list[str], trees: Sequence[Sequence[str]], tail: list[str]) -> str:
+    """Join a header, trees (lines after ``Tree=``) and the tail into LightGBM's own text."""
+    # tree_sizes is optional; LightGBM recomputes it when it writes the model back.
+    out = [line for line in header if not line.startswith("tree_sizes=")]
+    for index, tree in enumerate(trees):
+        out.append(f"Tree={index}")
+        out.extend(tree)
+        out.append("")
+    out.extend(tail)
     # A round trip through LightGBM normalises the text (tree_sizes, feature importances).
-    booster = lgb.Booster(model_str="\n".join(out) + "\n")
-    return str(booster.model_to_string())
+    return str(lgb.Booster(model_str="\n".join(out) + "\n").model_to_string())
 
 
 def replace_trees(template: str, trees: Sequence[Sequence[str]]) -> str:
@@ -128,13 +133,7 @@ def replace_trees(template: str, trees: Sequence[Sequence[str]]) -> str:
         The model's text, as LightGBM itself writes it.
     """
     header, _, tail = _split(template)
-    out = [line for line in header if not line.startswith("tree_sizes=")]
-    for index, tree in enumerate(trees):
-        out.append(f"Tree={index}")
-        out.extend(tree)
-        out.append("")
-    out.extend(tail)
-    return str(lgb.Booster(model_str="\n".join(out) + "\n").model_to_string())
+    return _assemble(header, trees, tail)
 
 
 def average_boosters(

@@ -179,7 +179,6 @@ class SymmetricModel:
     """A fitted ensemble: raw score = sum of the trees' leaf values (no base score)."""
 
     trees: list[SymmetricTree]
-    n_features: int
 
     def margin(self, x: F64) -> F64:
         """Raw log-odds of rows of ``x`` (NaN = missing)."""
@@ -263,7 +262,7 @@ def fit_symmetric(
         )
         counts = np.bincount(leaf, minlength=n_leaves).astype(np.int64)
         trees.append(SymmetricTree(tuple(feats), thresholds, tuple(gains), values, counts))
-    return SymmetricModel(trees, f)
+    return SymmetricModel(trees)
 
 
 # LightGBM's decision_type bits: default-left (2) and missing type NaN (2 << 2).

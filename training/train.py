@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from training.calibration import PlattCalibration, fit_platt
 from training.encoding import CategoryEncoder
-from training.ensemble import average_boosters
+from training.ensemble import average_model_text
 from training.monotone import check_monotone
 from training.search import (
     DEFAULT_TIME_BUDGET,
@@ -356,19 +356,17 @@ def _fit_crossfit(
         patience=EARLY_STOPPING_ROUNDS,
     )
     calibration = fit_platt(result.oof_margin, y)
-    members = []
+    texts: list[str] = []  # the members' LightGBM text models
     weights: list[float] = []  # each chosen setting weighs the same, split over its seeds
-    template: str | None = None
     for fit in result.chosen:
         if fit.overrides.get(SYMMETRIC):
-            if template is None:
-                # Any one-tree LightGBM model of these features lends the text its header.
-                kwargs = dict(ds_kwargs, params={**ds_kwargs["params"], "max_bin": p["max_bin"]})
-                one = lgb.train(p, lgb.Dataset(x, label=y, **kwargs), num_boost_round=1)
-                template = str(one.model_to_string())
+            # Any one-tree LightGBM model of these features lends the text its header.
+            kwargs = dict(ds_kwargs, params={**ds_kwargs["params"], "max_bin": p["max_bin"]})
+            one = lgb.train(p, lgb.Dataset(x, label=y, **kwargs), num_boost_round=1)
+            template = str(one.model_to_string())
             for k in range(SYMMETRIC_SEEDS):
                 model = fit_symmetric(x, y, SymmetricParams(seed=seed + k))
-                members.append(lgb.Booster(model_str=lightgbm_model_text(model, template)))
+                texts.append(lightgbm_model_text(model, template))
                 weights.append(1.0 / SYMMETRIC_SEEDS)
             p["symmetric"] = {**asdict(SymmetricParams(seed=seed)), "seeds": SYMMETRIC_SEEDS}
             continue
@@ -377,13 +375,11 @@ def _fit_crossfit(
         # proportionally more trees at the same learning rate.
         rounds = max(1, int(round(fit.rounds * CROSSFIT_FOLDS / (CROSSFIT_FOLDS - 1))))
         kwargs = dict(ds_kwargs, params={**ds_kwargs["params"], "max_bin": q["max_bin"]})
-        members.append(lgb.train(q, lgb.Dataset(x, label=y, **kwargs), num_boost_round=rounds))
+        member = lgb.train(q, lgb.Dataset(x, label=y, **kwargs), num_boost_round=rounds)
+        texts.append(str(member.model_to_string()))
         weights.append(1.0)
-    booster = (
-        average_boosters(members, weights)
-        if len(members) > 1
-        else lgb.Booster(model_str=members[0].model_to_string())
-    )
+    text = average_model_text(texts, weights) if len(texts) > 1 else texts[0]
+    booster = lgb.Booster(model_str=text)
     return booster, booster.current_iteration(), calibration, result.describe()
 
 
